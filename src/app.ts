@@ -1,0 +1,55 @@
+import type { Config } from './config/config.js';
+import type { CacheStore } from './cache/cache-store.js';
+import { createMemoryCache } from './cache/memory-cache.js';
+import { createUpstreamHttp } from './http/upstream-http.js';
+import { createInflightReads } from './loaders/upstream-transport.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createApolloServer } from './server/apollo.js';
+import { createContextFactory } from './server/context.js';
+import { startHttpServer } from './server/http-server.js';
+
+/** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** Graceful: stop accepting, finish in-flight requests (up to graceMs), close the cache and upstream pools. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** Overrides the cache the config would build (tests share one between instances). */
+  readonly cache?: CacheStore;
+}
+
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const cache = options.cache ?? createMemoryCache({ maxEntries: config.cache.memoryMaxEntries });
+  const http = createUpstreamHttp(config.upstream);
+  const context = createContextFactory({
+    tenants: config.tenants,
+    logger,
+    reads: { cache, http, logger, ttlSeconds: config.cache.ttlSeconds, inflight: createInflightReads() },
+  });
+  const apollo = createApolloServer({
+    logger,
+    production: config.production,
+    introspection: config.introspection ?? !config.production,
+  });
+  await apollo.start();
+  const server = await startHttpServer({ apollo, context, logger }, config.port, config.host);
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${server.port}/graphql`;
+  return {
+    url,
+    port: server.port,
+    logger,
+    async close(graceMs) {
+      await server.close(graceMs);
+      await apollo.stop();
+      await Promise.all([cache.close(), http.close()]);
+    },
+  };
+}

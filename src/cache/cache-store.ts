@@ -1,0 +1,22 @@
+/**
+ * The shared cache behind upstream reads (and, later, idempotency records and
+ * persisted queries). Two implementations: an in-memory LRU (the default) and
+ * Redis. Implementations never throw: a cache fault is a miss, logged and
+ * counted by the implementation, because Redis trouble must never fail a query.
+ */
+export interface CacheEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlSeconds: number;
+}
+
+export interface CacheStore {
+  /** One round trip for all keys; `undefined` for a miss (or a fault). */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** One round trip for all entries; every entry has a TTL. */
+  setMany(entries: readonly CacheEntry[]): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<void>;
+  /** Drops every Junction entry (operators' cache reset, and a clean slate between tests); Redis uses SCAN, never KEYS. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}

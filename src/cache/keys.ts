@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Cache keys, built only here. `{tenant}` is a Redis Cluster hash tag: all of a
+ * tenant's keys live in one slot, so the MGET of one request's batch works in a
+ * cluster. The format version (`v1`) changes whenever the cached shape does, so
+ * old records are simply never read again.
+ */
+export const CACHE_FORMAT_VERSION = 'v1';
+
+export function upstreamReadKey(parts: {
+  tenantId: string;
+  vendor: string;
+  scope: string;
+  path: string;
+  query?: Readonly<Record<string, string>>;
+}): string {
+  const query = parts.query ? new URLSearchParams(Object.entries(parts.query).sort()).toString() : '';
+  // The scope (organization, plus a credential fingerprint where a caller's own
+  // token is forwarded) is hashed: it may be long, and must not appear in Redis.
+  const scope = createHash('sha256').update(parts.scope).digest('base64url').slice(0, 16);
+  return `junction:{${parts.tenantId}}:${CACHE_FORMAT_VERSION}:read:${parts.vendor}:${scope}:${parts.path}${query ? `?${query}` : ''}`;
+}

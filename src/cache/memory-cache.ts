@@ -1,0 +1,18 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheEntry, CacheStore } from './cache-store.js';
+
+/** The default cache: in-process, bounded by entry count, per-entry TTL. Not shared between instances. */
+export function createMemoryCache({ maxEntries = 10_000 }: { maxEntries?: number } = {}): CacheStore {
+  const lru = new LRUCache<string, string>({ max: maxEntries });
+  return {
+    getMany: async (keys) => keys.map((key) => lru.get(key)),
+    setMany: async (entries: readonly CacheEntry[]) => {
+      for (const { key, value, ttlSeconds } of entries) lru.set(key, value, { ttl: ttlSeconds * 1000 });
+    },
+    deleteMany: async (keys) => {
+      for (const key of keys) lru.delete(key);
+    },
+    clear: async () => lru.clear(),
+    close: async () => lru.clear(),
+  };
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { vendorConfigSchemas } from '../vendors/config-schemas.js';
+
+/**
+ * One zod-validated configuration, from the environment plus an optional JSON
+ * or YAML file (JUNCTION_CONFIG). Environment variables win over the file for
+ * the settings they name. Tenants (and their vendor credentials) come from the
+ * file, or from the sandbox demo when no file is given (src/main.ts).
+ */
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');
+
+const tenantSchema = (env: NodeJS.ProcessEnv) =>
+  z
+    .object({
+      id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"'),
+      name: z.string().min(1).optional(),
+      /** SHA-256 digests (hex) of the API keys this tenant authenticates with; keys themselves are never stored. */
+      apiKeySha256: z.array(sha256Hex).min(1),
+      vendors: vendorConfigSchemas(env),
+    })
+    .strict();
+
+const intFrom = (min: number) => z.coerce.number().int().min(min);
+
+const configSchema = (env: NodeJS.ProcessEnv) =>
+  z
+    .object({
+      port: intFrom(0).max(65535).default(4000),
+      host: z.string().min(1).default('0.0.0.0'),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Production mode masks error details and defaults introspection off. */
+      production: z.boolean().default(false),
+      introspection: z.boolean().optional(),
+      cache: z
+        .object({
+          redisUrl: z
+            .string()
+            .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+            .optional(),
+          /** host:port of Redis Cluster nodes; enables cluster mode. */
+          redisClusterNodes: z.array(z.string().regex(/^[^:]+:\d+$/, 'must be host:port')).optional(),
+          memoryMaxEntries: intFrom(1).default(10_000),
+          /** Seconds a cached upstream read lives, per resource kind. */
+          ttlSeconds: z
+            .object({
+              organization: intFrom(1).default(60),
+              connections: intFrom(1).default(30),
+              providers: intFrom(1).default(300),
+            })
+            .strict()
+            .default({ organization: 60, connections: 30, providers: 300 }),
+        })
+        .strict()
+        .default({ memoryMaxEntries: 10_000, ttlSeconds: { organization: 60, connections: 30, providers: 300 } }),
+      upstream: z
+        .object({
+          timeoutMs: intFrom(1).default(5000),
+          maxConcurrencyPerVendor: intFrom(1).default(16),
+        })
+        .strict()
+        .default({ timeoutMs: 5000, maxConcurrencyPerVendor: 16 }),
+      tenants: z.array(tenantSchema(env)).default([]),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.tenants.forEach((tenant, index) => {
+        if (seen.has(tenant.id))
+          ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: 'duplicate tenant id' });
+        seen.add(tenant.id);
+      });
+    });
+
+export type Config = z.output<ReturnType<typeof configSchema>>;
+export type TenantConfig = Config['tenants'][number];
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Private: the settings environment variables may set, mapped onto the config tree. */
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const cache: Record<string, unknown> = {};
+  const upstream: Record<string, unknown> = {};
+  if (env.PORT !== undefined) out.port = env.PORT;
+  if (env.HOST !== undefined) out.host = env.HOST;
+  if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
+  if (env.NODE_ENV === 'production') out.production = true;
+  if (env.JUNCTION_INTROSPECTION !== undefined) out.introspection = env.JUNCTION_INTROSPECTION === 'true';
+  if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
+  if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
+  if (env.UPSTREAM_TIMEOUT_MS !== undefined) upstream.timeoutMs = env.UPSTREAM_TIMEOUT_MS;
+  if (Object.keys(cache).length > 0) out.cache = cache;
+  if (Object.keys(upstream).length > 0) out.upstream = upstream;
+  return out;
+}
+
+/** Private: merges b into a, recursing into plain objects; arrays and scalars of b replace a's. */
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const existing = out[key];
+    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value;
+  }
+  return out;
+}
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([
+      `JUNCTION_CONFIG: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([
+      `JUNCTION_CONFIG: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+    ]);
+  }
+  if (!isPlainObject(parsed)) throw new ConfigError([`JUNCTION_CONFIG: ${path} must hold an object`]);
+  return parsed;
+}
+
+/**
+ * Loads and validates the configuration. Throws ConfigError listing every
+ * invalid key at once. Issue messages name paths and rules, never values, so a
+ * misplaced secret is not echoed to the terminal.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Config {
+  const file = env.JUNCTION_CONFIG ? readConfigFile(env.JUNCTION_CONFIG) : {};
+  const raw = deepMerge(deepMerge(file, fromEnvironment(env)), overrides);
+  const result = configSchema(env).safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(
+        (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+      ),
+    );
+  }
+  return result.data;
+}

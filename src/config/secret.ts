@@ -1,0 +1,42 @@
+import { inspect } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * A credential. It prints as "[redacted]" through every path a value can leak
+ * by (template strings, JSON, util.inspect, pino), so a config object or an
+ * error that carries one can be logged safely. Only `reveal()` gives the value,
+ * and only the HTTP layer calls it, to build a request header.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'Secret([redacted])';
+  }
+}
+
+/**
+ * A secret in the config: a literal string, or `{ "env": "NAME" }` to read it
+ * from an environment variable at start-up (so config files hold no secrets).
+ */
+export const secretSchema = (env: NodeJS.ProcessEnv) =>
+  z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()]).transform((value, ctx) => {
+    if (typeof value === 'string') return new Secret(value);
+    const fromEnv = env[value.env];
+    if (fromEnv === undefined || fromEnv === '') {
+      ctx.addIssue({ code: 'custom', message: `environment variable ${value.env} is not set` });
+      return z.NEVER;
+    }
+    return new Secret(fromEnv);
+  });

@@ -1,0 +1,198 @@
+import { BadUserInputError, GatewayError, NotFoundError } from './errors.js';
+import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId } from './global-id.js';
+import type {
+  ActionModel,
+  ConnectionModel,
+  ConnectionStatus,
+  OrganizationModel,
+  ProviderModel,
+  Vendor,
+} from './models.js';
+import { adapterForId, adapterOf, type TenantScope } from './tenant-scope.js';
+
+/** Read use cases: decode and authorize IDs, route to the vendor's adapter, filter. */
+
+export interface ConnectionFilterModel {
+  readonly vendor?: readonly Vendor[] | null | undefined;
+  readonly status?: readonly ConnectionStatus[] | null | undefined;
+  readonly provider?: string | null | undefined;
+}
+
+export type NodeModel =
+  | ({ readonly __typename: 'Organization' } & OrganizationModel)
+  | ({ readonly __typename: 'Connection' } & ConnectionModel)
+  | ({ readonly __typename: 'Provider' } & ProviderModel)
+  | ({ readonly __typename: 'Action' } & ActionModel);
+
+export interface VendorErrorModel {
+  readonly vendor: Vendor;
+  readonly organizationId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ConnectionListModel {
+  readonly nodes: readonly ConnectionModel[];
+  readonly vendorErrors: readonly VendorErrorModel[];
+}
+
+export async function getOrganization(scope: TenantScope, id: string, argumentName = 'id'): Promise<OrganizationModel> {
+  const gid = decodeGlobalIdOf('Organization', id, argumentName);
+  return adapterForId(scope, gid, id).getOrganization(gid.organizationId);
+}
+
+/** An organization a model refers to; the reference came from a vendor, so it is trusted to be in scope. */
+export function getOrganizationOf(
+  scope: TenantScope,
+  vendor: Vendor,
+  organizationId: string,
+): Promise<OrganizationModel> {
+  const adapter = adapterOf(
+    scope,
+    vendor,
+    organizationId,
+    () => new NotFoundError('Organization', organizationGlobalId(vendor, organizationId)),
+  );
+  return adapter.getOrganization(organizationId);
+}
+
+/**
+ * Several organizations, as one promise each: GraphQL nulls a rejected entry
+ * and reports its error at that index, so one vendor's trouble costs only its
+ * own entries. Without ids: every configured organization.
+ */
+export function getOrganizations(
+  scope: TenantScope,
+  ids: readonly string[] | null | undefined,
+): Promise<OrganizationModel>[] {
+  if (ids) {
+    // Decode every ID first: one malformed ID rejects the request before any vendor call.
+    ids.forEach((id, index) => decodeGlobalIdOf('Organization', id, `ids[${index}]`));
+    return ids.map((id, index) => getOrganization(scope, id, `ids[${index}]`));
+  }
+  return [...scope.adapters.values()].flatMap((adapter) =>
+    adapter.organizations.map((o) => adapter.getOrganization(o.id)),
+  );
+}
+
+export async function getConnection(scope: TenantScope, id: string, argumentName = 'id'): Promise<ConnectionModel> {
+  const gid = decodeGlobalIdOf('Connection', id, argumentName);
+  return resolveConnection(scope, gid.vendor, gid.organizationId, gid.keys[0]!, id, argumentName);
+}
+
+/** Private: loads a connection after checking its key's format (before any vendor call). */
+async function resolveConnection(
+  scope: TenantScope,
+  vendor: Vendor,
+  organizationId: string,
+  key: string,
+  rawId: string,
+  argumentName: string,
+): Promise<ConnectionModel> {
+  const adapter = adapterOf(scope, vendor, organizationId, () => new NotFoundError('Connection', rawId));
+  const problem = adapter.checkConnectionKey(key);
+  if (problem)
+    throw new BadUserInputError(`Argument "${argumentName}" is not a valid connection ID: ${problem}`, {
+      argumentName,
+    });
+  const connection = await adapter.getConnection(organizationId, key);
+  if (!connection) throw new NotFoundError('Connection', rawId);
+  return connection;
+}
+
+export async function listOrganizationConnections(
+  scope: TenantScope,
+  organization: OrganizationModel,
+  filter: ConnectionFilterModel | null | undefined,
+): Promise<ConnectionModel[]> {
+  const adapter = adapterOf(
+    scope,
+    organization.vendor,
+    organization.externalId,
+    () => new NotFoundError('Organization', organizationGlobalId(organization.vendor, organization.externalId)),
+  );
+  const connections = await adapter.listConnections(organization.externalId);
+  return connections.filter(matches(filter));
+}
+
+/** Connections across every vendor and organization of the tenant; a failing organization is reported, not fatal. */
+export async function searchConnections(
+  scope: TenantScope,
+  filter: ConnectionFilterModel | null | undefined,
+): Promise<ConnectionListModel> {
+  const adapters = [...scope.adapters.values()].filter((a) => !filter?.vendor || filter.vendor.includes(a.vendor));
+  const perOrganization = await Promise.all(
+    adapters.flatMap((adapter) =>
+      adapter.organizations.map(async (o) => {
+        try {
+          return { nodes: (await adapter.listConnections(o.id)).filter(matches(filter)) };
+        } catch (error) {
+          return { error: toVendorError(adapter.vendor, o.id, error) };
+        }
+      }),
+    ),
+  );
+  return {
+    nodes: perOrganization.flatMap((r) => r.nodes ?? []),
+    vendorErrors: perOrganization.flatMap((r) => (r.error ? [r.error] : [])),
+  };
+}
+
+/** The union of the providers seen through each of the tenant's organizations at a vendor. */
+export async function listProviders(scope: TenantScope, vendor: Vendor): Promise<ProviderModel[]> {
+  const adapter = scope.adapters.get(vendor);
+  if (!adapter) return [];
+  const lists = await Promise.all(adapter.organizations.map((o) => adapter.listProviders(o.id)));
+  const bySlug = new Map<string, ProviderModel>();
+  for (const provider of lists.flat()) if (!bySlug.has(provider.slug)) bySlug.set(provider.slug, provider);
+  return [...bySlug.values()];
+}
+
+export function listActions(scope: TenantScope, provider: ProviderModel): Promise<readonly ActionModel[]> {
+  const adapter = adapterOf(
+    scope,
+    provider.vendor,
+    provider.scopeOrganizationId,
+    () => new NotFoundError('Provider', provider.slug),
+  );
+  return adapter.listActions(provider.scopeOrganizationId, provider.slug);
+}
+
+export async function getNode(scope: TenantScope, id: string): Promise<NodeModel> {
+  const gid = decodeGlobalId(id);
+  switch (gid.typename) {
+    case 'Organization':
+      return {
+        __typename: 'Organization',
+        ...(await adapterForId(scope, gid, id).getOrganization(gid.organizationId)),
+      };
+    case 'Connection':
+      return {
+        __typename: 'Connection',
+        ...(await resolveConnection(scope, gid.vendor, gid.organizationId, gid.keys[0]!, id, 'id')),
+      };
+    case 'Provider': {
+      const providers = await adapterForId(scope, gid, id).listProviders(gid.organizationId);
+      const provider = providers.find((p) => p.slug === gid.keys[0]);
+      if (!provider) throw new NotFoundError('Provider', id);
+      return { __typename: 'Provider', ...provider };
+    }
+    case 'Action': {
+      const [providerSlug, actionName] = gid.keys as [string, string];
+      const actions = await adapterForId(scope, gid, id).listActions(gid.organizationId, providerSlug);
+      const action = actions.find((a) => a.name === actionName);
+      if (!action) throw new NotFoundError('Action', id);
+      return { __typename: 'Action', ...action };
+    }
+  }
+}
+
+const matches = (filter: ConnectionFilterModel | null | undefined) => (c: ConnectionModel) =>
+  (!filter?.status || filter.status.includes(c.status)) &&
+  (!filter?.provider || c.provider.slug.toLowerCase() === filter.provider.toLowerCase());
+
+function toVendorError(vendor: Vendor, organizationId: string, error: unknown): VendorErrorModel {
+  const id = organizationGlobalId(vendor, organizationId);
+  if (error instanceof GatewayError) return { vendor, organizationId: id, code: error.code, message: error.message };
+  return { vendor, organizationId: id, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+}

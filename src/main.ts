@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { startGateway, type RunningGateway } from './app.js';
+import { createLogger } from './observability/logger.js';
+import { demoTenantConfig } from './sandbox/demo-config.js';
+import { startSandbox, type RunningSandbox } from './sandbox/sandbox.js';
+
+/**
+ * Entry point. With tenants configured (JUNCTION_CONFIG), starts the gateway
+ * alone. Without, starts the vendor sandbox and a gateway pointed at it, with a
+ * demo tenant whose API key is JUNCTION_DEMO_KEY or a random one printed here.
+ */
+
+const SAMPLE_QUERY = `{ organizations { displayName vendor connections { id status provider { displayName } } } }`;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let sandbox: RunningSandbox | null = null;
+  let demoKey: string | null = null;
+  if (config.tenants.length === 0) {
+    sandbox = await startSandbox();
+    demoKey = process.env.JUNCTION_DEMO_KEY || `jk_demo_${randomBytes(18).toString('base64url')}`;
+    config = loadConfig(process.env, { tenants: [demoTenantConfig(sandbox, 'demo', demoKey)] });
+  }
+
+  const gateway: RunningGateway = await startGateway(config, { logger });
+  logger.info({ url: gateway.url, sandbox: sandbox !== null }, 'gateway ready');
+  if (sandbox && demoKey) {
+    // Printed for the person who ran `npm start`; it is the sandbox demo key, not a production credential.
+    process.stdout.write(
+      [
+        '',
+        `Junction is running on the built-in vendor sandbox: ${gateway.url}`,
+        `Demo API key: ${process.env.JUNCTION_DEMO_KEY ? '(from JUNCTION_DEMO_KEY)' : demoKey}`,
+        'Try:',
+        `  curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer ${process.env.JUNCTION_DEMO_KEY ? '$JUNCTION_DEMO_KEY' : demoKey}" \\`,
+        `    -d '${JSON.stringify({ query: SAMPLE_QUERY })}'`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await gateway.close(10_000);
+    await sandbox?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Junction failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

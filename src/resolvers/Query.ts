@@ -1,0 +1,11 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import * as reads from '../domain/reads.js';
+
+export const Query: QueryResolvers = {
+  node: (_root, { id }, { tenant }) => reads.getNode(tenant, id),
+  organization: (_root, { id }, { tenant }) => reads.getOrganization(tenant, id),
+  organizations: (_root, { ids }, { tenant }) => reads.getOrganizations(tenant, ids),
+  connection: (_root, { id }, { tenant }) => reads.getConnection(tenant, id),
+  connections: (_root, { filter }, { tenant }) => reads.searchConnections(tenant, filter),
+  providers: (_root, { vendor }, { tenant }) => reads.listProviders(tenant, vendor),
+};

@@ -1,0 +1,6 @@
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import * as types from './types.js';
+
+export const resolvers: Resolvers = { Query, Mutation, ...types };

@@ -1,0 +1,72 @@
+import type {
+  ActionResolvers,
+  ConnectionListResolvers,
+  ConnectionResolvers,
+  DeleteConnectionPayloadResolvers,
+  DisconnectIntegrationPayloadResolvers,
+  NodeResolvers,
+  OrganizationResolvers,
+  ProviderResolvers,
+  UpdateSharingPayloadResolvers,
+  VendorErrorResolvers,
+} from '../__generated__/resolvers-types.js';
+import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
+import type { MutationResultModel } from '../domain/mutations.js';
+import * as reads from '../domain/reads.js';
+import type { GatewayContext } from '../server/context.js';
+
+/** Object types: one-line delegations to the domain; IDs are encoded here, from the models' native keys. */
+
+export const Node: NodeResolvers = {
+  __resolveType: (node) =>
+    '__typename' in node
+      ? (node as { __typename: 'Organization' | 'Connection' | 'Provider' | 'Action' }).__typename
+      : null,
+};
+
+export const Organization: OrganizationResolvers = {
+  id: (o) => organizationGlobalId(o.vendor, o.externalId),
+  connections: (o, { filter }, { tenant }) => reads.listOrganizationConnections(tenant, o, filter),
+};
+
+export const Connection: ConnectionResolvers = {
+  id: (c) =>
+    encodeGlobalId({ typename: 'Connection', vendor: c.vendor, organizationId: c.organizationId, keys: [c.key] }),
+  organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
+  actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
+};
+
+export const Provider: ProviderResolvers = {
+  id: (p) =>
+    encodeGlobalId({ typename: 'Provider', vendor: p.vendor, organizationId: p.scopeOrganizationId, keys: [p.slug] }),
+  actions: (p, _args, { tenant }) => reads.listActions(tenant, p),
+};
+
+export const Action: ActionResolvers = {
+  id: (a) =>
+    encodeGlobalId({
+      typename: 'Action',
+      vendor: a.vendor,
+      organizationId: a.provider.scopeOrganizationId,
+      keys: [a.provider.slug, a.name],
+    }),
+};
+
+export const ConnectionList: ConnectionListResolvers = {
+  totalCount: (list) => list.nodes.length,
+};
+
+export const VendorError: VendorErrorResolvers = {};
+
+/** Payloads carry the organization when the vendor returned it, and load it by reference otherwise. */
+const payloadOrganization = (result: MutationResultModel, _args: unknown, { tenant }: GatewayContext) =>
+  result.organization ??
+  (result.organizationRef
+    ? reads.getOrganizationOf(tenant, result.organizationRef.vendor, result.organizationRef.organizationId)
+    : null);
+
+export const DisconnectIntegrationPayload: DisconnectIntegrationPayloadResolvers = {
+  organization: payloadOrganization,
+};
+export const DeleteConnectionPayload: DeleteConnectionPayloadResolvers = { organization: payloadOrganization };
+export const UpdateSharingPayload: UpdateSharingPayloadResolvers = {};

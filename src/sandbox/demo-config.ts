@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import { SANDBOX_CREDENTIALS } from './credentials.js';
+import { LEEN_SEED } from './leen/seed.js';
+import type { RunningSandbox } from './sandbox.js';
+
+/**
+ * The demo tenant of `npm start`: every vendor pointed at the running sandbox,
+ * every seeded organization configured. Returned as raw config (what a config
+ * file would hold) so it goes through the same validation as a real one.
+ */
+export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiKey: string): Record<string, unknown> {
+  return {
+    id: tenantId,
+    name: 'Sandbox demo',
+    apiKeySha256: [createHash('sha256').update(apiKey).digest('hex')],
+    vendors: {
+      leen: {
+        baseUrl: sandbox.get('LEEN').url,
+        apiKey: SANDBOX_CREDENTIALS.leen.apiKey,
+        organizations: LEEN_SEED.map((o) => ({ id: o.id, displayName: o.name })),
+      },
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Vendor } from '../domain/models.js';
+import { createLeenSimulator, type LeenSimulatorOptions } from './leen/simulator.js';
+import { startSimulator, type RunningSimulator } from './simulator.js';
+
+/** Starts every vendor simulator, each on its own loopback port. */
+
+export interface SandboxOptions {
+  readonly host?: string;
+  /** Fixed ports per vendor; a free port each when omitted. */
+  readonly ports?: Partial<Record<Vendor, number>>;
+  /** Echo received credentials in 401 bodies (for leak tests). */
+  readonly echoCredentials?: boolean;
+  readonly leen?: LeenSimulatorOptions;
+}
+
+export interface RunningSandbox {
+  readonly simulators: ReadonlyMap<Vendor, RunningSimulator>;
+  /** The simulator of one vendor. */
+  get(vendor: Vendor): RunningSimulator;
+  /** Upstream requests served since the last reset, all vendors together. */
+  totalRequests(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const echo = options.echoCredentials ?? false;
+  const host = options.host ?? '127.0.0.1';
+  const started = await Promise.all([
+    startSimulator(createLeenSimulator({ echoCredentials: echo, ...options.leen }), options.ports?.LEEN ?? 0, host),
+  ]);
+  const simulators = new Map(started.map((s) => [s.vendor, s]));
+  return {
+    simulators,
+    get(vendor) {
+      const simulator = simulators.get(vendor);
+      if (!simulator) throw new Error(`the sandbox has no ${vendor} simulator`);
+      return simulator;
+    },
+    totalRequests: () => started.reduce((sum, s) => sum + s.stats().total, 0),
+    reset: () => started.forEach((s) => s.reset()),
+    close: async () => void (await Promise.all(started.map((s) => s.close()))),
+  };
+}

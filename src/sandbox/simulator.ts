@@ -1,0 +1,275 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Vendor } from '../domain/models.js';
+
+/**
+ * A stateful HTTP simulator of one vendor, on its own loopback port. Vendor
+ * folders (src/sandbox/<vendor>/) describe routes with the contract's own path
+ * templates (`/organizations/{organizationId}:disconnect`), an auth check and a
+ * seed; this file serves them, counts requests per route, records them for the
+ * contract tests, and injects faults.
+ *
+ * Admin routes, for tests and the bench (not part of any vendor's API):
+ *   GET  /__sandbox/stats   request counters (total and per route)
+ *   POST /__sandbox/reset   re-seed the state and zero the counters
+ *   POST /__sandbox/faults  add a fault (see FaultSpec); DELETE clears them
+ */
+
+export interface SimRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  /** Parsed JSON body; undefined when empty; the raw string when it is not JSON. */
+  readonly body: unknown;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface SimResponse {
+  readonly status: number;
+  /** Serialized as JSON; omitted when undefined. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface SimRoute {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** The contract's path template, e.g. `/provisioning/organizations/{organization_id}/connections`. */
+  readonly path: string;
+  handle(req: SimRequest): SimResponse;
+}
+
+export interface VendorSimulator {
+  readonly vendor: Vendor;
+  readonly routes: readonly SimRoute[];
+  /** A response to send instead of handling the request (401), or null when the request is authorized. */
+  authenticate(req: SimRequest): SimResponse | null;
+  /** Re-seeds the state. */
+  reset(): void;
+}
+
+export interface FaultSpec {
+  readonly method?: string;
+  /** Applies to requests whose path starts with this; all paths when omitted. */
+  readonly pathPrefix?: string;
+  /** How many requests it applies to; unlimited when omitted. */
+  readonly times?: number;
+  /** Delay before answering (or before the fault). */
+  readonly latencyMs?: number;
+  /** Answer with this status and body instead of the route's. */
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a body that is not JSON. */
+  readonly kind?: 'reset' | 'hang' | 'malformed';
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** The matched contract path template, or null when no route matched. */
+  readonly route: string | null;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: unknown;
+  readonly status: number;
+  readonly responseBody: unknown;
+}
+
+export interface SimulatorStats {
+  readonly total: number;
+  readonly byRoute: Readonly<Record<string, number>>;
+}
+
+export interface RunningSimulator {
+  readonly vendor: Vendor;
+  readonly url: string;
+  readonly port: number;
+  stats(): SimulatorStats;
+  /** Every request served since the last reset, in order (in-process only: it holds credentials). */
+  requests(): readonly RecordedRequest[];
+  reset(): void;
+  addFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly route: SimRoute;
+  readonly regex: RegExp;
+  readonly names: readonly string[];
+}
+
+function compile(route: SimRoute): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const param = /^\{([^}]+)\}$/.exec(part);
+      if (!param) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      names.push(param[1]!);
+      return '([^/]+?)';
+    })
+    .join('');
+  return { route, regex: new RegExp(`^${source}$`), names };
+}
+
+function match(routes: readonly CompiledRoute[], method: string, path: string) {
+  for (const compiled of routes) {
+    if (compiled.route.method !== method) continue;
+    const m = compiled.regex.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    compiled.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+    return { route: compiled.route, params };
+  }
+  return null;
+}
+
+const readRaw = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+
+const parseBody = (raw: string): unknown => {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startSimulator(sim: VendorSimulator, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
+  const routes = sim.routes.map(compile);
+  let byRoute: Record<string, number> = {};
+  let total = 0;
+  let recorded: RecordedRequest[] = [];
+  let faults: { spec: FaultSpec; remaining: number }[] = [];
+  const sockets = new Set<Socket>();
+
+  const send = (res: ServerResponse, r: SimResponse) => {
+    const text = r.body === undefined ? '' : JSON.stringify(r.body);
+    res.writeHead(r.status, { ...(text && { 'content-type': 'application/json' }), ...r.headers });
+    res.end(text);
+  };
+
+  const takeFault = (method: string, path: string): FaultSpec | null => {
+    const entry = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.spec.method || f.spec.method === method) &&
+        (!f.spec.pathPrefix || path.startsWith(f.spec.pathPrefix)),
+    );
+    if (!entry) return null;
+    entry.remaining -= 1;
+    return entry.spec;
+  };
+
+  async function admin(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (path === '/__sandbox/stats' && req.method === 'GET')
+      return send(res, { status: 200, body: { total, byRoute } });
+    if (path === '/__sandbox/reset' && req.method === 'POST') {
+      running.reset();
+      return send(res, { status: 200, body: { ok: true } });
+    }
+    if (path === '/__sandbox/faults' && req.method === 'POST') {
+      running.addFault(parseBody(await readRaw(req)) as FaultSpec);
+      return send(res, { status: 200, body: { ok: true } });
+    }
+    if (path === '/__sandbox/faults' && req.method === 'DELETE') {
+      running.clearFaults();
+      return send(res, { status: 200, body: { ok: true } });
+    }
+    return send(res, { status: 404, body: { error: 'unknown sandbox admin route' } });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    if (path.startsWith('/__sandbox/')) return admin(req, res, path);
+    const method = req.method ?? 'GET';
+    const body = parseBody(await readRaw(req));
+    const found = match(routes, method, path);
+    const routeKey = found ? `${method} ${found.route.path}` : `${method} (unmatched)`;
+    total += 1;
+    byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1;
+    const simReq: SimRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      params: found?.params ?? {},
+    };
+
+    const fault = takeFault(method, path);
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    let response: SimResponse;
+    if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'hang') return; // never answers; the client's timeout must cut it
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('{"truncated": ');
+    }
+    if (fault?.status !== undefined)
+      response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
+    else if (!found) response = { status: 404, body: { error: `no route ${method} ${path}` } };
+    else response = sim.authenticate(simReq) ?? found.route.handle(simReq);
+
+    recorded.push({
+      method,
+      route: found?.route.path ?? null,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      status: response.status,
+      responseBody: response.body,
+    });
+    send(res, response);
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, { status: 500, body: { error: 'sandbox failure' } });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+
+  const running: RunningSimulator = {
+    vendor: sim.vendor,
+    url: `http://${host}:${actualPort}`,
+    port: actualPort,
+    stats: () => ({ total, byRoute: { ...byRoute } }),
+    requests: () => recorded,
+    reset() {
+      sim.reset();
+      byRoute = {};
+      total = 0;
+      recorded = [];
+      faults = [];
+    },
+    addFault: (spec) => faults.push({ spec, remaining: spec.times ?? Number.POSITIVE_INFINITY }),
+    clearFaults: () => void (faults = []),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  return running;
+}

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { resolvers } from '../resolvers/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayContext } from './context.js';
+import { createFormatError } from './format-error.js';
+
+/** schema/ is the single source of truth; it sits two levels above this file in src/ and in dist/. */
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
+
+export function loadTypeDefs(dir = SCHEMA_DIR): string {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
+}
+
+export interface ApolloOptions {
+  readonly logger: Logger;
+  readonly introspection: boolean;
+  readonly production: boolean;
+}
+
+export function createApolloServer({ logger, introspection, production }: ApolloOptions): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+    plugins: [
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+    ],
+  });
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { leenConfigSchema } from './leen/config.js';
+
+/**
+ * The per-tenant configuration block of each vendor, keyed by the name used in
+ * config files. Adding a vendor adds one line here (and one in registry.ts).
+ */
+export const vendorConfigSchemas = (env: NodeJS.ProcessEnv) =>
+  z
+    .object({
+      leen: leenConfigSchema(env).optional(),
+    })
+    .strict();
+
+export type VendorConfigs = z.output<ReturnType<typeof vendorConfigSchemas>>;

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
+import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import type { LeenConfig } from './config.js';
+import { toConnectionModel, toProviderModel } from './to-model.js';
+import { LeenConnection, LeenConnectionList, LeenConnectionWithOrganization, LeenValidationError } from './wire.js';
+
+const isUuid = (s: string) => z.uuid().safeParse(s).success;
+
+const connectionsPath = (organizationId: string) => ({
+  path: `/provisioning/organizations/${encodeURIComponent(organizationId)}/connections`,
+});
+const connectionPath = (organizationId: string, connectionId: string) => ({
+  path: `/provisioning/organizations/${encodeURIComponent(organizationId)}/connections/${encodeURIComponent(connectionId)}`,
+});
+
+/**
+ * Private: Leen documents only 422 (FastAPI validation) besides 200. A 422 about
+ * a well-formed id that Leen does not know means "not found"; any other 422
+ * means Junction sent something Leen rejects, which is the vendor's message to
+ * report. The messages are Leen's validation texts, safe to show (no echo of
+ * credentials: FastAPI's `input` field is not passed on).
+ */
+function interpretLeenFailure(failure: UpstreamFailure): UpstreamError | undefined {
+  if (failure.status !== 422) return undefined;
+  const body = LeenValidationError.safeParse(failure.body);
+  const issues = body.success ? body.data.detail : [];
+  const message = issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ') || 'validation failed';
+  const aboutUnknownId = issues.length > 0 && issues.every((i) => i.type === 'not_found');
+  if (aboutUnknownId) {
+    return new UpstreamError('LEEN', GatewayErrorCode.NOT_FOUND, 'Leen does not know this organization or connection', {
+      status: 422,
+    });
+  }
+  return new UpstreamError('LEEN', GatewayErrorCode.UPSTREAM_REJECTED, `Leen rejected the request: ${message}`, {
+    status: 422,
+    vendorMessage: message,
+  });
+}
+
+export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport): VendorAdapter {
+  // One API key reaches every organization of the tenant, so one transport serves them all.
+  const leen: VendorTransport = connect({
+    vendor: 'LEEN',
+    baseUrl: config.baseUrl,
+    headers: { 'x-api-key': config.apiKey },
+    scope: 'leen',
+    interpretFailure: interpretLeenFailure,
+  });
+  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
+
+  const listConnections = async (organizationId: string) => {
+    const list = await leen.read({
+      ...connectionsPath(organizationId),
+      resource: 'connections',
+      schema: LeenConnectionList,
+    });
+    return list.map(toConnectionModel);
+  };
+
+  return {
+    vendor: 'LEEN',
+    organizations,
+    checkConnectionKey: (key) => (isUuid(key) ? null : 'a Leen connection id must be a UUID'),
+
+    async getOrganization(organizationId) {
+      // Leen has no organization endpoint: the name comes from configuration.
+      const configured = organizations.find((o) => o.id === organizationId);
+      return {
+        vendor: 'LEEN',
+        externalId: organizationId,
+        displayName: configured?.displayName ?? null,
+        state: null,
+        createdAt: null,
+        updatedAt: null,
+      };
+    },
+
+    listConnections,
+
+    async getConnection(organizationId, key) {
+      try {
+        const c = await leen.read({
+          ...connectionPath(organizationId, key),
+          resource: 'connections',
+          schema: LeenConnectionWithOrganization,
+        });
+        return c.organization_id === organizationId ? toConnectionModel(c) : null;
+      } catch (error) {
+        if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND) return null;
+        throw error;
+      }
+    },
+
+    async listProviders(organizationId) {
+      // Leen has no catalogue endpoint; the tools an organization has connected are its providers.
+      const connections = await listConnections(organizationId);
+      const vendors = [...new Set(connections.map((c) => c.provider.slug))].sort();
+      return vendors.map((v) => toProviderModel(v, organizationId));
+    },
+
+    listActions: async () => [],
+
+    deleteConnection: {
+      check: ({ deleteExternalAccount }) =>
+        deleteExternalAccount
+          ? [
+              new UserFacingError(
+                'INVALID_INPUT',
+                'deleteExternalAccount is a UserHub option; Leen connections have no external account to delete',
+                ['input', 'deleteExternalAccount'],
+              ),
+            ]
+          : [],
+      async execute(connection) {
+        const deleted = await leen.write({
+          method: 'DELETE',
+          ...connectionPath(connection.organizationId, connection.key),
+          schema: LeenConnection,
+        });
+        await leen.invalidate([
+          connectionsPath(connection.organizationId),
+          connectionPath(connection.organizationId, connection.key),
+        ]);
+        return { connection: deleted ? toConnectionModel(deleted) : null, organization: null };
+      },
+    },
+  };
+}

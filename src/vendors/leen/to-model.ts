@@ -1,0 +1,50 @@
+import type { ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import type { LeenConnection } from './wire.js';
+
+const STATUS: Record<LeenConnection['state'], ConnectionStatus> = {
+  PENDING: 'PENDING',
+  ACTIVE: 'ACTIVE',
+  PAUSED: 'PAUSED',
+  DELETED: 'DISCONNECTED',
+};
+
+/** Leen names security tools in upper snake case (`TENABLE`, `MS_DEFENDER`); this is their display form. */
+export const leenVendorDisplayName = (vendor: string) =>
+  vendor
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+
+export const toProviderModel = (vendor: string, scopeOrganizationId: string): ProviderModel => ({
+  vendor: 'LEEN',
+  slug: vendor,
+  displayName: leenVendorDisplayName(vendor),
+  description: null,
+  category: 'security',
+  scopeOrganizationId,
+});
+
+export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
+  vendor: 'LEEN',
+  organizationId: c.organization_id,
+  key: c.id,
+  externalId: c.id,
+  provider: toProviderModel(c.vendor, c.organization_id),
+  status: STATUS[c.state],
+  vendorStatus: c.state,
+  health: {
+    name: c.health.name,
+    status: c.health.status,
+    description: c.health.description,
+    resolutionOwner: c.health.resolution_owner,
+    details: (c.health.details ?? []).map((d) => ({
+      dataExportType: d.data_export_type ?? null,
+      endpoint: d.endpoint,
+    })),
+  },
+  accountIdentifier: c.identifier ?? null,
+  sharedTeamKeys: null,
+  createdAt: c.created_at,
+  updatedAt: c.updated_at,
+});

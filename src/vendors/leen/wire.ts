@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Leen's JSON, in Leen's names, as shared/contracts/leen.yaml defines it. */
+
+const HealthDetail = z.object({
+  data_export_type: z.string().nullish(),
+  endpoint: z.string(),
+});
+
+export const LeenHealth = z.object({
+  name: z.string(),
+  status: z.string(),
+  description: z.string(),
+  resolution_owner: z.string(),
+  details: z.array(HealthDetail).nullish(),
+});
+
+export const LeenConnection = z.object({
+  id: z.uuid(),
+  vendor: z.string(),
+  is_active: z.boolean(),
+  refresh_interval_secs: z.number().int(),
+  timeout_secs: z.number().int(),
+  organization_id: z.uuid(),
+  oauth2_authorize_url: z.string().nullish(),
+  identifier: z.string().nullish(),
+  state: z.enum(['PENDING', 'ACTIVE', 'PAUSED', 'DELETED']),
+  created_at: z.string(),
+  updated_at: z.string(),
+  health: LeenHealth,
+});
+export type LeenConnection = z.infer<typeof LeenConnection>;
+
+export const LeenConnectionWithOrganization = LeenConnection.extend({ organization_name: z.string().optional() });
+
+/**
+ * The list envelope is assumed by the contract (x-assumed: a bare array). Until
+ * confirmed against a live call, both a bare array and the usual wrappers are
+ * accepted and normalised to an array.
+ */
+export const LeenConnectionList = z
+  .union([
+    z.array(LeenConnection),
+    z.object({ items: z.array(LeenConnection) }),
+    z.object({ data: z.array(LeenConnection) }),
+    z.object({ connections: z.array(LeenConnection) }),
+  ])
+  .transform((body) =>
+    Array.isArray(body) ? body : 'items' in body ? body.items : 'data' in body ? body.data : body.connections,
+  );
+
+/** FastAPI's validation error body (422). */
+export const LeenValidationError = z.object({
+  detail: z.array(
+    z.object({
+      loc: z.array(z.union([z.string(), z.number()])),
+      msg: z.string(),
+      type: z.string(),
+    }),
+  ),
+});

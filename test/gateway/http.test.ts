@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../helpers/stack.js';
+
+describe('the gateway over HTTP', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ sandbox: { echoCredentials: true } });
+  });
+  afterAll(() => stack.close());
+
+  it('GET /healthz answers 200 once started', async () => {
+    const res = await fetch(new URL('/healthz', stack.gateway.url));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves queries over GET /graphql too', async () => {
+    const url = new URL(stack.gateway.url);
+    url.searchParams.set('query', '{ providers(vendor: LEEN) { slug } }');
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${stack.tenant.apiKey}`, 'apollo-require-preflight': 'true' },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { providers: { slug: string }[] } };
+    expect(body.data.providers.map((p) => p.slug)).toContain('TENABLE');
+  });
+
+  it.each([
+    ['no Authorization header', null],
+    ['an unknown key', 'jk_not_a_key'],
+  ])('answers 401 UNAUTHENTICATED with %s, calling no vendor', async (_label, apiKey) => {
+    await stack.reset();
+    const { status, body } = await stack.gql('{ organizations { id } }', undefined, { apiKey });
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(stack.sandbox.totalRequests()).toBe(0);
+  });
+
+  it("never passes a vendor's error body (here echoing our API key) to the client", async () => {
+    // A second gateway whose Leen key is wrong: the sandbox echoes it back in its 401 body.
+    const wrongKey = 'leen_wrong_key_that_must_not_leak_4d2f';
+    const leaky = await startStack({
+      sharedSandbox: stack.sandbox,
+      config: {},
+      extraTenants: () => [],
+    });
+    try {
+      const tenants = [
+        {
+          id: 'wrong',
+          apiKeySha256: [(await import('../helpers/stack.js')).sha256('jk_wrong')],
+          vendors: {
+            leen: {
+              baseUrl: stack.sandbox.get('LEEN').url,
+              apiKey: wrongKey,
+              organizations: [{ id: '9b2f1d4e-7a6c-4e11-8f3b-2d5c6a7e8f90' }],
+            },
+          },
+        },
+      ];
+      const other = await startStack({ sharedSandbox: stack.sandbox, config: { tenants } });
+      try {
+        const { body } = await other.gql('{ organizations { connections { id } } }', undefined, { apiKey: 'jk_wrong' });
+        expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED', vendor: 'LEEN' });
+        expect(JSON.stringify(body)).not.toContain(wrongKey);
+        const echoed = stack.sandbox.get('LEEN').requests().at(-1)!;
+        expect(JSON.stringify(echoed.responseBody)).toContain(wrongKey); // the sandbox did echo it
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await leaky.close();
+    }
+  });
+
+  it('answers unknown routes with 404', async () => {
+    const res = await fetch(new URL('/nope', stack.gateway.url));
+    expect(res.status).toBe(404);
+  });
+});
