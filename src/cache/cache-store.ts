@@ -16,6 +16,12 @@ export interface CacheStore {
   /** One round trip for all entries; every entry has a TTL. */
   setMany(entries: readonly CacheEntry[]): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<void>;
+  /**
+   * Sets the key only when absent (Redis SET NX EX); true when this call set it.
+   * The building block of locks (idempotency: concurrent duplicates make one vendor call).
+   * On a cache fault it resolves true: the caller proceeds as if it held the lock.
+   */
+  setIfAbsent(entry: CacheEntry): Promise<boolean>;
   /** Drops every Junction entry (operators' cache reset, and a clean slate between tests); Redis uses SCAN, never KEYS. */
   clear(): Promise<void>;
   close(): Promise<void>;

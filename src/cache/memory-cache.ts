@@ -12,6 +12,11 @@ export function createMemoryCache({ maxEntries = 10_000 }: { maxEntries?: number
     deleteMany: async (keys) => {
       for (const key of keys) lru.delete(key);
     },
+    setIfAbsent: async ({ key, value, ttlSeconds }) => {
+      if (lru.has(key)) return false;
+      lru.set(key, value, { ttl: ttlSeconds * 1000 });
+      return true;
+    },
     clear: async () => lru.clear(),
     close: async () => lru.clear(),
   };

@@ -69,6 +69,17 @@ export interface VendorTransport {
   invalidate(paths: readonly ResourcePath[]): Promise<void>;
 }
 
+/** What an adapter gets besides its config, per request. */
+export interface AdapterRequestOptions {
+  /**
+   * The calling user's own credential for a user-scoped vendor (Supervity JWT,
+   * ProjectManager bearer), forwarded through a documented request header. When
+   * present it replaces the configured credential, and the transport scope must
+   * include a fingerprint of it (cached reads are per user then).
+   */
+  readonly forwardedCredential?: Secret;
+}
+
 /** Builds a transport for one endpoint, bound to the current request's loaders and the tenant's cache namespace. */
 export type ConnectTransport = (endpoint: VendorEndpoint) => VendorTransport;
 
