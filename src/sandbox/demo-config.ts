@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
 import { LEEN_SEED } from './leen/seed.js';
+import { SUPERVITY_SEED } from './supervity/seed.js';
+import { USERHUB_SEED } from './userhub/seed.js';
 import type { RunningSandbox } from './sandbox.js';
 
 /**
@@ -14,6 +16,16 @@ export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiK
     name: 'Sandbox demo',
     apiKeySha256: [createHash('sha256').update(apiKey).digest('hex')],
     vendors: {
+      supervity: {
+        baseUrl: sandbox.get('SUPERVITY').url,
+        token: SANDBOX_CREDENTIALS.supervity.token,
+        organizations: SUPERVITY_SEED.map((o) => ({ id: o.id, displayName: o.name })),
+      },
+      userhub: {
+        baseUrl: sandbox.get('USERHUB').url,
+        apiKey: SANDBOX_CREDENTIALS.userhub.apiKey,
+        organizations: USERHUB_SEED.map((o) => ({ id: o.id })),
+      },
       leen: {
         baseUrl: sandbox.get('LEEN').url,
         apiKey: SANDBOX_CREDENTIALS.leen.apiKey,

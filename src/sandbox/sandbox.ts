@@ -1,6 +1,8 @@
 import type { Vendor } from '../domain/models.js';
 import { createLeenSimulator, type LeenSimulatorOptions } from './leen/simulator.js';
 import { startSimulator, type RunningSimulator } from './simulator.js';
+import { createSupervitySimulator, type SupervitySimulatorOptions } from './supervity/simulator.js';
+import { createUserHubSimulator, type UserHubSimulatorOptions } from './userhub/simulator.js';
 
 /** Starts every vendor simulator, each on its own loopback port. */
 
@@ -11,6 +13,8 @@ export interface SandboxOptions {
   /** Echo received credentials in 401 bodies (for leak tests). */
   readonly echoCredentials?: boolean;
   readonly leen?: LeenSimulatorOptions;
+  readonly supervity?: SupervitySimulatorOptions;
+  readonly userhub?: UserHubSimulatorOptions;
 }
 
 export interface RunningSandbox {
@@ -27,6 +31,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const echo = options.echoCredentials ?? false;
   const host = options.host ?? '127.0.0.1';
   const started = await Promise.all([
+    startSimulator(
+      createSupervitySimulator({ echoCredentials: echo, ...options.supervity }),
+      options.ports?.SUPERVITY ?? 0,
+      host,
+    ),
+    startSimulator(
+      createUserHubSimulator({ echoCredentials: echo, ...options.userhub }),
+      options.ports?.USERHUB ?? 0,
+      host,
+    ),
     startSimulator(createLeenSimulator({ echoCredentials: echo, ...options.leen }), options.ports?.LEEN ?? 0, host),
   ]);
   const simulators = new Map(started.map((s) => [s.vendor, s]));

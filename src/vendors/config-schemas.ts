@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { leenConfigSchema } from './leen/config.js';
+import { supervityConfigSchema } from './supervity/config.js';
+import { userhubConfigSchema } from './userhub/config.js';
 
 /**
  * The per-tenant configuration block of each vendor, keyed by the name used in
@@ -8,6 +10,8 @@ import { leenConfigSchema } from './leen/config.js';
 export const vendorConfigSchemas = (env: NodeJS.ProcessEnv) =>
   z
     .object({
+      supervity: supervityConfigSchema(env).optional(),
+      userhub: userhubConfigSchema(env).optional(),
       leen: leenConfigSchema(env).optional(),
     })
     .strict();

@@ -2,6 +2,8 @@ import type { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import type { VendorConfigs } from './config-schemas.js';
 import { createLeenAdapter } from './leen/adapter.js';
+import { createSupervityAdapter } from './supervity/adapter.js';
+import { createUserHubAdapter } from './userhub/adapter.js';
 import type { AdapterRequestOptions, ConnectTransport, VendorAdapter } from './port.js';
 
 /**
@@ -18,6 +20,8 @@ const factories: {
     ) => VendorAdapter;
   };
 } = {
+  supervity: { vendor: 'SUPERVITY', create: createSupervityAdapter },
+  userhub: { vendor: 'USERHUB', create: createUserHubAdapter },
   leen: { vendor: 'LEEN', create: createLeenAdapter },
 };
 
@@ -28,12 +32,21 @@ export function createVendorAdapters(
 ): Map<Vendor, VendorAdapter> {
   const adapters = new Map<Vendor, VendorAdapter>();
   for (const name of Object.keys(factories) as (keyof VendorConfigs)[]) {
-    const config = configs[name];
-    if (config)
-      adapters.set(
-        factories[name].vendor,
-        factories[name].create(config, connect, { forwardedCredential: forwardedCredentials[factories[name].vendor] }),
-      );
+    const adapter = createAdapter(name, configs, connect, forwardedCredentials);
+    if (adapter) adapters.set(adapter.vendor, adapter);
   }
   return adapters;
+}
+
+/** Private: generic over the vendor name, so each config reaches its own factory with its own type. */
+function createAdapter<K extends keyof VendorConfigs>(
+  name: K,
+  configs: VendorConfigs,
+  connect: ConnectTransport,
+  forwardedCredentials: Partial<Record<Vendor, Secret>>,
+): VendorAdapter | null {
+  const config = configs[name];
+  if (!config) return null;
+  const factory = factories[name];
+  return factory.create(config, connect, { forwardedCredential: forwardedCredentials[factory.vendor] });
 }

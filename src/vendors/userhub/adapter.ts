@@ -1,0 +1,126 @@
+import { Secret } from '../../config/secret.js';
+import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
+import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import type { UserHubConfig } from './config.js';
+import { connectionsOf, toOrganizationModel, toProviderModel } from './to-model.js';
+import { UserHubOrganization, UserHubStatus } from './wire.js';
+
+const CONNECTION_ID = /^conn_[A-Za-z0-9]{1,64}$/;
+
+const organizationPath = (organizationId: string) => ({
+  path: `/admin/v1/organizations/${encodeURIComponent(organizationId)}`,
+});
+// A Google-style custom method: ":disconnect" follows the id directly.
+const disconnectPath = (organizationId: string) => ({
+  path: `/admin/v1/organizations/${encodeURIComponent(organizationId)}:disconnect`,
+});
+
+/** UserHub's Status codes (Google API style) → Junction's error codes; anything else keeps the HTTP status default. */
+const CODE_MAP: Readonly<Record<string, GatewayErrorCode>> = {
+  NOT_FOUND: GatewayErrorCode.NOT_FOUND,
+  UNAUTHENTICATED: GatewayErrorCode.UPSTREAM_UNAUTHORIZED,
+  PERMISSION_DENIED: GatewayErrorCode.UPSTREAM_UNAUTHORIZED,
+  INVALID_ARGUMENT: GatewayErrorCode.UPSTREAM_REJECTED,
+  FAILED_PRECONDITION: GatewayErrorCode.UPSTREAM_REJECTED,
+  ALREADY_EXISTS: GatewayErrorCode.UPSTREAM_REJECTED,
+  OUT_OF_RANGE: GatewayErrorCode.UPSTREAM_REJECTED,
+  ABORTED: GatewayErrorCode.UPSTREAM_REJECTED,
+  RESOURCE_EXHAUSTED: GatewayErrorCode.RATE_LIMITED,
+};
+
+/**
+ * Private: every UserHub error is a `Status` body. Its code decides the class.
+ * The developer-facing message is reported for rejections only (it explains
+ * what Junction sent); auth failures never carry a vendor text to a client.
+ */
+function interpretUserHubFailure(failure: UpstreamFailure): UpstreamError | undefined {
+  const parsed = UserHubStatus.safeParse(failure.body);
+  const status = parsed.success ? parsed.data : {};
+  const code = status.code ? CODE_MAP[status.code] : undefined;
+  if (!code) return undefined;
+  const details = { status: failure.status };
+  switch (code) {
+    case GatewayErrorCode.UPSTREAM_REJECTED: {
+      const message = [status.param, status.message].filter(Boolean).join(': ') || status.code!;
+      return new UpstreamError('USERHUB', code, `UserHub rejected the request: ${message}`, {
+        ...details,
+        vendorMessage: message,
+      });
+    }
+    case GatewayErrorCode.NOT_FOUND:
+      return new UpstreamError('USERHUB', code, 'UserHub does not know this organization or connection', details);
+    case GatewayErrorCode.RATE_LIMITED:
+      return new UpstreamError('USERHUB', code, 'UserHub is rate-limiting Junction', details);
+    default:
+      return new UpstreamError('USERHUB', code, "UserHub rejected Junction's credentials for this tenant", details);
+  }
+}
+
+export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTransport): VendorAdapter {
+  // One admin key reaches every organization of the tenant, so one transport serves them all.
+  const userhub: VendorTransport = connect({
+    vendor: 'USERHUB',
+    baseUrl: config.baseUrl,
+    headers: { authorization: new Secret(`Bearer ${config.apiKey.reveal()}`) },
+    scope: 'userhub',
+    interpretFailure: interpretUserHubFailure,
+  });
+  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
+  const configuredName = (id: string) => organizations.find((o) => o.id === id)?.displayName ?? null;
+
+  const readOrganization = (organizationId: string) =>
+    userhub.read({ ...organizationPath(organizationId), resource: 'organization', schema: UserHubOrganization });
+
+  const listConnections = async (organizationId: string) => connectionsOf(await readOrganization(organizationId));
+
+  return {
+    vendor: 'USERHUB',
+    organizations,
+    checkConnectionKey: (key) => (CONNECTION_ID.test(key) ? null : 'a UserHub connection id looks like conn_…'),
+
+    async getOrganization(organizationId) {
+      return toOrganizationModel(await readOrganization(organizationId), configuredName(organizationId));
+    },
+
+    listConnections,
+
+    async getConnection(organizationId, key) {
+      return (await listConnections(organizationId)).find((c) => c.key === key) ?? null;
+    },
+
+    async listProviders(organizationId) {
+      // No catalogue endpoint: the connection types an organization is linked through are its providers.
+      const types = new Set((await listConnections(organizationId)).map((c) => c.provider.slug));
+      return [...types].sort().map((type) => toProviderModel(type, organizationId));
+    },
+
+    listActions: async () => [],
+
+    deleteConnection: {
+      // deleteExternalAccount is UserHub's own option; its confirmation is the domain's concern.
+      check: () => [],
+      async execute(connection, { deleteExternalAccount }) {
+        let organization;
+        try {
+          organization = await userhub.write({
+            method: 'POST',
+            ...disconnectPath(connection.organizationId),
+            body: { connectionId: connection.key, ...(deleteExternalAccount && { deleteExternalAccount: true }) },
+            schema: UserHubOrganization,
+          });
+        } catch (error) {
+          if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
+            throw new UserFacingError('NOT_FOUND', 'UserHub does not know this connection', ['input', 'connectionId']);
+          throw error;
+        } finally {
+          await userhub.invalidate([organizationPath(connection.organizationId)]);
+        }
+        return {
+          // UserHub answers with the organization only; the account link it removed is reported as disconnected.
+          connection: { ...connection, status: 'DISCONNECTED' },
+          organization: organization ? toOrganizationModel(organization, configuredName(organization.id)) : null,
+        };
+      },
+    },
+  };
+}
