@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { Secret } from '../../src/config/secret.js';
 import { createUpstreamHttp } from '../../src/http/upstream-http.js';
 import { createInflightReads, createRequestTransports } from '../../src/loaders/upstream-transport.js';
@@ -468,5 +469,35 @@ describe('Supervity with a forwarded user JWT', () => {
       await http.close();
       await cache.close();
     }
+  });
+});
+
+describe('Supervity configuration', () => {
+  const load = (supervity: Record<string, unknown>) => () =>
+    loadConfig({}, { tenants: [{ id: 't1', apiKeySha256: [sha256('k')], vendors: { supervity } }] });
+
+  it('requires a base URL (the contract has none), a token and header-safe organization ids, naming each path', () => {
+    let thrown: unknown;
+    try {
+      load({ token: 'jwt-secret-value', organizations: [{ id: 'org acme\r\nx-evil: 1' }] })();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const issues = (thrown as ConfigError).issues.join('\n');
+    expect(issues).toContain('tenants.0.vendors.supervity.baseUrl');
+    expect(issues).toContain('tenants.0.vendors.supervity.organizations.0.id');
+    expect(issues).not.toContain('jwt-secret-value');
+  });
+
+  it('keeps the token as a Secret', () => {
+    const config = load({
+      baseUrl: 'https://auto.example',
+      token: 'jwt-secret-value',
+      organizations: [{ id: 'org_acme' }],
+    })();
+    const supervity = config.tenants[0]!.vendors.supervity!;
+    expect(supervity.token).toBeInstanceOf(Secret);
+    expect(JSON.stringify(supervity)).not.toContain('jwt-secret-value');
   });
 });

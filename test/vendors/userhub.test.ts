@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { Secret } from '../../src/config/secret.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { USERHUB_SEED } from '../../src/sandbox/userhub/seed.js';
 import { ExternalAccounts } from '../../src/sandbox/userhub/simulator.js';
@@ -305,5 +307,24 @@ describe('UserHub through the gateway', () => {
     );
     expect(disconnect.body.data!.disconnectIntegration).toEqual({ userErrors: [{ code: 'UNSUPPORTED_OPERATION' }] });
     expect(stack.sandbox.totalRequests()).toBe(0);
+  });
+});
+
+describe('UserHub configuration', () => {
+  const load = (userhub: Record<string, unknown>) =>
+    loadConfig({}, { tenants: [{ id: 't1', apiKeySha256: [sha256('k')], vendors: { userhub } }] });
+
+  it("defaults to the contract's base URL and keeps the admin key as a Secret", () => {
+    const userhub = load({ apiKey: 'uh-secret-value', organizations: [{ id: 'org_28seyVGVL1got6' }] }).tenants[0]!
+      .vendors.userhub!;
+    expect(userhub.baseUrl).toBe('https://api.userhub.com');
+    expect(userhub.apiKey).toBeInstanceOf(Secret);
+    expect(JSON.stringify(userhub)).not.toContain('uh-secret-value');
+  });
+
+  it('rejects an organization id that is not org_…', () => {
+    expect(() => load({ apiKey: 'k', organizations: [{ id: '9b2f1d4e' }] })).toThrow(
+      /tenants\.0\.vendors\.userhub\.organizations\.0\.id/,
+    );
   });
 });
