@@ -11,4 +11,12 @@ export const SANDBOX_CREDENTIALS = {
     userToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYW5lLmRvZUBhY21lLmNvbSJ9.c2FuZGJveC11c2Vy',
   },
   userhub: { apiKey: 'uh_admin_sandbox_7c41e2' },
+  /** One Outlit API key per organization. */
+  outlit: { acme: 'ok_sandbox_acme_5d1c7e', globex: 'ok_sandbox_globex_9a04b2' },
+  /** One ProjectManager token per workspace user; `acmeSecondUser` is another Acme user (forwarded-token tests). */
+  projectmanager: {
+    acme: 'pm_sandbox_acme_7c2e41',
+    globex: 'pm_sandbox_globex_3b9d05',
+    acmeSecondUser: 'pm_sandbox_acme_user2_e80f16',
+  },
 } as const;

@@ -3,6 +3,8 @@ import { SANDBOX_CREDENTIALS } from './credentials.js';
 import { LEEN_SEED } from './leen/seed.js';
 import { SUPERVITY_SEED } from './supervity/seed.js';
 import { USERHUB_SEED } from './userhub/seed.js';
+import { OUTLIT_SEED } from './outlit/seed.js';
+import { PM_USERS } from './projectmanager/seed.js';
 import type { RunningSandbox } from './sandbox.js';
 
 /**
@@ -16,6 +18,10 @@ export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiK
     name: 'Sandbox demo',
     apiKeySha256: [createHash('sha256').update(apiKey).digest('hex')],
     vendors: {
+      outlit: {
+        baseUrl: sandbox.get('OUTLIT').url,
+        organizations: OUTLIT_SEED.map((o) => ({ id: o.id, displayName: o.name, apiKey: o.apiKey })),
+      },
       supervity: {
         baseUrl: sandbox.get('SUPERVITY').url,
         token: SANDBOX_CREDENTIALS.supervity.token,
@@ -30,6 +36,13 @@ export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiK
         baseUrl: sandbox.get('LEEN').url,
         apiKey: SANDBOX_CREDENTIALS.leen.apiKey,
         organizations: LEEN_SEED.map((o) => ({ id: o.id, displayName: o.name })),
+      },
+      projectmanager: {
+        baseUrl: sandbox.get('PROJECTMANAGER').url,
+        // Each workspace's first user; the others' tokens are for forwarded-credential tests.
+        organizations: PM_USERS.filter((u, i) => PM_USERS.findIndex((v) => v.workspace === u.workspace) === i).map(
+          (u) => ({ id: u.workspace, displayName: u.workspaceName, token: u.token }),
+        ),
       },
     },
   };

@@ -1,5 +1,7 @@
 import type { Vendor } from '../domain/models.js';
 import { createLeenSimulator, type LeenSimulatorOptions } from './leen/simulator.js';
+import { createOutlitSimulator, type OutlitSimulatorOptions } from './outlit/simulator.js';
+import { createProjectManagerSimulator, type ProjectManagerSimulatorOptions } from './projectmanager/simulator.js';
 import { startSimulator, type RunningSimulator } from './simulator.js';
 import { createSupervitySimulator, type SupervitySimulatorOptions } from './supervity/simulator.js';
 import { createUserHubSimulator, type UserHubSimulatorOptions } from './userhub/simulator.js';
@@ -15,6 +17,8 @@ export interface SandboxOptions {
   readonly leen?: LeenSimulatorOptions;
   readonly supervity?: SupervitySimulatorOptions;
   readonly userhub?: UserHubSimulatorOptions;
+  readonly outlit?: OutlitSimulatorOptions;
+  readonly projectmanager?: ProjectManagerSimulatorOptions;
 }
 
 export interface RunningSandbox {
@@ -32,6 +36,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const host = options.host ?? '127.0.0.1';
   const started = await Promise.all([
     startSimulator(
+      createOutlitSimulator({ echoCredentials: echo, ...options.outlit }),
+      options.ports?.OUTLIT ?? 0,
+      host,
+    ),
+    startSimulator(
       createSupervitySimulator({ echoCredentials: echo, ...options.supervity }),
       options.ports?.SUPERVITY ?? 0,
       host,
@@ -42,6 +51,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       host,
     ),
     startSimulator(createLeenSimulator({ echoCredentials: echo, ...options.leen }), options.ports?.LEEN ?? 0, host),
+    startSimulator(
+      createProjectManagerSimulator({ echoCredentials: echo, ...options.projectmanager }),
+      options.ports?.PROJECTMANAGER ?? 0,
+      host,
+    ),
   ]);
   const simulators = new Map(started.map((s) => [s.vendor, s]));
   return {

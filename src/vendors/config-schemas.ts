@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { leenConfigSchema } from './leen/config.js';
 import { supervityConfigSchema } from './supervity/config.js';
 import { userhubConfigSchema } from './userhub/config.js';
+import { outlitConfigSchema } from './outlit/config.js';
+import { projectManagerConfigSchema } from './projectmanager/config.js';
 
 /**
  * The per-tenant configuration block of each vendor, keyed by the name used in
@@ -10,9 +12,11 @@ import { userhubConfigSchema } from './userhub/config.js';
 export const vendorConfigSchemas = (env: NodeJS.ProcessEnv) =>
   z
     .object({
+      outlit: outlitConfigSchema(env).optional(),
       supervity: supervityConfigSchema(env).optional(),
       userhub: userhubConfigSchema(env).optional(),
       leen: leenConfigSchema(env).optional(),
+      projectmanager: projectManagerConfigSchema(env).optional(),
     })
     .strict();
 

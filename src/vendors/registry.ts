@@ -4,6 +4,8 @@ import type { VendorConfigs } from './config-schemas.js';
 import { createLeenAdapter } from './leen/adapter.js';
 import { createSupervityAdapter } from './supervity/adapter.js';
 import { createUserHubAdapter } from './userhub/adapter.js';
+import { createOutlitAdapter } from './outlit/adapter.js';
+import { createProjectManagerAdapter } from './projectmanager/adapter.js';
 import type { AdapterRequestOptions, ConnectTransport, VendorAdapter } from './port.js';
 
 /**
@@ -20,9 +22,11 @@ const factories: {
     ) => VendorAdapter;
   };
 } = {
+  outlit: { vendor: 'OUTLIT', create: createOutlitAdapter },
   supervity: { vendor: 'SUPERVITY', create: createSupervityAdapter },
   userhub: { vendor: 'USERHUB', create: createUserHubAdapter },
   leen: { vendor: 'LEEN', create: createLeenAdapter },
+  projectmanager: { vendor: 'PROJECTMANAGER', create: createProjectManagerAdapter },
 };
 
 export function createVendorAdapters(

@@ -1,0 +1,182 @@
+import { Secret } from '../../config/secret.js';
+import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
+import type { ConnectionModel } from '../../domain/models.js';
+import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import type { OutlitConfig } from './config.js';
+import { toConnectionModel, toProviderModel } from './to-model.js';
+import {
+  OUTLIT_PROVIDER_IDS,
+  OutlitDisconnectResponse,
+  OutlitErrorResponse,
+  OutlitIntegrationList,
+  OutlitNotConnected,
+  OutlitProviderId,
+  OutlitSyncStatus,
+} from './wire.js';
+
+const INTEGRATIONS = { path: '/api/integrations' } as const;
+const DISCONNECT = { path: '/api/integrations/disconnect' } as const;
+const syncStatusPath = (provider: string) => ({ path: '/api/integrations/sync-status', query: { provider } });
+
+const isProviderId = (s: string): s is OutlitProviderId => OutlitProviderId.safeParse(s).success;
+const notAProvider = `must be one of Outlit's provider ids: ${OUTLIT_PROVIDER_IDS.join(', ')}`;
+
+/**
+ * Private: Outlit's documented 4xx bodies. A 400 carries `ValidationIssue`s,
+ * whose messages are Outlit's own validation texts (safe to show; the body is
+ * otherwise not passed on). A 404 is documented only for disconnect: the
+ * provider is valid but not connected. 401 and 5xx take the default mapping.
+ */
+function interpretOutlitFailure(failure: UpstreamFailure): UpstreamError | undefined {
+  if (failure.status === 400) {
+    const body = OutlitErrorResponse.safeParse(failure.body);
+    const issues = body.success ? (body.data.details ?? []) : [];
+    const message =
+      issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') ||
+      (body.success ? body.data.error : 'invalid request');
+    return new UpstreamError('OUTLIT', GatewayErrorCode.UPSTREAM_REJECTED, `Outlit rejected the request: ${message}`, {
+      status: 400,
+      vendorMessage: message,
+    });
+  }
+  if (failure.status === 404) {
+    const body = OutlitNotConnected.safeParse(failure.body);
+    if (body.success)
+      return new UpstreamError('OUTLIT', GatewayErrorCode.NOT_FOUND, `Outlit: ${body.data.message}`, {
+        status: 404,
+        vendorMessage: body.data.message,
+      });
+  }
+  return undefined;
+}
+
+export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransport): VendorAdapter {
+  // One API key per Outlit organization: one transport (and cache scope) each.
+  const transports = new Map<string, VendorTransport>(
+    config.organizations.map((o) => [
+      o.id,
+      connect({
+        vendor: 'OUTLIT',
+        baseUrl: config.baseUrl,
+        // Wrapped again so the header value stays redacted until the request is built.
+        headers: { authorization: new Secret(`Bearer ${o.apiKey.reveal()}`) },
+        scope: `outlit:${o.id}`,
+        interpretFailure: interpretOutlitFailure,
+      }),
+    ]),
+  );
+  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
+  const outlit = (organizationId: string): VendorTransport => {
+    const transport = transports.get(organizationId);
+    // The domain only routes configured organizations here (tenant-scope.ts).
+    if (!transport) throw new Error(`Outlit organization ${organizationId} is not configured`);
+    return transport;
+  };
+
+  const listIntegrations = async (organizationId: string) =>
+    (await outlit(organizationId).read({ ...INTEGRATIONS, resource: 'connections', schema: OutlitIntegrationList }))
+      .items;
+
+  /** A connected integration, with its per-model sync health; null when not connected. */
+  const getConnection = async (organizationId: string, provider: string): Promise<ConnectionModel | null> => {
+    if (!isProviderId(provider)) return null;
+    // Both reads start in the same tick, so the loader fetches them concurrently.
+    const [items, syncStatus] = await Promise.all([
+      listIntegrations(organizationId),
+      outlit(organizationId).read({ ...syncStatusPath(provider), resource: 'connections', schema: OutlitSyncStatus }),
+    ]);
+    const item = items.find((i) => i.id === provider);
+    if (!item || item.status !== 'connected' || syncStatus.status !== 'connected') return null;
+    return toConnectionModel(item, organizationId, syncStatus.syncs);
+  };
+
+  return {
+    vendor: 'OUTLIT',
+    organizations,
+    checkConnectionKey: (key) => (isProviderId(key) ? null : `an Outlit connection key ${notAProvider}`),
+
+    async getOrganization(organizationId) {
+      // Outlit has no organization endpoint: the organization is the one behind the API key.
+      const configured = organizations.find((o) => o.id === organizationId);
+      return {
+        vendor: 'OUTLIT',
+        externalId: organizationId,
+        displayName: configured?.displayName ?? null,
+        state: null,
+        createdAt: null,
+        updatedAt: null,
+      };
+    },
+
+    async listConnections(organizationId) {
+      const items = await listIntegrations(organizationId);
+      return items.filter((i) => i.status === 'connected').map((i) => toConnectionModel(i, organizationId));
+    },
+
+    getConnection,
+
+    async listProviders(organizationId) {
+      // The list holds every provider Outlit offers, connected or not.
+      return (await listIntegrations(organizationId)).map((i) => toProviderModel(i, organizationId));
+    },
+
+    listActions: async () => [],
+
+    disconnectIntegration: {
+      check(target) {
+        const problems: UserFacingError[] = [];
+        if (!isProviderId(target.provider))
+          problems.push(new UserFacingError('INVALID_INPUT', `provider ${notAProvider}`, ['input', 'provider']));
+        if (target.action !== undefined)
+          problems.push(
+            new UserFacingError(
+              'INVALID_INPUT',
+              'action is a Supervity option; Outlit disconnects whole integrations',
+              ['input', 'action'],
+            ),
+          );
+        return problems;
+      },
+
+      preview: (target) => getConnection(target.organizationId, target.provider),
+
+      async execute(target) {
+        const transport = outlit(target.organizationId);
+        // Read first (usually cached): the payload reports the connection as it was, now disconnected.
+        const before = (await listIntegrations(target.organizationId)).find((i) => i.id === target.provider);
+        try {
+          await transport.write({
+            method: 'POST',
+            ...DISCONNECT,
+            body: { provider: target.provider },
+            schema: OutlitDisconnectResponse,
+          });
+        } catch (error) {
+          if (error instanceof UpstreamError && error.details.status === 404)
+            throw new UserFacingError(
+              'NOT_CONNECTED',
+              `${target.provider} is not connected at Outlit${error.details.vendorMessage ? `: ${error.details.vendorMessage}` : ''}`,
+              ['input', 'provider'],
+            );
+          if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)
+            throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
+          throw error;
+        }
+        await transport.invalidate([INTEGRATIONS, syncStatusPath(target.provider)]);
+        const connection = before
+          ? toConnectionModel(
+              {
+                ...before,
+                status: 'not_connected',
+                connectionId: before.connectionId,
+                syncStatus: null,
+                errorMessage: null,
+              },
+              target.organizationId,
+            )
+          : null;
+        return { connection, disconnectedActionCount: 1 };
+      },
+    },
+  };
+}

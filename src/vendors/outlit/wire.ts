@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** Outlit's JSON, in Outlit's names, as shared/contracts/outlit.yaml defines it. */
+
+/** The contract's `ProviderId` enum: the only providers Outlit accepts anywhere. */
+export const OUTLIT_PROVIDER_IDS = [
+  'hubspot',
+  'attio',
+  'slack',
+  'fireflies',
+  'granola',
+  'google-calendar',
+  'google-mail',
+  'posthog',
+  'stripe',
+  'supabase',
+  'clerk',
+  'pylon',
+] as const;
+export const OutlitProviderId = z.enum(OUTLIT_PROVIDER_IDS);
+export type OutlitProviderId = z.infer<typeof OutlitProviderId>;
+
+export const OutlitIntegration = z.object({
+  id: OutlitProviderId,
+  name: z.string(),
+  category: z.string(),
+  status: z.enum(['connected', 'not_connected']),
+  connectionId: z.string().nullish(),
+  lastDataReceivedAt: z.string().nullish(),
+  /** Open-ended in the contract (examples: SUCCESS); FAILED marks a failed sync. */
+  syncStatus: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+});
+export type OutlitIntegration = z.infer<typeof OutlitIntegration>;
+
+export const OutlitIntegrationList = z.object({ items: z.array(OutlitIntegration).max(12) });
+
+export const OutlitSync = z.object({
+  model: z.string(),
+  /** Open-ended in the contract (examples: SUCCESS, FAILED, PENDING). */
+  status: z.string(),
+  lastSyncedAt: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+});
+export type OutlitSync = z.infer<typeof OutlitSync>;
+
+export const OutlitSyncStatus = z.object({
+  provider: OutlitProviderId,
+  name: z.string(),
+  category: z.string(),
+  status: z.enum(['connected', 'not_connected']),
+  syncs: z.array(OutlitSync),
+});
+export type OutlitSyncStatus = z.infer<typeof OutlitSyncStatus>;
+
+export const OutlitDisconnectResponse = z.object({ success: z.literal(true) });
+
+/** 404 of POST /api/integrations/disconnect: the provider is valid but not connected. */
+export const OutlitNotConnected = z.object({ success: z.literal(false), message: z.string() });
+
+export const OutlitValidationIssue = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+
+/** 400/401/500 bodies. */
+export const OutlitErrorResponse = z.looseObject({
+  error: z.string(),
+  details: z.array(OutlitValidationIssue).optional(),
+});

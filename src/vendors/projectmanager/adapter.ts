@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Secret } from '../../config/secret.js';
+import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
+import type { ConnectionModel } from '../../domain/models.js';
+import type {
+  AdapterRequestOptions,
+  ConnectTransport,
+  UpstreamFailure,
+  VendorAdapter,
+  VendorTransport,
+} from '../port.js';
+import type { ProjectManagerConfig } from './config.js';
+import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';
+import {
+  AstroResult,
+  describeAstroFailure,
+  isSuccess,
+  PmProviderListResult,
+  type PmIntegrationProvider,
+} from './wire.js';
+
+/** Names Junction as the calling system on every request (the contract's optional x-integration-name). */
+export const PROJECTMANAGER_INTEGRATION_NAME = 'junction';
+
+const PROVIDERS = { path: '/api/data/integrations/providers' } as const;
+const userConnectionPath = (providerId: string) => ({
+  path: `/api/data/integrations/providers/${encodeURIComponent(providerId)}/user-connection`,
+});
+
+const isUuid = (s: string) => z.uuid().safeParse(s).success;
+const UNAUTHORIZED_STATUS_NAMES = new Set(['Unauthorized', 'Forbidden', 401, 403]);
+
+/**
+ * Private: a failed envelope as an UpstreamError. The contract documents only
+ * 200 answers, and a 200 may still carry `success: false` / `hasError: true`;
+ * the envelope's statusCode then says what kind of failure it was.
+ */
+function envelopeFailure(result: AstroResult | undefined, httpStatus: number): UpstreamError {
+  const message = describeAstroFailure(result);
+  const unauthorized = result?.statusCode !== undefined && UNAUTHORIZED_STATUS_NAMES.has(result.statusCode);
+  return new UpstreamError(
+    'PROJECTMANAGER',
+    unauthorized ? GatewayErrorCode.UPSTREAM_UNAUTHORIZED : GatewayErrorCode.UPSTREAM_REJECTED,
+    unauthorized
+      ? "ProjectManager rejected Junction's credentials for this workspace"
+      : `ProjectManager rejected the request: ${message}`,
+    { status: httpStatus, vendorMessage: message },
+  );
+}
+
+/** Private: a non-2xx with an envelope body carries the vendor's explanation; 401/403 keep the default mapping. */
+function interpretPmFailure(failure: UpstreamFailure): UpstreamError | undefined {
+  if (failure.status === 401 || failure.status === 403) return undefined;
+  const body = AstroResult.safeParse(failure.body);
+  if (!body.success || body.data.error == null) return undefined;
+  return envelopeFailure(body.data, failure.status);
+}
+
+const fingerprint = (secret: Secret) => createHash('sha256').update(secret.reveal()).digest('hex').slice(0, 32);
+
+export function createProjectManagerAdapter(
+  config: ProjectManagerConfig,
+  connect: ConnectTransport,
+  options: AdapterRequestOptions = {},
+): VendorAdapter {
+  const forwarded = options.forwardedCredential;
+  const transports = new Map<string, VendorTransport>(
+    config.organizations.map((o) => {
+      // A forwarded user token replaces the workspace's; cached reads are then that user's own.
+      const token = forwarded ?? o.token;
+      return [
+        o.id,
+        connect({
+          vendor: 'PROJECTMANAGER',
+          baseUrl: config.baseUrl,
+          headers: {
+            authorization: new Secret(`Bearer ${token.reveal()}`),
+            'x-integration-name': PROJECTMANAGER_INTEGRATION_NAME,
+          },
+          scope: forwarded ? `projectmanager:${o.id}:user:${fingerprint(forwarded)}` : `projectmanager:${o.id}`,
+          interpretFailure: interpretPmFailure,
+        }),
+      ];
+    }),
+  );
+  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
+  const pm = (organizationId: string): VendorTransport => {
+    const transport = transports.get(organizationId);
+    // The domain only routes configured organizations here (tenant-scope.ts).
+    if (!transport) throw new Error(`ProjectManager workspace ${organizationId} is not configured`);
+    return transport;
+  };
+
+  const listProviders = async (organizationId: string): Promise<readonly PmIntegrationProvider[]> => {
+    const transport = pm(organizationId);
+    const result = await transport.read({ ...PROVIDERS, resource: 'providers', schema: PmProviderListResult });
+    if (!isSuccess(result)) {
+      // The transport cached the 200; a failure must not be served again from the cache.
+      await transport.invalidate([PROVIDERS]);
+      throw envelopeFailure(result, 200);
+    }
+    return result.data ?? [];
+  };
+
+  const getConnection = async (organizationId: string, providerId: string): Promise<ConnectionModel | null> => {
+    const provider = (await listProviders(organizationId)).find((p) => p.id === providerId.toLowerCase());
+    return provider && isConnection(provider) ? toConnectionModel(provider, organizationId) : null;
+  };
+
+  return {
+    vendor: 'PROJECTMANAGER',
+    organizations,
+    checkConnectionKey: (key) => (isUuid(key) ? null : 'a ProjectManager connection key must be a provider UUID'),
+
+    async getOrganization(organizationId) {
+      // ProjectManager has no workspace read in this contract: the name comes from configuration.
+      const configured = organizations.find((o) => o.id === organizationId);
+      return {
+        vendor: 'PROJECTMANAGER',
+        externalId: organizationId,
+        displayName: configured?.displayName ?? null,
+        state: null,
+        createdAt: null,
+        updatedAt: null,
+      };
+    },
+
+    async listConnections(organizationId) {
+      return (await listProviders(organizationId))
+        .filter(isConnection)
+        .map((p) => toConnectionModel(p, organizationId));
+    },
+
+    getConnection,
+
+    async listProviders(organizationId) {
+      return (await listProviders(organizationId)).map((p) => toProviderModel(p, organizationId));
+    },
+
+    listActions: async () => [],
+
+    disconnectIntegration: {
+      check(target) {
+        const problems: UserFacingError[] = [];
+        if (!isUuid(target.provider))
+          problems.push(
+            new UserFacingError('INVALID_INPUT', 'provider must be a ProjectManager provider UUID', [
+              'input',
+              'provider',
+            ]),
+          );
+        if (target.action !== undefined)
+          problems.push(
+            new UserFacingError(
+              'INVALID_INPUT',
+              'action is a Supervity option; ProjectManager disconnects whole provider connections',
+              ['input', 'action'],
+            ),
+          );
+        return problems;
+      },
+
+      preview: (target) => getConnection(target.organizationId, target.provider),
+
+      async execute(target) {
+        const transport = pm(target.organizationId);
+        // Read first (usually cached): the payload reports the connection as it was, now disconnected.
+        const before = await getConnection(target.organizationId, target.provider);
+        let result: AstroResult | undefined;
+        try {
+          result = await transport.write({
+            method: 'DELETE',
+            ...userConnectionPath(target.provider.toLowerCase()),
+            schema: AstroResult,
+          });
+        } catch (error) {
+          if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)
+            throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
+          throw error;
+        }
+        // A 200 is not a success by itself: only an envelope that says so is.
+        if (!result || !isSuccess(result)) {
+          const failure = envelopeFailure(result, 200);
+          if (failure.code === GatewayErrorCode.UPSTREAM_UNAUTHORIZED) throw failure;
+          throw new UserFacingError('VENDOR_REJECTED', failure.message, ['input', 'provider']);
+        }
+        await transport.invalidate([PROVIDERS]);
+        const connection = before
+          ? {
+              ...before,
+              status: 'DISCONNECTED' as const,
+              vendorStatus: 'user connection deleted',
+            }
+          : null;
+        return { connection, disconnectedActionCount: 1 };
+      },
+    },
+  };
+}
