@@ -330,17 +330,37 @@ describe('Outlit through the gateway', () => {
   });
 
   it('a 500 is UPSTREAM_UNAVAILABLE: for reads, and for a disconnect (an error, not a userError; nothing changed)', async () => {
-    outlit().addFault({ status: 500, body: { error: 'Internal server error' } });
+    outlit().addFault({ method: 'GET', times: 1, status: 500, body: { error: 'Internal server error' } });
     const read = await stack.gql(ORG_CONNECTIONS, { id: orgId(ACME.id) });
     expect(read.body.errors?.[0]).toMatchObject({
       path: ['organization', 'connections'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'OUTLIT', status: 500 },
     });
     expect(JSON.stringify(read.body)).not.toContain('Internal server error');
+    outlit().addFault({ method: 'POST', times: 1, status: 500, body: { error: 'Internal server error' } });
     const write = await stack.gql(DISCONNECT, { input: { organizationId: orgId(ACME.id), provider: 'stripe' } });
     expect(write.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', vendor: 'OUTLIT' });
-    outlit().clearFaults();
+    expect(
+      outlit()
+        .requests()
+        .find((r) => r.method === 'POST')!.status,
+    ).toBe(500);
     expect(await connectedSlugs(ACME.id)).toContain('stripe');
+  });
+
+  it('a 401 on the disconnect itself is UPSTREAM_UNAUTHORIZED, not a userError', async () => {
+    outlit().addFault({ method: 'POST', times: 1, status: 401, body: { error: 'Invalid credentials' } });
+    const { body } = await stack.gql(DISCONNECT, { input: { organizationId: orgId(ACME.id), provider: 'stripe' } });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UPSTREAM_UNAUTHORIZED',
+      vendor: 'OUTLIT',
+      status: 401,
+    });
+    expect(
+      outlit()
+        .requests()
+        .find((r) => r.method === 'POST')!.status,
+    ).toBe(401);
   });
 
   it('a 401 is UPSTREAM_UNAUTHORIZED, and Outlit’s body (echoing the key) never reaches the client', async () => {

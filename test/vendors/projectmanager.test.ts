@@ -333,6 +333,26 @@ describe('ProjectManager through the gateway', () => {
     expect(JSON.stringify([read.body, write.body])).not.toContain('pm_revoked_token_31337');
   });
 
+  it('an HTTP 401 on the DELETE itself is UPSTREAM_UNAUTHORIZED, not a userError', async () => {
+    pm().addFault({
+      method: 'DELETE',
+      times: 1,
+      status: 401,
+      body: failureEnvelope('Unauthorized', 'The token has expired', null),
+    });
+    const { body } = await stack.gql(DISCONNECT, { input: { organizationId: orgId('acme'), provider: SLACK.id } });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UPSTREAM_UNAUTHORIZED',
+      vendor: 'PROJECTMANAGER',
+      status: 401,
+    });
+    expect(
+      pm()
+        .requests()
+        .find((r) => r.method === 'DELETE')!.status,
+    ).toBe(401);
+  });
+
   it('a tenant configured with another user’s token sees that user’s connections, never the cached ones of another', async () => {
     expect(await connections('acme')).toHaveLength(3);
     expect(await connections('acme', secondUserTenant.apiKey)).toEqual([['Slack', 'PENDING']]);
