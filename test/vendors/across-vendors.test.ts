@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { OUTLIT_SEED } from '../../src/sandbox/outlit/seed.js';
+import { PM_USERS } from '../../src/sandbox/projectmanager/seed.js';
 import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
 import { USERHUB_SEED } from '../../src/sandbox/userhub/seed.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
@@ -61,6 +63,23 @@ describe('connections across vendors', () => {
     expect(stack.sandbox.get('SUPERVITY').stats().total).toBe(SUPERVITY_SEED.length);
     expect(stack.sandbox.get('USERHUB').stats().total).toBe(USERHUB_SEED.length);
     expect(stack.sandbox.get('LEEN').stats().total).toBe(LEEN_SEED.length);
+  });
+
+  it('lists the connections of all five vendors in one request, one call per organization and vendor', async () => {
+    // The demo tenant configures each ProjectManager workspace with its first user's token.
+    const pmWorkspaces = PM_USERS.filter((u, i) => PM_USERS.findIndex((v) => v.workspace === u.workspace) === i);
+    const all = {
+      OUTLIT: OUTLIT_SEED.reduce((n, o) => n + o.connections.length, 0),
+      ...seeded,
+      PROJECTMANAGER: pmWorkspaces.reduce((n, u) => n + u.connections.length, 0),
+    };
+    const { body } = await stack.gql<ConnectionsResult>(CONNECTIONS);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.connections.vendorErrors).toEqual([]);
+    expect(countByVendor(body.data!.connections.nodes)).toEqual(all);
+    expect(Object.keys(countByVendor(body.data!.connections.nodes))).toEqual(Object.keys(all));
+    expect(stack.sandbox.get('OUTLIT').stats().total).toBe(OUTLIT_SEED.length);
+    expect(stack.sandbox.get('PROJECTMANAGER').stats().total).toBe(pmWorkspaces.length);
   });
 
   it('a failing vendor is reported in vendorErrors while the others are still listed', async () => {
