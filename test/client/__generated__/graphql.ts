@@ -1,0 +1,153 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Narrows a cross-vendor connection listing. */
+export type ConnectionFilter = {
+  /** Only connections to this provider, by slug; case-insensitive. */
+  provider?: string | null | undefined;
+  /** Only connections in one of these unified statuses. */
+  status?: Array<ConnectionStatus> | null | undefined;
+  /** Only connections held by these vendors. */
+  vendor?: Array<Vendor> | null | undefined;
+};
+
+/**
+ * Connection status unified across vendors. Mapping:
+ * Leen `PENDING`/`ACTIVE`/`PAUSED`/`DELETED` → PENDING/ACTIVE/PAUSED/DISCONNECTED;
+ * UserHub connection `PENDING_SETUP`/`ACTIVE`/`BROKEN`/`DISABLED`/`ARCHIVED` → PENDING/ACTIVE/ERROR/PAUSED/DISCONNECTED;
+ * Outlit `connected`/`not_connected` → ACTIVE/DISCONNECTED (ERROR when its last sync failed);
+ * Supervity: a listed connected account is ACTIVE;
+ * ProjectManager: an activated provider with an authenticated integration is ACTIVE, an activated one without is PENDING.
+ */
+export type ConnectionStatus =
+  /** Connected and working. */
+  | 'ACTIVE'
+  /** No longer connected: deleted, archived or never connected. */
+  | 'DISCONNECTED'
+  /** Connected but failing (broken credentials, failed syncs). */
+  | 'ERROR'
+  /** Connected but deliberately paused or disabled. */
+  | 'PAUSED'
+  /** Created but not yet usable (set-up or authorization not finished). */
+  | 'PENDING';
+
+/** Names the connection to delete. */
+export type DeleteConnectionInput = {
+  /** Must repeat `connectionId` when `deleteExternalAccount` is true, as a guard against irreversible mistakes. */
+  confirmConnectionId?: string | number | null | undefined;
+  /** Global ID of the connection. */
+  connectionId: string | number;
+  /** UserHub only: also try to delete the external account (for example the Stripe customer). Irreversible; requires `confirmConnectionId`. */
+  deleteExternalAccount?: boolean | null | undefined;
+  /** When true, validate and resolve the target and report what would be deleted, without deleting anything. */
+  dryRun?: boolean | null | undefined;
+  /** Makes retries safe: a repeat with the same key and input returns the first result without calling the vendor again. */
+  idempotencyKey?: string | null | undefined;
+};
+
+/**
+ * Names the integration to disconnect: either `connectionId`, or `organizationId`
+ * together with `provider`.
+ */
+export type DisconnectIntegrationInput = {
+  /** Supervity only: the action to disconnect; all of the integration's actions when omitted. */
+  action?: string | null | undefined;
+  /** Global ID of the connection to disconnect. */
+  connectionId?: string | number | null | undefined;
+  /** When true, validate and resolve the target and report what would be disconnected, without disconnecting anything. */
+  dryRun?: boolean | null | undefined;
+  /** Makes retries safe: a repeat with the same key and input returns the first result without calling the vendor again. */
+  idempotencyKey?: string | null | undefined;
+  /** Global ID of the organization, when naming the integration by provider instead of by connection. */
+  organizationId?: string | number | null | undefined;
+  /** Provider to disconnect, with `organizationId`: an Outlit provider id (`stripe`), a Supervity integration slug (`google-workspace`) or a ProjectManager provider UUID. */
+  provider?: string | null | undefined;
+};
+
+/** Names the connected account and the teams to share it with. */
+export type UpdateSharingInput = {
+  /** Global ID of the (Supervity) connection. */
+  connectionId: string | number;
+  /** Makes retries safe: a repeat with the same key and input returns the first result without calling the vendor again. */
+  idempotencyKey?: string | null | undefined;
+  /** The complete new list of team keys; `[]` revokes all sharing. */
+  teamKeys: Array<string>;
+};
+
+/**
+ * Machine-readable code of an expected failure, returned in a mutation payload's
+ * `userErrors` so that automation can branch on codes rather than on messages.
+ */
+export type UserErrorCode =
+  /** A destructive option needs an explicit confirmation argument that repeats the target's ID. */
+  | 'CONFIRMATION_REQUIRED'
+  /** The idempotency key was already used with a different input. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The input failed validation (format, missing field, value out of range). */
+  | 'INVALID_INPUT'
+  /** The integration is not connected, so there is nothing to disconnect. */
+  | 'NOT_CONNECTED'
+  /** The target organization, connection or provider does not exist or is not visible to the caller. */
+  | 'NOT_FOUND'
+  /** The target's vendor does not offer this operation (for example `updateSharing` on a Leen connection). */
+  | 'UNSUPPORTED_OPERATION'
+  /** The vendor rejected the request as invalid; `message` carries the vendor's explanation. */
+  | 'VENDOR_REJECTED';
+
+/** The five integration-management vendors Junction federates. */
+export type Vendor =
+  /** Leen Security provisioning API: security-tool connections (Tenable, CrowdStrike…) of an organization, in the US, EU or APAC region. */
+  | 'LEEN'
+  /** Outlit Platform API: one organization per API key; providers such as `stripe` or `hubspot`. */
+  | 'OUTLIT'
+  /** ProjectManager.com Integration Provider API: providers such as Slack a user has connected. */
+  | 'PROJECTMANAGER'
+  /** Supervity, the workflow-automation platform (`workflows.yaml`): connected OAuth2 accounts and their actions. */
+  | 'SUPERVITY'
+  /** UserHub Admin API: organizations and their external account connections (Stripe customers and the like). */
+  | 'USERHUB';
+
+export type DisconnectIntegrationMutationVariables = Exact<{
+  input: DisconnectIntegrationInput;
+}>;
+
+
+export type DisconnectIntegrationMutation = { disconnectIntegration: { dryRun: boolean, disconnectedActionCount: number, connection: { id: string, status: ConnectionStatus } | null, organization: { id: string } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string>, message: string }> } };
+
+export type DeleteConnectionMutationVariables = Exact<{
+  input: DeleteConnectionInput;
+}>;
+
+
+export type DeleteConnectionMutation = { deleteConnection: { dryRun: boolean, connection: { id: string, externalId: string, status: ConnectionStatus, vendorStatus: string } | null, organization: { id: string, displayName: string | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string>, message: string }> } };
+
+export type UpdateSharingMutationVariables = Exact<{
+  input: UpdateSharingInput;
+}>;
+
+
+export type UpdateSharingMutation = { updateSharing: { connection: { id: string, sharedTeamKeys: Array<string> | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string>, message: string }> } };
+
+export type DashboardQueryVariables = Exact<{
+  status?: Array<ConnectionStatus> | ConnectionStatus | null | undefined;
+}>;
+
+
+export type DashboardQuery = { organizations: Array<{ id: string, vendor: Vendor, displayName: string | null, connections: Array<{ id: string, status: ConnectionStatus, vendorStatus: string, accountIdentifier: string | null, updatedAt: string | null, health: { name: string, status: string, description: string | null, resolutionOwner: string | null } | null, provider: { id: string, slug: string, displayName: string }, actions: Array<{ id: string, name: string, displayName: string }> | null }> | null } | null> };
+
+export type ConnectionsAcrossVendorsQueryVariables = Exact<{
+  filter?: ConnectionFilter | null | undefined;
+}>;
+
+
+export type ConnectionsAcrossVendorsQuery = { connections: { totalCount: number, nodes: Array<{ id: string, vendor: Vendor, externalId: string, status: ConnectionStatus }>, vendorErrors: Array<{ vendor: Vendor, organizationId: string, code: string, message: string }> } };
+
+
+export const DisconnectIntegrationDocument = {"__meta__":{"hash":"sha256:04da6b145c6bee72507adde7e0512147a46af4c2163fadc060d55f131444b6cd"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DisconnectIntegration"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DisconnectIntegrationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"disconnectIntegration"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"disconnectedActionCount"}},{"kind":"Field","name":{"kind":"Name","value":"connection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DisconnectIntegrationMutation, DisconnectIntegrationMutationVariables>;
+export const DeleteConnectionDocument = {"__meta__":{"hash":"sha256:d90e96f258ae728c3635128555bc14a9c6ad1d480bc6f28837bceb42d7802a0a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteConnection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteConnectionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteConnection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"connection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"vendorStatus"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DeleteConnectionMutation, DeleteConnectionMutationVariables>;
+export const UpdateSharingDocument = {"__meta__":{"hash":"sha256:e575682ecf3731acc0ec916ebddb45943aeff3847bd4969629744ffa1b1fc118"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSharing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateSharingInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateSharing"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sharedTeamKeys"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateSharingMutation, UpdateSharingMutationVariables>;
+export const DashboardDocument = {"__meta__":{"hash":"sha256:58f815fe170e1b9c95ec030f28edb3f54fd84f8012adce9fe1a42e2a61da2e7e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dashboard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectionStatus"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organizations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"vendor"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"connections"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"vendorStatus"}},{"kind":"Field","name":{"kind":"Name","value":"accountIdentifier"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"health"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"resolutionOwner"}}]}},{"kind":"Field","name":{"kind":"Name","value":"provider"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"actions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}}]}}]}}]}}]}}]} as unknown as DocumentNode<DashboardQuery, DashboardQueryVariables>;
+export const ConnectionsAcrossVendorsDocument = {"__meta__":{"hash":"sha256:e8eeeca533bf841033d7b1ac2164baa8754e51fdfaaa7fda4540b7a911c26451"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConnectionsAcrossVendors"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectionFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connections"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"vendor"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"vendorErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendor"}},{"kind":"Field","name":{"kind":"Name","value":"organizationId"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ConnectionsAcrossVendorsQuery, ConnectionsAcrossVendorsQueryVariables>;

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import {
+  ConnectionsAcrossVendorsDocument,
+  DashboardDocument,
+  DeleteConnectionDocument,
+  DisconnectIntegrationDocument,
+  UpdateSharingDocument,
+  type DashboardQuery,
+} from '../client/__generated__/graphql.js';
+import { globalId, startStack, type TestStack } from '../helpers/stack.js';
+import { createClient } from './client.js';
+
+/**
+ * The client round trip: the operations of test/client/operations, typed by
+ * the client preset from the running gateway's introspection, sent through
+ * urql to a gateway. A schema change that breaks them fails here (and in
+ * `npm run codegen:check` and the typecheck before that).
+ */
+
+const [ACME] = LEEN_SEED as [(typeof LEEN_SEED)[number]];
+const [TENABLE, CROWDSTRIKE] = ACME.connections as [
+  (typeof ACME.connections)[number],
+  (typeof ACME.connections)[number],
+];
+const connectionId = (conn: string) => globalId(['Connection', 'LEEN', ACME.id, conn]);
+
+describe('the typed client against the gateway', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => stack.reset());
+
+  const client = () => createClient(stack.gateway.url, stack.tenant.apiKey).client;
+
+  it('runs the dashboard query and gets the typed shape back', async () => {
+    const result = await client()
+      .query(DashboardDocument, { status: ['ACTIVE', 'PAUSED'] })
+      .toPromise();
+    expect(result.error).toBeUndefined();
+    const organizations: DashboardQuery['organizations'] = result.data!.organizations;
+    const acme = organizations.find((o) => o?.displayName === 'Acme Corp');
+    expect(acme?.vendor).toBe('LEEN');
+    const statuses = acme?.connections?.map((c) => [c.provider.slug, c.status, c.health?.name]);
+    expect(statuses).toEqual([
+      ['TENABLE', 'ACTIVE', 'HEALTHY'],
+      ['CROWDSTRIKE', 'PAUSED', 'UNAUTHORIZED'],
+    ]);
+  });
+
+  it('runs the cross-vendor listing with a typed filter', async () => {
+    const result = await client()
+      .query(ConnectionsAcrossVendorsDocument, { filter: { vendor: ['LEEN'], status: ['PENDING'] } })
+      .toPromise();
+    expect(result.error).toBeUndefined();
+    expect(result.data!.connections.nodes.map((n) => n.externalId)).toEqual([ACME.connections[2]!.id]);
+    expect(result.data!.connections.vendorErrors).toEqual([]);
+  });
+
+  it('deleteConnection: a dry run changes nothing, the real one deletes at Leen', async () => {
+    const id = connectionId(TENABLE.id);
+    const dry = await client()
+      .mutation(DeleteConnectionDocument, { input: { connectionId: id, dryRun: true } })
+      .toPromise();
+    expect(dry.data!.deleteConnection).toMatchObject({
+      dryRun: true,
+      userErrors: [],
+      connection: { id, status: 'ACTIVE' },
+    });
+    expect(
+      stack.sandbox
+        .get('LEEN')
+        .requests()
+        .filter((r) => r.method === 'DELETE'),
+    ).toEqual([]);
+
+    const real = await client()
+      .mutation(DeleteConnectionDocument, { input: { connectionId: id } })
+      .toPromise();
+    expect(real.data!.deleteConnection).toMatchObject({
+      dryRun: false,
+      userErrors: [],
+      connection: { id, status: 'DISCONNECTED' },
+    });
+    expect(
+      stack.sandbox
+        .get('LEEN')
+        .requests()
+        .filter((r) => r.method === 'DELETE'),
+    ).toHaveLength(1);
+  });
+
+  it('disconnectIntegration and updateSharing come back as typed userErrors where the vendor lacks them', async () => {
+    const id = connectionId(CROWDSTRIKE.id);
+    const disconnect = await client()
+      .mutation(DisconnectIntegrationDocument, { input: { connectionId: id, dryRun: true } })
+      .toPromise();
+    expect(disconnect.error).toBeUndefined();
+    expect(disconnect.data!.disconnectIntegration.userErrors.map((e) => e.code)).toEqual(['UNSUPPORTED_OPERATION']);
+    const sharing = await client()
+      .mutation(UpdateSharingDocument, { input: { connectionId: id, teamKeys: [] } })
+      .toPromise();
+    expect(sharing.error).toBeUndefined();
+    expect(sharing.data!.updateSharing).toMatchObject({ connection: null });
+    expect(sharing.data!.updateSharing.userErrors.map((e) => e.code)).toEqual(['UNSUPPORTED_OPERATION']);
+  });
+
+  it('a bad ID is a typed GraphQL error the client surfaces, before any vendor call', async () => {
+    const result = await client()
+      .mutation(DeleteConnectionDocument, { input: { connectionId: 'not-a-global-id' } })
+      .toPromise();
+    expect(result.error?.graphQLErrors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(stack.sandbox.totalRequests()).toBe(0);
+  });
+});
