@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createApolloServer } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { startHttpServer } from './server/http-server.js';
+import { createPersistedOperations } from './server/persisted-operations.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -33,13 +34,20 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     reads: { cache, http, logger, ttlSeconds: config.cache.ttlSeconds, inflight: createInflightReads() },
   });
+  const persisted = createPersistedOperations(config.persistedOperations, cache);
+  if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
   const apollo = createApolloServer({
     logger,
+    persistedQueries: persisted.apollo,
     production: config.production,
     introspection: config.introspection ?? !config.production,
   });
   await apollo.start();
-  const server = await startHttpServer({ apollo, context, logger }, config.port, config.host);
+  const server = await startHttpServer(
+    { apollo, context, logger, operationGate: persisted.gate },
+    config.port,
+    config.host,
+  );
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${server.port}/graphql`;
   return {

@@ -21,3 +21,12 @@ export function upstreamReadKey(parts: {
   const scope = createHash('sha256').update(parts.scope).digest('base64url').slice(0, 16);
   return `junction:{${parts.tenantId}}:${CACHE_FORMAT_VERSION}:read:${parts.vendor}:${scope}:${parts.path}${query ? `?${query}` : ''}`;
 }
+
+/**
+ * An automatic persisted query (APQ) registration: the query text under its
+ * SHA-256. Not tenant-scoped on purpose: a query's text is not tenant data, and
+ * one registration serves every tenant and every gateway instance.
+ */
+export function persistedQueryKey(sha256Hex: string): string {
+  return `junction:apq:${CACHE_FORMAT_VERSION}:${sha256Hex}`;
+}

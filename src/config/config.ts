@@ -63,6 +63,24 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         .strict()
         .default({ timeoutMs: 5000, maxConcurrencyPerVendor: 16 }),
       tenants: z.array(tenantSchema(env)).default([]),
+      /**
+       * apq: automatic persisted queries, registered in the cache store (shared through Redis).
+       * safelist: only operations of the manifests run (production); see src/server/persisted-operations.ts.
+       */
+      persistedOperations: z
+        .object({
+          mode: z.enum(['apq', 'safelist']).default('apq'),
+          /** Manifests ({ "sha256:<hex>": document }, the client preset's persisted-documents.json) safelist mode runs. */
+          manifests: z.array(z.string().min(1)).default([]),
+          /** How long an APQ registration lives in the cache store. */
+          apqTtlSeconds: intFrom(1).default(86_400),
+        })
+        .strict()
+        .refine((p) => p.mode !== 'safelist' || p.manifests.length > 0, {
+          message: 'safelist mode needs at least one manifest',
+          path: ['manifests'],
+        })
+        .default({ mode: 'apq', manifests: [], apqTtlSeconds: 86_400 }),
     })
     .strict()
     .superRefine((config, ctx) => {
@@ -97,6 +115,11 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
   if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
   if (env.UPSTREAM_TIMEOUT_MS !== undefined) upstream.timeoutMs = env.UPSTREAM_TIMEOUT_MS;
+  const persisted: Record<string, unknown> = {};
+  if (env.JUNCTION_PERSISTED_OPERATIONS) persisted.mode = env.JUNCTION_PERSISTED_OPERATIONS;
+  if (env.JUNCTION_OPERATION_MANIFESTS)
+    persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
+  if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
   if (Object.keys(cache).length > 0) out.cache = cache;
   if (Object.keys(upstream).length > 0) out.upstream = upstream;
   return out;

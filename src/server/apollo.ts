@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type PersistedQueryOptions } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { resolvers } from '../resolvers/index.js';
@@ -24,13 +24,21 @@ export interface ApolloOptions {
   readonly logger: Logger;
   readonly introspection: boolean;
   readonly production: boolean;
+  /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
+  readonly persistedQueries?: PersistedQueryOptions | false;
 }
 
-export function createApolloServer({ logger, introspection, production }: ApolloOptions): ApolloServer<GatewayContext> {
+export function createApolloServer({
+  logger,
+  introspection,
+  production,
+  persistedQueries,
+}: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
     resolvers,
     introspection,
+    ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger),
     logger: {

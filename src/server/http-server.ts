@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
+import type { OperationGate } from './persisted-operations.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Largest request body accepted, in bytes. @default 1_000_000 */
   readonly maxBodyBytes?: number;
+  /** Safelist mode: admits (and resolves hashes of) operations after authentication, before Apollo. */
+  readonly operationGate?: OperationGate;
 }
 
 export interface RunningHttpServer {
@@ -90,8 +93,14 @@ async function handleGraphQL(
     }
     throw error;
   }
+  let search = url.search;
+  if (options.operationGate) {
+    const admission = options.operationGate({ method: req.method ?? 'GET', body, search });
+    if (!admission.ok) return sendJson(res, admission.status, requestError(admission.message, admission.code));
+    ({ body, search } = admission);
+  }
   const response = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
     context: async () => context,
   });
   for (const [name, value] of response.headers) res.setHeader(name, value);
