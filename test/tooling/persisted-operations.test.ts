@@ -56,7 +56,7 @@ describe('automatic persisted queries on the cache store', () => {
 
     const register = await post(first, { query: QUERY, extensions: apq(sha256(QUERY)) });
     expect(register.status).toBe(200);
-    expect(register.body.data).toEqual({ organizations: [{ displayName: 'Acme Corp' }, { displayName: 'Globex' }] });
+    expect(register.body.data?.organizations).toContainEqual({ displayName: 'Globex' });
 
     const hit = await post(second, { extensions: apq(sha256(QUERY)) });
     expect(hit.status).toBe(200);
@@ -111,7 +111,9 @@ describe('safelist mode', () => {
     const { client, sent } = createClient(stack.gateway.url, stack.tenant.apiKey, 'pinned');
     const dashboard = await client.query(DashboardDocument, {}).toPromise();
     expect(dashboard.error).toBeUndefined();
-    expect(dashboard.data!.organizations).toHaveLength(2);
+    expect(dashboard.data!.organizations).toContainEqual(
+      expect.objectContaining({ vendor: 'LEEN', displayName: 'Globex' }),
+    );
     const dryRun = await client
       .mutation(DeleteConnectionDocument, { input: { connectionId: TENABLE_ID, dryRun: true } })
       .toPromise();
@@ -123,7 +125,9 @@ describe('safelist mode', () => {
     const [id, text] = Object.entries(manifest).find(([, doc]) => doc.startsWith('query Dashboard'))!;
     const byId = await post(stack, { documentId: id });
     expect(byId.status).toBe(200);
-    expect((byId.body.data?.organizations as unknown[]).length).toBe(2);
+    expect(byId.body.data?.organizations).toContainEqual(
+      expect.objectContaining({ vendor: 'LEEN', displayName: 'Globex' }),
+    );
     const byText = await post(stack, { query: text });
     expect(byText.body.data).toEqual(byId.body.data);
   });
@@ -136,7 +140,9 @@ describe('safelist mode', () => {
       headers: { authorization: `Bearer ${stack.tenant.apiKey}`, 'apollo-require-preflight': 'true' },
     });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as Body).data?.organizations).toHaveLength(2);
+    expect(((await res.json()) as Body).data?.organizations).toContainEqual(
+      expect.objectContaining({ vendor: 'LEEN', displayName: 'Globex' }),
+    );
   });
 
   it('refuses an operation that is not in the manifest, before any vendor call', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
 import {
   ConnectionsAcrossVendorsDocument,
   DashboardDocument,
@@ -24,6 +25,8 @@ const [TENABLE, CROWDSTRIKE] = ACME.connections as [
   (typeof ACME.connections)[number],
 ];
 const connectionId = (conn: string) => globalId(['Connection', 'LEEN', ACME.id, conn]);
+const [SUPERVITY_ACME] = SUPERVITY_SEED as [(typeof SUPERVITY_SEED)[number]];
+const GOOGLE_WORKSPACE = globalId(['Connection', 'SUPERVITY', SUPERVITY_ACME.id, 'google-workspace:jane.doe@acme.com']);
 
 describe('the typed client against the gateway', () => {
   let stack: TestStack;
@@ -41,8 +44,8 @@ describe('the typed client against the gateway', () => {
       .toPromise();
     expect(result.error).toBeUndefined();
     const organizations: DashboardQuery['organizations'] = result.data!.organizations;
-    const acme = organizations.find((o) => o?.displayName === 'Acme Corp');
-    expect(acme?.vendor).toBe('LEEN');
+    expect(new Set(organizations.map((o) => o?.vendor))).toEqual(new Set(['LEEN', 'SUPERVITY', 'USERHUB']));
+    const acme = organizations.find((o) => o?.vendor === 'LEEN' && o.displayName === 'Acme Corp');
     const statuses = acme?.connections?.map((c) => [c.provider.slug, c.status, c.health?.name]);
     expect(statuses).toEqual([
       ['TENABLE', 'ACTIVE', 'HEALTHY'],
@@ -92,19 +95,41 @@ describe('the typed client against the gateway', () => {
     ).toHaveLength(1);
   });
 
-  it('disconnectIntegration and updateSharing come back as typed userErrors where the vendor lacks them', async () => {
-    const id = connectionId(CROWDSTRIKE.id);
+  it('disconnectIntegration and updateSharing run against Supervity', async () => {
     const disconnect = await client()
-      .mutation(DisconnectIntegrationDocument, { input: { connectionId: id, dryRun: true } })
+      .mutation(DisconnectIntegrationDocument, { input: { connectionId: GOOGLE_WORKSPACE, action: 'send-email' } })
       .toPromise();
     expect(disconnect.error).toBeUndefined();
-    expect(disconnect.data!.disconnectIntegration.userErrors.map((e) => e.code)).toEqual(['UNSUPPORTED_OPERATION']);
+    expect(disconnect.data!.disconnectIntegration).toMatchObject({
+      dryRun: false,
+      disconnectedActionCount: 1,
+      connection: { id: GOOGLE_WORKSPACE },
+      userErrors: [],
+    });
     const sharing = await client()
-      .mutation(UpdateSharingDocument, { input: { connectionId: id, teamKeys: [] } })
+      .mutation(UpdateSharingDocument, { input: { connectionId: GOOGLE_WORKSPACE, teamKeys: ['engineering'] } })
+      .toPromise();
+    expect(sharing.data!.updateSharing).toEqual({
+      connection: { id: GOOGLE_WORKSPACE, sharedTeamKeys: ['engineering'] },
+      userErrors: [],
+    });
+    expect(
+      stack.sandbox
+        .get('SUPERVITY')
+        .requests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => r.method),
+    ).toEqual(['DELETE', 'PATCH']);
+  });
+
+  it('automation branches on typed userError codes: Leen has no updateSharing', async () => {
+    const sharing = await client()
+      .mutation(UpdateSharingDocument, { input: { connectionId: connectionId(CROWDSTRIKE.id), teamKeys: [] } })
       .toPromise();
     expect(sharing.error).toBeUndefined();
-    expect(sharing.data!.updateSharing).toMatchObject({ connection: null });
+    expect(sharing.data!.updateSharing.connection).toBeNull();
     expect(sharing.data!.updateSharing.userErrors.map((e) => e.code)).toEqual(['UNSUPPORTED_OPERATION']);
+    expect(stack.sandbox.totalRequests()).toBe(0);
   });
 
   it('a bad ID is a typed GraphQL error the client surfaces, before any vendor call', async () => {
