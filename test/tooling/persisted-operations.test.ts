@@ -174,6 +174,16 @@ describe('safelist mode', () => {
     expect(() => loadConfig({ JUNCTION_PERSISTED_OPERATIONS: 'safelist' }, {})).toThrow(
       /persistedOperations\.manifests: safelist mode needs at least one manifest/,
     );
+    expect(() => loadConfig({ JUNCTION_PERSISTED_OPERATIONS: 'off' }, {})).toThrow(/persistedOperations\.mode/);
+    const fromEnv = loadConfig(
+      { JUNCTION_PERSISTED_OPERATIONS: 'safelist', JUNCTION_OPERATION_MANIFESTS: 'web.json, automation.json' },
+      {},
+    );
+    expect(fromEnv.persistedOperations).toEqual({
+      mode: 'safelist',
+      manifests: ['web.json', 'automation.json'],
+      apqTtlSeconds: 86_400,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'junction-manifest-'));
     const stale = '{ organizations { noSuchField } }';
     writeFileSync(
