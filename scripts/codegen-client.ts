@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
 import type { Types } from '@graphql-codegen/plugin-helpers';
+import { clientCodegenConfig } from './schema/client-codegen.js';
 import { introspectServedSchema, withLiveGateway } from './schema/live-gateway.js';
 
 /**
@@ -14,33 +15,6 @@ import { introspectServedSchema, withLiveGateway } from './schema/live-gateway.j
  * Also emits persisted-documents.json: the safelist manifest ({ "sha256:<hex>":
  * document }) that a gateway in safelist mode runs operations from.
  */
-
-export const CLIENT_OUTPUT_DIR = 'test/client/__generated__/';
-
-export function clientCodegenConfig(schemaSdl: string): Types.Config {
-  return {
-    schema: schemaSdl,
-    documents: ['test/client/operations/*.graphql'],
-    silent: true,
-    errorsOnly: true,
-    generates: {
-      [CLIENT_OUTPUT_DIR]: {
-        preset: 'client',
-        presetConfig: {
-          fragmentMasking: false,
-          persistedDocuments: { hashAlgorithm: 'sha256' },
-        },
-        config: {
-          useTypeImports: true,
-          enumsAsTypes: true,
-          strictScalars: true,
-          scalars: { DateTime: 'string' },
-          importExtension: '.js',
-        },
-      },
-    },
-  };
-}
 
 const checkOnly = process.argv.includes('--check');
 try {
