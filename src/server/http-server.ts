@@ -96,7 +96,10 @@ async function handleGraphQL(
   let search = url.search;
   if (options.operationGate) {
     const admission = options.operationGate({ method: req.method ?? 'GET', body, search });
-    if (!admission.ok) return sendJson(res, admission.status, requestError(admission.message, admission.code));
+    if (!admission.ok) {
+      context.logger.warn({ code: admission.code, reason: admission.message }, 'operation refused');
+      return sendJson(res, admission.status, requestError(admission.message, admission.code));
+    }
     ({ body, search } = admission);
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
