@@ -44,7 +44,10 @@ describe('the typed client against the gateway', () => {
       .toPromise();
     expect(result.error).toBeUndefined();
     const organizations: DashboardQuery['organizations'] = result.data!.organizations;
-    expect(new Set(organizations.map((o) => o?.vendor))).toEqual(new Set(['LEEN', 'SUPERVITY', 'USERHUB']));
+    // The demo tenant has organizations at all five vendors.
+    expect(new Set(organizations.map((o) => o?.vendor))).toEqual(
+      new Set(['OUTLIT', 'SUPERVITY', 'USERHUB', 'LEEN', 'PROJECTMANAGER']),
+    );
     const acme = organizations.find((o) => o?.vendor === 'LEEN' && o.displayName === 'Acme Corp');
     const statuses = acme?.connections?.map((c) => [c.provider.slug, c.status, c.health?.name]);
     expect(statuses).toEqual([
