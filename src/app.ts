@@ -1,8 +1,10 @@
 import type { Config } from './config/config.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryCache } from './cache/memory-cache.js';
+import { createRedisCache } from './cache/redis-cache.js';
+import type { CacheObserver } from './cache/cache-events.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
-import { createInflightReads } from './loaders/upstream-transport.js';
+import { createSharedReadState } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createApolloServer } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
@@ -23,16 +25,25 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Overrides the cache the config would build (tests share one between instances). */
   readonly cache?: CacheStore;
+  /** Receives cache faults, recoveries, hits/misses and invalidations (the metrics module's counters). */
+  readonly cacheObserver?: CacheObserver;
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const cache = options.cache ?? createMemoryCache({ maxEntries: config.cache.memoryMaxEntries });
+  const cache = options.cache ?? createCache(config, logger, options.cacheObserver);
   const http = createUpstreamHttp(config.upstream);
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
-    reads: { cache, http, logger, ttlSeconds: config.cache.ttlSeconds, inflight: createInflightReads() },
+    reads: {
+      cache,
+      http,
+      logger,
+      ttlSeconds: config.cache.ttlSeconds,
+      shared: createSharedReadState(),
+      ...(options.cacheObserver && { observer: options.cacheObserver }),
+    },
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
@@ -60,4 +71,17 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       await Promise.all([cache.close(), http.close()]);
     },
   };
+}
+
+/** Private: Redis (a Cluster when nodes are listed) when configured, the in-memory LRU otherwise. */
+function createCache(config: Config, logger: Logger, observer: CacheObserver | undefined): CacheStore {
+  const { redisUrl, redisClusterNodes, commandTimeoutMs, faultLogIntervalMs } = config.cache;
+  if (!redisUrl && !redisClusterNodes?.length) return createMemoryCache({ maxEntries: config.cache.memoryMaxEntries });
+  return createRedisCache({
+    ...(redisClusterNodes?.length ? { clusterNodes: redisClusterNodes } : { url: redisUrl! }),
+    commandTimeoutMs,
+    faultLogIntervalMs,
+    logger: logger.child({ component: 'cache' }),
+    ...(observer && { observer }),
+  });
 }

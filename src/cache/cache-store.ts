@@ -13,9 +13,10 @@ export interface CacheEntry {
 export interface CacheStore {
   /** One round trip for all keys; `undefined` for a miss (or a fault). */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
-  /** One round trip for all entries; every entry has a TTL. */
-  setMany(entries: readonly CacheEntry[]): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<void>;
+  /** One round trip for all entries; every entry has a TTL. Resolves false when a fault kept them from being stored. */
+  setMany(entries: readonly CacheEntry[]): Promise<boolean>;
+  /** Resolves false when a fault kept the keys from being deleted. */
+  deleteMany(keys: readonly string[]): Promise<boolean>;
   /**
    * Sets the key only when absent (Redis SET NX EX); true when this call set it.
    * The building block of locks (idempotency: concurrent duplicates make one vendor call).

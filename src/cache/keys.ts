@@ -8,6 +8,12 @@ import { createHash } from 'node:crypto';
  */
 export const CACHE_FORMAT_VERSION = 'v1';
 
+/** Every Junction key starts with this (clear() sweeps it with SCAN). */
+export const CACHE_KEY_PREFIX = 'junction:';
+
+const tenantVendorPrefix = (tenantId: string, vendor: string) =>
+  `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:read:${vendor}:`;
+
 export function upstreamReadKey(parts: {
   tenantId: string;
   vendor: string;
@@ -19,7 +25,7 @@ export function upstreamReadKey(parts: {
   // The scope (organization, plus a credential fingerprint where a caller's own
   // token is forwarded) is hashed: it may be long, and must not appear in Redis.
   const scope = createHash('sha256').update(parts.scope).digest('base64url').slice(0, 16);
-  return `junction:{${parts.tenantId}}:${CACHE_FORMAT_VERSION}:read:${parts.vendor}:${scope}:${parts.path}${query ? `?${query}` : ''}`;
+  return `${tenantVendorPrefix(parts.tenantId, parts.vendor)}${scope}:${parts.path}${query ? `?${query}` : ''}`;
 }
 
 /**
@@ -30,3 +36,15 @@ export function upstreamReadKey(parts: {
 export function persistedQueryKey(sha256Hex: string): string {
   return `junction:apq:${CACHE_FORMAT_VERSION}:${sha256Hex}`;
 }
+
+/** The start of every read key of one tenant at one vendor. */
+export const upstreamReadPrefix = (tenantId: string, vendor: string) => tenantVendorPrefix(tenantId, vendor);
+
+/**
+ * The generation of a tenant's cached reads at one vendor: a random token that
+ * every cached read records, replaced by every write to that vendor. A cached
+ * read whose token is not the current one is a miss. Same hash tag as the
+ * reads, so it is fetched in the same MGET.
+ */
+export const readGenerationKey = (tenantId: string, vendor: string) =>
+  `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:generation:${vendor}`;

@@ -8,9 +8,11 @@ export function createMemoryCache({ maxEntries = 10_000 }: { maxEntries?: number
     getMany: async (keys) => keys.map((key) => lru.get(key)),
     setMany: async (entries: readonly CacheEntry[]) => {
       for (const { key, value, ttlSeconds } of entries) lru.set(key, value, { ttl: ttlSeconds * 1000 });
+      return true;
     },
     deleteMany: async (keys) => {
       for (const key of keys) lru.delete(key);
+      return true;
     },
     setIfAbsent: async ({ key, value, ttlSeconds }) => {
       if (lru.has(key)) return false;

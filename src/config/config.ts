@@ -43,6 +43,10 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           /** host:port of Redis Cluster nodes; enables cluster mode. */
           redisClusterNodes: z.array(z.string().regex(/^[^:]+:\d+$/, 'must be host:port')).optional(),
           memoryMaxEntries: intFrom(1).default(10_000),
+          /** Longest a Redis command may take before it counts as a miss (tens of ms: Redis trouble must not slow queries). */
+          commandTimeoutMs: intFrom(1).default(50),
+          /** Shortest time between two "Redis unavailable" log lines. */
+          faultLogIntervalMs: intFrom(0).default(30_000),
           /** Seconds a cached upstream read lives, per resource kind. */
           ttlSeconds: z
             .object({
@@ -54,7 +58,12 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
             .default({ organization: 60, connections: 30, providers: 300 }),
         })
         .strict()
-        .default({ memoryMaxEntries: 10_000, ttlSeconds: { organization: 60, connections: 30, providers: 300 } }),
+        .default({
+          memoryMaxEntries: 10_000,
+          commandTimeoutMs: 50,
+          faultLogIntervalMs: 30_000,
+          ttlSeconds: { organization: 60, connections: 30, providers: 300 },
+        }),
       upstream: z
         .object({
           timeoutMs: intFrom(1).default(5000),
@@ -114,6 +123,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.JUNCTION_INTROSPECTION !== undefined) out.introspection = env.JUNCTION_INTROSPECTION === 'true';
   if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
   if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
+  if (env.REDIS_COMMAND_TIMEOUT_MS !== undefined) cache.commandTimeoutMs = env.REDIS_COMMAND_TIMEOUT_MS;
   if (env.UPSTREAM_TIMEOUT_MS !== undefined) upstream.timeoutMs = env.UPSTREAM_TIMEOUT_MS;
   const persisted: Record<string, unknown> = {};
   if (env.JUNCTION_PERSISTED_OPERATIONS) persisted.mode = env.JUNCTION_PERSISTED_OPERATIONS;

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { z } from 'zod';
 import type { CacheStore } from '../cache/cache-store.js';
-import { upstreamReadKey } from '../cache/keys.js';
+import type { CacheObserver } from '../cache/cache-events.js';
+import { readGenerationKey, upstreamReadKey, upstreamReadPrefix } from '../cache/keys.js';
 import { Secret } from '../config/secret.js';
 import type { UserFacingError } from '../domain/errors.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
@@ -24,6 +26,13 @@ import type {
  * round trip, fetches the misses concurrently (one call per distinct resource,
  * shared with identical in-flight reads of other requests on this instance),
  * and stores the fresh bodies in one more round trip.
+ *
+ * Invalidation is by generation: every cached read records the generation of
+ * its tenant's reads at its vendor (keys.ts, readGenerationKey), read in the
+ * same MGET before the vendor is called; every write to a vendor replaces that
+ * generation. So after a mutation no instance serves an older read, and a read
+ * that started before the mutation and stores its (possibly stale) body after
+ * it stores it under the old generation, where nobody will read it.
  */
 
 export interface ReadThroughDeps {
@@ -31,9 +40,30 @@ export interface ReadThroughDeps {
   readonly http: UpstreamHttp;
   readonly ttlSeconds: Readonly<Record<ReadResource, number>>;
   readonly logger: Logger;
-  /** Process-wide map of reads in flight, so concurrent misses for one key make one upstream call. */
-  readonly inflight: Map<string, Promise<unknown>>;
+  /** Process-wide state: reads in flight (single flight) and invalidations the cache has yet to record. */
+  readonly shared: SharedReadState;
+  readonly observer?: CacheObserver;
 }
+
+export interface SharedReadState {
+  /** Reads in flight by cache key, so concurrent misses for one key make one upstream call. */
+  readonly flights: Map<string, Promise<unknown>>;
+  /**
+   * Generation keys a write could not replace because the cache was down.
+   * Retried before every lookup; while one is pending, its cached reads are
+   * not trusted (they may predate the write).
+   */
+  readonly unrecordedInvalidations: Set<string>;
+}
+
+export const createSharedReadState = (): SharedReadState => ({
+  flights: new Map(),
+  unrecordedInvalidations: new Set(),
+});
+
+/** A generation outlives any cached read; when it expires (or is evicted) every read recorded under it is a miss. */
+const GENERATION_TTL_SECONDS = 86_400;
+const newGeneration = () => randomBytes(9).toString('base64url');
 
 interface ReadJob {
   readonly vendor: Vendor;
@@ -43,12 +73,13 @@ interface ReadJob {
   readonly interpretFailure: VendorEndpoint['interpretFailure'];
 }
 
-/** Cached bodies are the vendor's raw (validated) JSON, re-validated on read: schemas may transform. */
-interface CachedBody {
+/** The record format version of a cached read. Bodies are the vendor's raw (validated) JSON, re-validated on read: schemas may transform. */
+const CACHED_READ_FORMAT = 1;
+interface CachedRead {
+  readonly format: typeof CACHED_READ_FORMAT;
+  readonly generation: string;
   readonly body: unknown;
 }
-
-export const createInflightReads = () => new Map<string, Promise<unknown>>();
 
 export function createRequestTransports(
   deps: ReadThroughDeps,
@@ -56,7 +87,23 @@ export function createRequestTransports(
   extraHeaders: Readonly<Record<string, string>> = {},
 ): ConnectTransport {
   const jobs = new Map<string, ReadJob>();
-  const loader = new DataLoader<string, unknown>((keys) => loadBatch(deps, keys, jobs), { maxBatchSize: 200 });
+  const loader = new DataLoader<string, unknown>((keys) => loadBatch(deps, tenantId, keys, jobs), {
+    maxBatchSize: 200,
+  });
+
+  /** After a write: forget this request's reads and the instance's flights of the vendor, and replace its generation. */
+  const invalidateVendor = async (vendor: Vendor) => {
+    loader.clearAll();
+    const prefix = upstreamReadPrefix(tenantId, vendor);
+    for (const key of deps.shared.flights.keys()) if (key.startsWith(prefix)) deps.shared.flights.delete(key);
+    const generationKey = readGenerationKey(tenantId, vendor);
+    const applied = await deps.cache.setMany([
+      { key: generationKey, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS },
+    ]);
+    if (applied) deps.shared.unrecordedInvalidations.delete(generationKey);
+    else deps.shared.unrecordedInvalidations.add(generationKey);
+    deps.observer?.onInvalidation?.({ vendor, applied });
+  };
 
   return (endpoint) => {
     const { vendor } = endpoint;
@@ -87,7 +134,13 @@ export function createRequestTransports(
       },
 
       async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
-        const response = await deps.http.send(requestFor(spec.method, spec, spec.body));
+        let response: UpstreamResponse;
+        try {
+          response = await deps.http.send(requestFor(spec.method, spec, spec.body));
+        } finally {
+          // Even a failed write may have changed something (a timeout after the vendor applied it).
+          await invalidateVendor(vendor);
+        }
         if (response.status < 200 || response.status > 299)
           throw classifyFailure(vendor, response, endpoint.interpretFailure);
         if (spec.schema === null) return undefined;
@@ -95,6 +148,7 @@ export function createRequestTransports(
       },
 
       async invalidate(paths: readonly ResourcePath[]): Promise<void> {
+        // write() has already replaced the generation; dropping the keys as well frees the memory at once.
         const keys = paths.map(keyOf);
         for (const key of keys) loader.clear(key);
         await deps.cache.deleteMany(keys);
@@ -103,36 +157,113 @@ export function createRequestTransports(
   };
 }
 
+/** Private: re-records the invalidations the cache missed; returns the generation keys still unrecorded. */
+async function recordPendingInvalidations(deps: ReadThroughDeps): Promise<ReadonlySet<string>> {
+  const pending = deps.shared.unrecordedInvalidations;
+  if (pending.size === 0) return pending;
+  const keys = [...pending];
+  const applied = await deps.cache.setMany(
+    keys.map((key) => ({ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS })),
+  );
+  if (applied) for (const key of keys) pending.delete(key);
+  return pending;
+}
+
 /** Private: the DataLoader batch function. Returns a body or an Error per key, in key order. */
 async function loadBatch(
   deps: ReadThroughDeps,
+  tenantId: string,
   keys: readonly string[],
   jobs: Map<string, ReadJob>,
 ): Promise<(unknown | Error)[]> {
-  const cached = await deps.cache.getMany(keys);
-  const fresh: { key: string; value: string; ttlSeconds: number }[] = [];
+  const unrecorded = await recordPendingInvalidations(deps);
+  const vendors = [...new Set(keys.map((key) => jobs.get(key)!.vendor))];
+  const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
+  // One round trip: the vendors' generations and every key of the batch (one hash tag, so one MGET in a cluster too).
+  const stored = await deps.cache.getMany([...generationKeys, ...keys]);
+  const generations = new Map(
+    vendors.map((vendor, i) => {
+      const current = stored[i];
+      return [
+        vendor,
+        {
+          key: generationKeys[i]!,
+          token: current ?? newGeneration(),
+          isNew: current === undefined,
+          trusted: !unrecorded.has(generationKeys[i]!),
+        },
+      ] as const;
+    }),
+  );
+  const hits = new Map<Vendor, number>();
+  const misses = new Map<Vendor, number>();
+  const count = (tally: Map<Vendor, number>, vendor: Vendor) => tally.set(vendor, (tally.get(vendor) ?? 0) + 1);
+
+  const fresh: { key: string; vendor: Vendor; value: string; ttlSeconds: number }[] = [];
   const results = await Promise.all(
     keys.map(async (key, index) => {
       const job = jobs.get(key)!;
-      const hit = decodeCached(cached[index], job.schema);
-      if (hit !== undefined) return hit.body;
-      const existing = deps.inflight.get(key);
+      const generation = generations.get(job.vendor)!;
+      const hit = generation.trusted
+        ? decodeCached(stored[generationKeys.length + index], generation.token, job.schema)
+        : undefined;
+      if (hit !== undefined) {
+        count(hits, job.vendor);
+        return hit.body;
+      }
+      count(misses, job.vendor);
+      const existing = deps.shared.flights.get(key);
       if (existing) return existing.catch((error: unknown) => toError(error));
       const flight = fetchBody(deps, job);
-      deps.inflight.set(key, flight);
+      deps.shared.flights.set(key, flight);
       try {
         const body = await flight;
-        fresh.push({ key, value: JSON.stringify({ body } satisfies CachedBody), ttlSeconds: job.ttlSeconds });
+        const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body };
+        fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
         return body;
       } catch (error) {
         return toError(error);
       } finally {
-        deps.inflight.delete(key);
+        // A write may have dropped this flight and another may have started since.
+        if (deps.shared.flights.get(key) === flight) deps.shared.flights.delete(key);
       }
     }),
   );
-  if (fresh.length > 0) await deps.cache.setMany(fresh);
+  for (const vendor of vendors)
+    deps.observer?.onLookup?.({ vendor, hits: hits.get(vendor) ?? 0, misses: misses.get(vendor) ?? 0 });
+  await storeFresh(deps, generations, fresh);
   return results;
+}
+
+/**
+ * Private: stores fresh reads under their generation. A generation this batch
+ * made up (none was stored yet) is stored first, only if still absent: when a
+ * write or another instance got there first, these reads are not stored.
+ */
+async function storeFresh(
+  deps: ReadThroughDeps,
+  generations: ReadonlyMap<Vendor, { key: string; token: string; isNew: boolean; trusted: boolean }>,
+  fresh: readonly { key: string; vendor: Vendor; value: string; ttlSeconds: number }[],
+): Promise<void> {
+  if (fresh.length === 0) return;
+  const usable = new Set<Vendor>();
+  await Promise.all(
+    [...generations].map(async ([vendor, generation]) => {
+      if (!generation.trusted || !fresh.some((f) => f.vendor === vendor)) return;
+      if (
+        !generation.isNew ||
+        (await deps.cache.setIfAbsent({
+          key: generation.key,
+          value: generation.token,
+          ttlSeconds: GENERATION_TTL_SECONDS,
+        }))
+      )
+        usable.add(vendor);
+    }),
+  );
+  const entries = fresh.filter((f) => usable.has(f.vendor));
+  if (entries.length > 0)
+    await deps.cache.setMany(entries.map(({ key, value, ttlSeconds }) => ({ key, value, ttlSeconds })));
 }
 
 /** Private: one upstream GET, validated; resolves to the raw body. */
@@ -143,12 +274,13 @@ async function fetchBody(deps: ReadThroughDeps, job: ReadJob): Promise<unknown> 
   return response.body;
 }
 
-function decodeCached(raw: string | undefined, schema: z.ZodType<unknown>): CachedBody | undefined {
+function decodeCached(raw: string | undefined, generation: string, schema: z.ZodType<unknown>): CachedRead | undefined {
   if (raw === undefined) return undefined;
   try {
-    const parsed = JSON.parse(raw) as CachedBody;
-    // A record that no longer fits the schema (an older deploy wrote it) is a miss.
-    return schema.safeParse(parsed.body).success ? parsed : undefined;
+    const parsed = JSON.parse(raw) as Partial<CachedRead>;
+    // Another format, an older generation (a write came since), or a body that no longer fits the schema: a miss.
+    if (parsed.format !== CACHED_READ_FORMAT || parsed.generation !== generation) return undefined;
+    return schema.safeParse(parsed.body).success ? (parsed as CachedRead) : undefined;
   } catch {
     return undefined;
   }
