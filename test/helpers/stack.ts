@@ -66,8 +66,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     tenants,
     ...options.config,
   });
-  const cache = options.start?.cache ?? createMemoryCache();
-  const gateway = await startGateway(config, { logger: createLogger('silent'), ...options.start, cache });
+  // With Redis configured the gateway builds its own Redis cache (tests clear Redis themselves).
+  const usesRedis = Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length);
+  const cache = options.start?.cache ?? (usesRedis ? undefined : createMemoryCache());
+  const gateway = await startGateway(config, {
+    logger: createLogger('silent'),
+    ...options.start,
+    ...(cache && { cache }),
+  });
 
   return {
     gateway,
@@ -75,7 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     tenant,
     async reset() {
       sandbox.reset();
-      await cache.clear();
+      await cache?.clear();
     },
     async gql(query, variables, requestOptions = {}) {
       const apiKey = requestOptions.apiKey === undefined ? tenant.apiKey : requestOptions.apiKey;
