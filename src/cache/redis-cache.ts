@@ -73,12 +73,9 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
         }),
         {
           enableOfflineQueue: false,
-          redisOptions: nodeOptions,
-          clusterRetryStrategy: (times: number) => Math.min(100 * times, 1000),
-          slotsRefreshTimeout: Math.max(1000, commandTimeoutMs * 10),
-          retryDelayOnClusterDown: 0,
-          retryDelayOnFailover: 0,
-          retryDelayOnTryAgain: 0,
+          // Node connections: ioredis manages their queueing and reconnects itself (forcing no-retry
+          // options onto them closes them for good on the first hiccup); our timeout bounds every operation.
+          redisOptions: { commandTimeout: commandTimeoutMs },
         },
       )
     : new Redis(options.url!, nodeOptions);

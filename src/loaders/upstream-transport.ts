@@ -46,7 +46,7 @@ export interface ReadThroughDeps {
 }
 
 export interface SharedReadState {
-  /** Reads in flight by cache key, so concurrent misses for one key make one upstream call. */
+  /** Reads in flight by cache key and generation, so concurrent misses for one key make one upstream call. */
   readonly flights: Map<string, Promise<unknown>>;
   /**
    * Generation keys a write could not replace because the cache was down.
@@ -212,10 +212,12 @@ async function loadBatch(
         return hit.body;
       }
       count(misses, job.vendor);
-      const existing = deps.shared.flights.get(key);
+      // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
+      const flightKey = `${key}#${generation.isNew ? '' : generation.token}`;
+      const existing = deps.shared.flights.get(flightKey);
       if (existing) return existing.catch((error: unknown) => toError(error));
       const flight = fetchBody(deps, job);
-      deps.shared.flights.set(key, flight);
+      deps.shared.flights.set(flightKey, flight);
       try {
         const body = await flight;
         const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body };
@@ -225,7 +227,7 @@ async function loadBatch(
         return toError(error);
       } finally {
         // A write may have dropped this flight and another may have started since.
-        if (deps.shared.flights.get(key) === flight) deps.shared.flights.delete(key);
+        if (deps.shared.flights.get(flightKey) === flight) deps.shared.flights.delete(flightKey);
       }
     }),
   );

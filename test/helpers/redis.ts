@@ -158,6 +158,8 @@ export async function startRedis(): Promise<RunningRedis> {
 export interface RunningRedisCluster extends RedisCommandCounter {
   /** host:port of every master, for `cache.redisClusterNodes`. */
   readonly nodes: readonly string[];
+  /** The hash slot of a key (CLUSTER KEYSLOT). */
+  slotOf(key: string): Promise<number>;
   /** The host:port of the master serving a key's slot. */
   masterOf(key: string): Promise<string>;
   /** Kills one master (SIGKILL); the cluster loses its slots until it is restarted. */
@@ -211,6 +213,7 @@ export async function startRedisCluster(): Promise<RunningRedisCluster> {
 
   return {
     nodes: [...processes.keys()],
+    slotOf: async (key) => Number(await all[0]!.command('CLUSTER', 'KEYSLOT', key)),
     async masterOf(key) {
       const slot = Number(await all[0]!.command('CLUSTER', 'KEYSLOT', key));
       const ranges = (await all[0]!.command('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
@@ -224,6 +227,7 @@ export async function startRedisCluster(): Promise<RunningRedisCluster> {
       await until('the Redis Cluster to be ready again', clusterOk);
     },
     async keys() {
+      // Test-only, on a keyspace of a few dozen keys (Junction itself only ever SCANs).
       const lists = await Promise.all(all.map((n) => n.command('KEYS', '*') as Promise<string[]>));
       return lists.flat();
     },
