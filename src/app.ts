@@ -4,7 +4,7 @@ import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
 import type { CacheObserver } from './cache/cache-events.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
-import { createSharedReadState } from './loaders/upstream-transport.js';
+import { createInflightReads } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createApolloServer } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
@@ -41,7 +41,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       http,
       logger,
       ttlSeconds: config.cache.ttlSeconds,
-      shared: createSharedReadState(),
+      inflight: createInflightReads(),
       ...(options.cacheObserver && { observer: options.cacheObserver }),
     },
   });

@@ -40,12 +40,12 @@ export interface ReadThroughDeps {
   readonly http: UpstreamHttp;
   readonly ttlSeconds: Readonly<Record<ReadResource, number>>;
   readonly logger: Logger;
-  /** Process-wide state: reads in flight (single flight) and invalidations the cache has yet to record. */
-  readonly shared: SharedReadState;
+  /** Process-wide (createInflightReads): reads in flight (single flight) and invalidations the cache has yet to record. */
+  readonly inflight: InflightReads;
   readonly observer?: CacheObserver;
 }
 
-export interface SharedReadState {
+export interface InflightReads {
   /** Reads in flight by cache key and generation, so concurrent misses for one key make one upstream call. */
   readonly flights: Map<string, Promise<unknown>>;
   /**
@@ -56,7 +56,7 @@ export interface SharedReadState {
   readonly unrecordedInvalidations: Set<string>;
 }
 
-export const createSharedReadState = (): SharedReadState => ({
+export const createInflightReads = (): InflightReads => ({
   flights: new Map(),
   unrecordedInvalidations: new Set(),
 });
@@ -95,13 +95,13 @@ export function createRequestTransports(
   const invalidateVendor = async (vendor: Vendor) => {
     loader.clearAll();
     const prefix = upstreamReadPrefix(tenantId, vendor);
-    for (const key of deps.shared.flights.keys()) if (key.startsWith(prefix)) deps.shared.flights.delete(key);
+    for (const key of deps.inflight.flights.keys()) if (key.startsWith(prefix)) deps.inflight.flights.delete(key);
     const generationKey = readGenerationKey(tenantId, vendor);
     const applied = await deps.cache.setMany([
       { key: generationKey, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS },
     ]);
-    if (applied) deps.shared.unrecordedInvalidations.delete(generationKey);
-    else deps.shared.unrecordedInvalidations.add(generationKey);
+    if (applied) deps.inflight.unrecordedInvalidations.delete(generationKey);
+    else deps.inflight.unrecordedInvalidations.add(generationKey);
     deps.observer?.onInvalidation?.({ vendor, applied });
   };
 
@@ -159,7 +159,7 @@ export function createRequestTransports(
 
 /** Private: re-records the invalidations the cache missed; returns the generation keys still unrecorded. */
 async function recordPendingInvalidations(deps: ReadThroughDeps): Promise<ReadonlySet<string>> {
-  const pending = deps.shared.unrecordedInvalidations;
+  const pending = deps.inflight.unrecordedInvalidations;
   if (pending.size === 0) return pending;
   const keys = [...pending];
   const applied = await deps.cache.setMany(
@@ -214,10 +214,10 @@ async function loadBatch(
       count(misses, job.vendor);
       // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
       const flightKey = `${key}#${generation.isNew ? '' : generation.token}`;
-      const existing = deps.shared.flights.get(flightKey);
+      const existing = deps.inflight.flights.get(flightKey);
       if (existing) return existing.catch((error: unknown) => toError(error));
       const flight = fetchBody(deps, job);
-      deps.shared.flights.set(flightKey, flight);
+      deps.inflight.flights.set(flightKey, flight);
       try {
         const body = await flight;
         const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body };
@@ -227,7 +227,7 @@ async function loadBatch(
         return toError(error);
       } finally {
         // A write may have dropped this flight and another may have started since.
-        if (deps.shared.flights.get(flightKey) === flight) deps.shared.flights.delete(flightKey);
+        if (deps.inflight.flights.get(flightKey) === flight) deps.inflight.flights.delete(flightKey);
       }
     }),
   );
