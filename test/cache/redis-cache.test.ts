@@ -1,3 +1,10 @@
+import {
+  connect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCacheCounters } from '../../src/cache/cache-events.js';
@@ -276,3 +283,88 @@ describe('Redis down when the gateway starts', () => {
     }
   });
 });
+
+describe('an instance that loses Redis during a mutation', () => {
+  it('keeps the invalidation pending and records it once Redis answers again, before its next lookup', async () => {
+    const [redis, sandbox] = await Promise.all([startRedis(), startSandbox({ leen: { seed: DASHBOARD_SEED } })]);
+    // Instance a reaches Redis through a proxy the test can cut; instance b directly.
+    const link = await startTcpLink(redis.port);
+    const on = (url: string, start = {}) =>
+      startStack({
+        sharedSandbox: sandbox,
+        config: { tenants: [tenantOn(sandbox)], cache: { redisUrl: url, commandTimeoutMs: 500 } },
+        start,
+      });
+    const counters = createCacheCounters();
+    const a = await on(link.url, { cacheObserver: counters.observer });
+    const b = await on(redis.url);
+    const org = DASHBOARD_SEED[9]!;
+    const read = async (stack: TestStack) => {
+      const { body } = await stack.gql<DashboardData>(DASHBOARD_QUERY, undefined, { apiKey: API_KEY });
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    try {
+      await eventually('b to cache the dashboard', async () => {
+        await read(b);
+        sandbox.reset();
+        await read(b);
+        return sandbox.get('LEEN').stats().total === 0;
+      });
+      await link.cut();
+      const { body } = await a.gql(
+        DELETE_CONNECTION,
+        { input: { connectionId: connectionGid(org, 1) } },
+        { apiKey: API_KEY },
+      );
+      expect(body.data).toMatchObject({ deleteConnection: { userErrors: [] } });
+      expect(counters.counters.deferredInvalidations).toBe(1);
+      // The limit of a cache nobody can reach: until a records its invalidation, b still serves its cached list.
+      expect(listedConnections(await read(b), org)).toHaveLength(2);
+
+      await link.restore();
+      await eventually('a to reconnect and record the invalidation', async () => {
+        await read(a);
+        return listedConnections(await read(b), org)?.length === 1;
+      });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await link.close();
+      await Promise.all([sandbox.close(), redis.close()]);
+    }
+  });
+});
+
+/** A TCP pass-through to a local port that the test can cut (every connection reset, nothing accepted) and restore. */
+async function startTcpLink(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let server: NetServer | null = null;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createNetServer((client) => {
+        const upstream = connect(targetPort, '127.0.0.1');
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('error', () => {});
+          s.on('close', () => {
+            sockets.delete(s);
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server?.close(() => resolve());
+    });
+  await listen();
+  return { url: `redis://127.0.0.1:${port}`, cut: stop, restore: listen, close: stop };
+}
