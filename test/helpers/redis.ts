@@ -66,6 +66,10 @@ class RedisProcess {
       { stdio: 'ignore' },
     );
     this.child = child;
+    // A test run that dies still takes its servers with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     await until(`redis-server on ${this.port}`, async () => (await this.command('PING')) === 'PONG');
   }
 
