@@ -194,6 +194,10 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
         'clear',
         undefined,
         async () => {
+          if (client instanceof Cluster) {
+            // A master that restarted may have left the pool; the sweep must reach every master there is now.
+            await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+          }
           const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
           await Promise.all(nodes.map((node) => clearNode(node)));
         },

@@ -140,4 +140,22 @@ describe('Redis Cluster cache (three masters, two gateway instances)', () => {
       return leen().stats().total === 0;
     });
   });
+
+  it('an automatic persisted query registered through one instance runs by hash on the other (untagged key)', async () => {
+    const query = '{ organizations { displayName } }';
+    const persistedQuery = { version: 1, sha256Hash: sha256(query) };
+    const post = async (stack: TestStack, body: Record<string, unknown>) => {
+      const res = await fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    };
+    const registered = await post(a, { query, extensions: { persistedQuery } });
+    expect(registered.errors).toBeUndefined();
+    const byHash = await post(b, { extensions: { persistedQuery } });
+    expect(byHash.errors).toBeUndefined();
+    expect(byHash.data).toEqual(registered.data);
+  });
 });
