@@ -10,6 +10,8 @@ export default defineConfig({
     // Every file starts its own sandbox and gateway on free loopback ports, so files run in parallel safely.
     pool: 'forks',
     testTimeout: 30_000,
+    // Checks every sandbox request and response against ../shared/contracts after each test.
+    setupFiles: ['test/helpers/contract-setup.ts'],
     hookTimeout: 60_000,
   },
 });

@@ -72,8 +72,15 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly headers: IncomingMessage['headers'];
   readonly body: unknown;
+  /** The status sent; 0 when an injected fault reset the socket or never answered. */
   readonly status: number;
   readonly responseBody: unknown;
+  /**
+   * What produced the response: the vendor route, the simulator's auth check, an
+   * injected fault (deliberately off-contract), or no route at all. Contract
+   * tests validate every request, and only responses not served by a fault.
+   */
+  readonly servedBy: 'route' | 'auth' | 'fault' | 'unmatched';
 }
 
 export interface SimulatorStats {
@@ -91,6 +98,8 @@ export interface RunningSimulator {
   reset(): void;
   addFault(fault: FaultSpec): void;
   clearFaults(): void;
+  /** Calls `listener` with each request as it is recorded (survives resets); returns an unsubscribe function. */
+  onRequest(listener: (request: RecordedRequest) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -151,6 +160,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   let total = 0;
   let recorded: RecordedRequest[] = [];
   let faults: { spec: FaultSpec; remaining: number }[] = [];
+  const listeners = new Set<(request: RecordedRequest) => void>();
   const sockets = new Set<Socket>();
 
   const send = (res: ServerResponse, r: SimResponse) => {
@@ -210,28 +220,45 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
 
     const fault = takeFault(method, path);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
-    let response: SimResponse;
-    if (fault?.kind === 'reset') return void req.socket.destroy();
-    if (fault?.kind === 'hang') return; // never answers; the client's timeout must cut it
+    const record = (status: number, responseBody: unknown, servedBy: RecordedRequest['servedBy']) => {
+      const entry: RecordedRequest = {
+        method,
+        route: found?.route.path ?? null,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+        status,
+        responseBody,
+        servedBy,
+      };
+      recorded.push(entry);
+      for (const listener of listeners) listener(entry);
+    };
+    if (fault?.kind === 'reset') {
+      record(0, undefined, 'fault');
+      return void req.socket.destroy();
+    }
+    if (fault?.kind === 'hang') return record(0, undefined, 'fault'); // never answers; the client's timeout must cut it
     if (fault?.kind === 'malformed') {
+      record(200, '{"truncated": ', 'fault');
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"truncated": ');
     }
-    if (fault?.status !== undefined)
+    let response: SimResponse;
+    let servedBy: RecordedRequest['servedBy'];
+    if (fault?.status !== undefined) {
       response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
-    else if (!found) response = { status: 404, body: { error: `no route ${method} ${path}` } };
-    else response = sim.authenticate(simReq) ?? found.route.handle(simReq);
-
-    recorded.push({
-      method,
-      route: found?.route.path ?? null,
-      path,
-      query: Object.fromEntries(url.searchParams),
-      headers: req.headers,
-      body,
-      status: response.status,
-      responseBody: response.body,
-    });
+      servedBy = 'fault';
+    } else if (!found) {
+      response = { status: 404, body: { error: `no route ${method} ${path}` } };
+      servedBy = 'unmatched';
+    } else {
+      const rejected = sim.authenticate(simReq);
+      response = rejected ?? found.route.handle(simReq);
+      servedBy = rejected ? 'auth' : 'route';
+    }
+    record(response.status, response.body, servedBy);
     send(res, response);
   }
 
@@ -265,6 +292,10 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     },
     addFault: (spec) => faults.push({ spec, remaining: spec.times ?? Number.POSITIVE_INFINITY }),
     clearFaults: () => void (faults = []),
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

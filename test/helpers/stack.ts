@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
+import { guardSandbox } from './contract-guard.js';
 
 /**
  * A real stack on loopback: the vendor sandbox, and a gateway started from a
@@ -57,6 +58,8 @@ export const newApiKey = (label = 'test') => `jk_${label}_${randomBytes(12).toSt
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const sandbox = options.sharedSandbox ?? (await startSandbox(options.sandbox));
+  // Every request the sandbox serves is checked against the vendor contracts (see contract-guard.ts).
+  const stopContractGuard = guardSandbox(sandbox);
   const tenant = { id: 'acme', apiKey: newApiKey('acme') };
   const tenants = [demoTenantConfig(sandbox, tenant.id, tenant.apiKey), ...(options.extraTenants?.(sandbox) ?? [])];
   const config = loadConfig(options.env ?? {}, {
@@ -98,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     },
     async close() {
       await gateway.close(1_000);
+      stopContractGuard();
       if (!options.sharedSandbox) await sandbox.close();
     },
   };

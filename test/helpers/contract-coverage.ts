@@ -1,0 +1,46 @@
+import type { Vendor } from '../../src/domain/models.js';
+import type { RecordedRequest, RunningSimulator } from '../../src/sandbox/simulator.js';
+import { loadContract } from './contracts.js';
+
+/**
+ * Which contract operations a test exercised, and with which statuses, from
+ * the traffic a simulator recorded. Contract tests use it to prove that every
+ * operation of a vendor's contract was driven through the gateway.
+ */
+
+export interface OperationCoverage {
+  readonly operationId: string;
+  readonly method: string;
+  readonly path: string;
+  /** Statuses the sandbox itself produced (route or auth check; not injected faults), ascending. */
+  readonly statuses: readonly number[];
+}
+
+export function contractCoverage(vendor: Vendor, traffic: readonly RecordedRequest[]): OperationCoverage[] {
+  const contract = loadContract(vendor);
+  return contract.operations.map((op) => {
+    const statuses = new Set<number>();
+    for (const r of traffic)
+      if (r.servedBy !== 'fault' && contract.findOperation(r.method, r.path)?.operationId === op.operationId)
+        statuses.add(r.status);
+    return {
+      operationId: op.operationId,
+      method: op.method,
+      path: op.path,
+      statuses: [...statuses].sort((a, b) => a - b),
+    };
+  });
+}
+
+/** Operations never answered with a 2xx by the sandbox: what a contract test still has to drive. */
+export const unexercisedOperations = (coverage: readonly OperationCoverage[]) =>
+  coverage
+    .filter((c) => !c.statuses.some((s) => s >= 200 && s < 300))
+    .map((c) => `${c.operationId} (${c.method} ${c.path})`);
+
+/** Collects every request a simulator serves from now on, across resets; returns the growing list and a stop function. */
+export function collectTraffic(simulator: RunningSimulator): { traffic: RecordedRequest[]; stop: () => void } {
+  const traffic: RecordedRequest[] = [];
+  const stop = simulator.onRequest((r) => traffic.push(r));
+  return { traffic, stop };
+}
