@@ -44,3 +44,29 @@ export function collectTraffic(simulator: RunningSimulator): { traffic: Recorded
   const stop = simulator.onRequest((r) => traffic.push(r));
   return { traffic, stop };
 }
+
+export interface DiscoveredConnection {
+  readonly id: string;
+  readonly externalId: string;
+  readonly status: string;
+  readonly provider: { readonly slug: string };
+  readonly actions: readonly { readonly name: string }[] | null;
+}
+export interface DiscoveredOrganization {
+  readonly id: string;
+  readonly externalId: string;
+  readonly connections: readonly DiscoveredConnection[];
+}
+
+/** A vendor's organizations and connections as the gateway shows them (one read per organization). */
+export async function discoverOrganizations(
+  stack: { gql: (query: string) => Promise<{ body: { data?: unknown; errors?: unknown } }> },
+  vendor: Vendor,
+): Promise<DiscoveredOrganization[]> {
+  const { body } = await stack.gql(
+    `{ organizations { id vendor externalId connections { id externalId status provider { slug } actions { name } } } }`,
+  );
+  if (body.errors) throw new Error(`organizations query failed: ${JSON.stringify(body.errors)}`);
+  const all = (body.data as { organizations: (DiscoveredOrganization & { vendor: Vendor })[] }).organizations;
+  return all.filter((o) => o.vendor === vendor);
+}
