@@ -321,6 +321,19 @@ describe('the contract guard on live sandbox traffic', () => {
     expect(() => assertNoContractViolations()).not.toThrow();
   });
 
+  it('checks each request once when stacks share a sandbox, and keeps checking until the last one closes', async () => {
+    const second = await startStack({ sharedSandbox: stack.sandbox });
+    const offContract = () =>
+      fetch(`${leen().url}/provisioning/organizations/${ACME.id}/connections/42`, {
+        headers: { 'x-api-key': SANDBOX_CREDENTIALS.leen.apiKey },
+      });
+    await offContract();
+    expect(takeContractViolations()).toHaveLength(1);
+    await second.close();
+    await offContract();
+    expect(takeContractViolations()).toHaveLength(1);
+  });
+
   it('passes conforming gateway traffic, including the sandbox 422 for an unknown connection', async () => {
     const { body } = await stack.gql(`query ($id: ID!) { connection(id: $id) { id } }`, {
       id: globalId(['Connection', 'LEEN', ACME.id, '00000000-0000-4000-8000-000000000000']),

@@ -1,4 +1,5 @@
 import type { RunningSandbox } from '../../src/sandbox/sandbox.js';
+import type { RunningSimulator } from '../../src/sandbox/simulator.js';
 import { formatViolation, loadContract, type ContractViolation } from './contracts.js';
 
 /**
@@ -11,11 +12,20 @@ import { formatViolation, loadContract, type ContractViolation } from './contrac
 
 let pending: ContractViolation[] = [];
 
+/** Guards per simulator, counted: several stacks may share one sandbox, and each request is checked once. */
+const guards = new WeakMap<RunningSimulator, { users: number; stop: () => void }>();
+
 /** Starts checking a sandbox's traffic; loads every contract up front, so a missing one fails loudly. Returns a stop function. */
 export function guardSandbox(sandbox: RunningSandbox): () => void {
-  const stops = [...sandbox.simulators.values()].map((simulator) => {
+  const simulators = [...sandbox.simulators.values()];
+  for (const simulator of simulators) {
+    const existing = guards.get(simulator);
+    if (existing) {
+      existing.users += 1;
+      continue;
+    }
     const contract = loadContract(simulator.vendor);
-    return simulator.onRequest((request) => {
+    const stop = simulator.onRequest((request) => {
       try {
         pending.push(...contract.validate(request));
       } catch (error) {
@@ -29,8 +39,21 @@ export function guardSandbox(sandbox: RunningSandbox): () => void {
         });
       }
     });
-  });
-  return () => stops.forEach((stop) => stop());
+    guards.set(simulator, { users: 1, stop });
+  }
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    for (const simulator of simulators) {
+      const guard = guards.get(simulator)!;
+      guard.users -= 1;
+      if (guard.users === 0) {
+        guard.stop();
+        guards.delete(simulator);
+      }
+    }
+  };
 }
 
 /** The violations seen since the last call (and forgets them): for tests that break a contract on purpose. */

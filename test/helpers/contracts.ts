@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -110,9 +112,26 @@ export function loadContract(vendor: Vendor): Contract {
   if (cached) return cached;
   const file = join(contractsDir(), CONTRACT_FILES[vendor]);
   if (!existsSync(file)) throw new Error(`The ${vendor} contract is missing: ${file}`);
-  const contract = buildContract(vendor, file, parseYaml(readFileSync(file, 'utf8')) as Json);
+  const contract = buildContract(vendor, file, readContractDocument(file));
   cache.set(vendor, contract);
   return contract;
+}
+
+/**
+ * Private: parses a contract, through a JSON copy keyed by the YAML's hash. Every test file runs
+ * in a fresh process, where parsing YAML costs far more than JSON; the copy is written atomically.
+ */
+function readContractDocument(file: string): Json {
+  const text = readFileSync(file, 'utf8');
+  const cacheDir = join(tmpdir(), 'junction-contracts');
+  const cached = join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Json;
+  const doc = parseYaml(text) as Json;
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = `${cached}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(doc));
+  renameSync(partial, cached);
+  return doc;
 }
 
 function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
@@ -134,14 +153,16 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
   };
   const ajv = makeAjv(false);
   // Parameters arrive as strings (`connectedOnly=true`): coerce them to the schema's type, as servers do.
-  const parameterAjv = makeAjv(true);
+  let parameterAjv: Ajv2020 | undefined;
   const validators = new Map<string, ValidateFunction>();
   const schemaAt = (pointer: readonly string[], forParameter = false): ValidateFunction => {
     const key = `${forParameter}${fragment(pointer)}`;
     let validate = validators.get(key);
     if (!validate) {
       const ref = { $ref: uri + fragment(pointer) };
-      validate = forParameter ? parameterAjv.compile({ type: 'object', properties: { value: ref } }) : ajv.compile(ref);
+      validate = forParameter
+        ? (parameterAjv ??= makeAjv(true)).compile({ type: 'object', properties: { value: ref } })
+        : ajv.compile(ref);
       validators.set(key, validate);
     }
     return validate;
@@ -391,9 +412,11 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
       );
   }
 
-  // Compile every schema now, so a broken contract fails at load, not mid-test.
+  // Resolve every operation's parameters and request body now, so a broken $ref fails at load, not mid-test.
+  // (Schemas compile on first use: a guard catches compile errors and reports them as violations.)
   for (const op of operations) {
-    for (const { pointer, node } of parametersOf(op)) if (isObject(node.schema)) schemaAt([...pointer, 'schema'], true);
+    parametersOf(op);
+    if (op.node.requestBody !== undefined) deref([...op.pointer, 'requestBody'], op.node.requestBody);
   }
 
   return {
