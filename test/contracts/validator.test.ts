@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/domain/models.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { startSandbox } from '../../src/sandbox/sandbox.js';
 import type { RecordedRequest } from '../../src/sandbox/simulator.js';
 import { assertNoContractViolations, takeContractViolations } from '../helpers/contract-guard.js';
 import { contractsDir, formatViolation, loadContract, type ContractViolation } from '../helpers/contracts.js';
@@ -193,6 +195,42 @@ describe('the contract validator', () => {
     expect(messages(check('LEEN', { method: 'PATCH', path: leenList, headers: leenKey }))).toEqual([
       `[LEEN] PATCH ${leenList} — operation: the contract defines GET on this path, not PATCH`,
     ]);
+  });
+
+  it('flags a contract operation the sandbox does not serve, and a sandbox route under the wrong template', () => {
+    const unmatched = check('LEEN', {
+      method: 'GET',
+      path: leenList,
+      headers: leenKey,
+      status: 404,
+      servedBy: 'unmatched',
+    });
+    expect(messages(unmatched)).toEqual([
+      `[LEEN list_connections] GET ${leenList} — operation: the sandbox has no route for this contract operation (GET /provisioning/organizations/{organization_id}/connections)`,
+    ]);
+    const misrouted = check('LEEN', {
+      method: 'GET',
+      path: leenList,
+      route: '/provisioning/organizations/{org}/connections',
+      headers: leenKey,
+      responseBody: [],
+    });
+    expect(misrouted.map((v) => v.rule)).toEqual(['operation']);
+  });
+
+  it('every vendor the sandbox simulates has a contract and a contract test file', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const vendors = [...sandbox.simulators.keys()];
+      expect(vendors).toContain('LEEN');
+      for (const vendor of vendors) {
+        expect(loadContract(vendor).operations.length).toBeGreaterThan(0);
+        const file = `${vendor.toLowerCase()}.contract.test.ts`;
+        expect(existsSync(new URL(file, import.meta.url)), `test/contracts/${file}`).toBe(true);
+      }
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it('tells the UserHub custom method `:disconnect` apart from the organization read', () => {

@@ -287,7 +287,9 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
       );
       return violations;
     }
-    if (recorded.route !== null && recorded.route !== op.path)
+    if (recorded.servedBy === 'unmatched')
+      add('operation', `the sandbox has no route for this contract operation (${op.method} ${op.path})`);
+    else if (recorded.route !== null && recorded.route !== op.path)
       add('operation', `the sandbox served it as ${recorded.route}, but the contract operation is ${op.path}`);
 
     // Parameters.
