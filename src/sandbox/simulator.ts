@@ -72,15 +72,14 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly headers: IncomingMessage['headers'];
   readonly body: unknown;
-  /** The status sent; 0 when an injected fault reset the socket or never answered. */
-  readonly status: number;
-  readonly responseBody: unknown;
   /**
    * What produced the response: the vendor route, the simulator's auth check, an
    * injected fault (deliberately off-contract), or no route at all. Contract
    * tests validate every request, and only responses not served by a fault.
    */
   readonly servedBy: 'route' | 'auth' | 'fault' | 'unmatched';
+  readonly status: number;
+  readonly responseBody: unknown;
 }
 
 export interface SimulatorStats {
@@ -98,7 +97,7 @@ export interface RunningSimulator {
   reset(): void;
   addFault(fault: FaultSpec): void;
   clearFaults(): void;
-  /** Calls `listener` with each request as it is recorded (survives resets); returns an unsubscribe function. */
+  /** Calls `listener` with each request as it is recorded (across resets); returns an unsubscribe function. */
   onRequest(listener: (request: RecordedRequest) => void): () => void;
   close(): Promise<void>;
 }
@@ -161,6 +160,10 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   let recorded: RecordedRequest[] = [];
   let faults: { spec: FaultSpec; remaining: number }[] = [];
   const listeners = new Set<(request: RecordedRequest) => void>();
+  const record = (request: RecordedRequest) => {
+    recorded.push(request);
+    for (const listener of listeners) listener(request);
+  };
   const sockets = new Set<Socket>();
 
   const send = (res: ServerResponse, r: SimResponse) => {
@@ -220,45 +223,32 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
 
     const fault = takeFault(method, path);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
-    const record = (status: number, responseBody: unknown, servedBy: RecordedRequest['servedBy']) => {
-      const entry: RecordedRequest = {
-        method,
-        route: found?.route.path ?? null,
-        path,
-        query: Object.fromEntries(url.searchParams),
-        headers: req.headers,
-        body,
-        status,
-        responseBody,
-        servedBy,
-      };
-      recorded.push(entry);
-      for (const listener of listeners) listener(entry);
-    };
-    if (fault?.kind === 'reset') {
-      record(0, undefined, 'fault');
-      return void req.socket.destroy();
-    }
-    if (fault?.kind === 'hang') return record(0, undefined, 'fault'); // never answers; the client's timeout must cut it
+    let response: SimResponse;
+    if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'hang') return; // never answers; the client's timeout must cut it
     if (fault?.kind === 'malformed') {
-      record(200, '{"truncated": ', 'fault');
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"truncated": ');
     }
-    let response: SimResponse;
-    let servedBy: RecordedRequest['servedBy'];
-    if (fault?.status !== undefined) {
+    if (fault?.status !== undefined)
       response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
-      servedBy = 'fault';
-    } else if (!found) {
-      response = { status: 404, body: { error: `no route ${method} ${path}` } };
-      servedBy = 'unmatched';
-    } else {
-      const rejected = sim.authenticate(simReq);
-      response = rejected ?? found.route.handle(simReq);
-      servedBy = rejected ? 'auth' : 'route';
-    }
-    record(response.status, response.body, servedBy);
+    else if (!found) response = { status: 404, body: { error: `no route ${method} ${path}` } };
+    else response = sim.authenticate(simReq) ?? found.route.handle(simReq);
+    // The auth check is a pure function of the request: asking again tells a rejection from a handled request.
+    const servedBy: RecordedRequest['servedBy'] =
+      fault?.status !== undefined ? 'fault' : !found ? 'unmatched' : sim.authenticate(simReq) ? 'auth' : 'route';
+
+    record({
+      servedBy,
+      method,
+      route: found?.route.path ?? null,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      status: response.status,
+      responseBody: response.body,
+    });
     send(res, response);
   }
 
