@@ -4,9 +4,14 @@ import type { Vendor } from '../../src/domain/models.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
-import type { RecordedRequest } from '../../src/sandbox/simulator.js';
 import { assertNoContractViolations, takeContractViolations } from '../helpers/contract-guard.js';
-import { contractsDir, formatViolation, loadContract, type ContractViolation } from '../helpers/contracts.js';
+import {
+  contractsDir,
+  formatViolation,
+  loadContract,
+  type ContractViolation,
+  type ExchangeUnderTest,
+} from '../helpers/contracts.js';
 import { globalId, startStack, type TestStack } from '../helpers/stack.js';
 
 /**
@@ -31,7 +36,7 @@ const LEEN_CONNECTION = {
   health: { name: 'HEALTHY', status: 'HEALTHY', description: 'ok', resolution_owner: 'LEEN', details: null },
 };
 
-const recorded = (r: Partial<RecordedRequest> & Pick<RecordedRequest, 'method' | 'path'>): RecordedRequest => ({
+const recorded = (r: Partial<ExchangeUnderTest> & Pick<ExchangeUnderTest, 'method' | 'path'>): ExchangeUnderTest => ({
   route: null,
   query: {},
   headers: {},
@@ -277,7 +282,7 @@ describe('the contract validator', () => {
   });
 
   it('validates the request of a fault-served response, but not the deliberately off-contract response', () => {
-    const faulted = (servedBy: RecordedRequest['servedBy']) =>
+    const faulted = (servedBy: ExchangeUnderTest['servedBy']) =>
       check('LEEN', { method: 'GET', path: leenList, status: 503, responseBody: 'boom', servedBy });
     expect(faulted('fault').map((v) => v.rule)).toEqual(['security']);
     expect(faulted('route').map((v) => v.rule)).toEqual(['security', 'response']);

@@ -53,6 +53,12 @@ export interface ContractViolation {
 export const formatViolation = (v: ContractViolation) =>
   `[${v.vendor}${v.operationId ? ` ${v.operationId}` : ''}] ${v.request} — ${v.rule}: ${v.message}`;
 
+/** What the validator reads of a recorded sandbox request (src/sandbox/simulator.ts `RecordedRequest`). */
+export type ExchangeUnderTest = Pick<
+  RecordedRequest,
+  'method' | 'route' | 'path' | 'query' | 'headers' | 'body' | 'status' | 'responseBody' | 'servedBy'
+>;
+
 export interface ContractOperation {
   readonly operationId: string;
   readonly method: string;
@@ -69,7 +75,7 @@ export interface Contract {
   /** The operation a concrete method and path address, or null. */
   findOperation(method: string, path: string): ContractOperation | null;
   /** Every way `recorded` breaks the contract; empty when it conforms. */
-  validate(recorded: RecordedRequest): ContractViolation[];
+  validate(recorded: ExchangeUnderTest): ContractViolation[];
 }
 
 type Json = Record<string, unknown>;
@@ -240,7 +246,7 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
   ) as Record<string, Json>;
 
   /** Names of the requirement's schemes that the request does not satisfy (presence only, never values). */
-  const unmetSchemes = (requirement: Json, recorded: RecordedRequest) =>
+  const unmetSchemes = (requirement: Json, recorded: ExchangeUnderTest) =>
     Object.keys(requirement).filter((name) => {
       const scheme = securitySchemes[name];
       if (!scheme) return true;
@@ -270,7 +276,7 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
     return `${name} (${String(scheme.type)})`;
   };
 
-  function validate(recorded: RecordedRequest): ContractViolation[] {
+  function validate(recorded: ExchangeUnderTest): ContractViolation[] {
     const request = `${recorded.method} ${recorded.path}`;
     const violations: ContractViolation[] = [];
     const op = findCompiled(recorded.method, recorded.path);
@@ -379,7 +385,7 @@ function buildContract(vendor: Vendor, file: string, doc: Json): Contract {
 
   function validateResponse(
     op: CompiledOperation,
-    recorded: RecordedRequest,
+    recorded: ExchangeUnderTest,
     add: (rule: ViolationRule, message: string) => void,
   ) {
     // Injected faults are deliberately off-contract; an unmatched request already failed the operation check.
@@ -448,7 +454,7 @@ function isJsonText(text: string) {
 }
 
 /** Validates many recorded requests of one vendor; the violations of all of them, in order. */
-export function validateTraffic(vendor: Vendor, traffic: readonly RecordedRequest[]): ContractViolation[] {
+export function validateTraffic(vendor: Vendor, traffic: readonly ExchangeUnderTest[]): ContractViolation[] {
   const contract = loadContract(vendor);
   return traffic.flatMap((r) => contract.validate(r));
 }
