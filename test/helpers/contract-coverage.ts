@@ -1,6 +1,7 @@
 import type { Vendor } from '../../src/domain/models.js';
-import type { RecordedRequest, RunningSimulator } from '../../src/sandbox/simulator.js';
-import { loadContract } from './contracts.js';
+import type { RunningSimulator } from '../../src/sandbox/simulator.js';
+import { snapshotExchange } from './contract-guard.js';
+import { loadContract, type ExchangeUnderTest } from './contracts.js';
 
 /**
  * Which contract operations a test exercised, and with which statuses, from
@@ -16,7 +17,7 @@ export interface OperationCoverage {
   readonly statuses: readonly number[];
 }
 
-export function contractCoverage(vendor: Vendor, traffic: readonly RecordedRequest[]): OperationCoverage[] {
+export function contractCoverage(vendor: Vendor, traffic: readonly ExchangeUnderTest[]): OperationCoverage[] {
   const contract = loadContract(vendor);
   return contract.operations.map((op) => {
     const statuses = new Set<number>();
@@ -39,9 +40,9 @@ export const unexercisedOperations = (coverage: readonly OperationCoverage[]) =>
     .map((c) => `${c.operationId} (${c.method} ${c.path})`);
 
 /** Collects every request a simulator serves from now on, across resets; returns the growing list and a stop function. */
-export function collectTraffic(simulator: RunningSimulator): { traffic: RecordedRequest[]; stop: () => void } {
-  const traffic: RecordedRequest[] = [];
-  const stop = simulator.onRequest((r) => traffic.push(r));
+export function collectTraffic(simulator: RunningSimulator): { traffic: ExchangeUnderTest[]; stop: () => void } {
+  const traffic: ExchangeUnderTest[] = [];
+  const stop = simulator.onRequest((r) => traffic.push(snapshotExchange(r)));
   return { traffic, stop };
 }
 

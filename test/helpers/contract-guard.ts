@@ -1,16 +1,44 @@
 import type { RunningSandbox } from '../../src/sandbox/sandbox.js';
 import type { RunningSimulator } from '../../src/sandbox/simulator.js';
-import { formatViolation, loadContract, type ContractViolation } from './contracts.js';
+import type { Vendor } from '../../src/domain/models.js';
+import {
+  formatViolation,
+  loadContract,
+  type Contract,
+  type ContractViolation,
+  type ExchangeUnderTest,
+} from './contracts.js';
 
 /**
- * Checks every request a guarded sandbox serves against the vendor's contract,
- * as it is served (so resets cannot lose traffic). Violations wait here until
- * the afterEach hook of test/helpers/contract-setup.ts (registered for every
- * test file) fails the test that caused them. One module instance per test
- * file: vitest runs each file in its own fork.
+ * Checks every request a guarded sandbox serves against the vendor's contract.
+ * Each exchange is copied as it is served (so resets and later state changes
+ * cannot alter it) and validated after the test, outside the request path, so
+ * validation never slows a sandbox answer (resilience tests use tight
+ * timeouts). The afterEach hook of test/helpers/contract-setup.ts (registered
+ * for every test file) fails the test that caused a violation. One module
+ * instance per test file: vitest runs each file in its own fork.
  */
 
-let pending: ContractViolation[] = [];
+interface Unchecked {
+  readonly vendor: Vendor;
+  readonly contract: Contract;
+  readonly exchange: ExchangeUnderTest;
+}
+let unchecked: Unchecked[] = [];
+
+/** A copy of what the validator reads: the simulator may hand out live state objects it mutates later. */
+export const snapshotExchange = (r: ExchangeUnderTest): ExchangeUnderTest =>
+  structuredClone({
+    method: r.method,
+    route: r.route,
+    path: r.path,
+    query: r.query,
+    headers: r.headers,
+    body: r.body,
+    status: r.status,
+    responseBody: r.responseBody,
+    servedBy: r.servedBy,
+  });
 
 /** Guards per simulator, counted: several stacks may share one sandbox, and each request is checked once. */
 const guards = new WeakMap<RunningSimulator, { users: number; stop: () => void }>();
@@ -25,20 +53,10 @@ export function guardSandbox(sandbox: RunningSandbox): () => void {
       continue;
     }
     const contract = loadContract(simulator.vendor);
-    const stop = simulator.onRequest((request) => {
-      try {
-        pending.push(...contract.validate(request));
-      } catch (error) {
-        // A contract the validator cannot apply must fail the test, not the simulator's response.
-        pending.push({
-          vendor: simulator.vendor,
-          request: `${request.method} ${request.path}`,
-          operationId: null,
-          rule: 'operation',
-          message: `the contract could not be applied: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }
-    });
+    const vendor = simulator.vendor;
+    const stop = simulator.onRequest((request) =>
+      unchecked.push({ vendor, contract, exchange: snapshotExchange(request) }),
+    );
     guards.set(simulator, { users: 1, stop });
   }
   let stopped = false;
@@ -56,11 +74,21 @@ export function guardSandbox(sandbox: RunningSandbox): () => void {
   };
 }
 
-/** The violations seen since the last call (and forgets them): for tests that break a contract on purpose. */
+/** Validates the exchanges served since the last call (and forgets them): for tests that break a contract on purpose. */
 export function takeContractViolations(): ContractViolation[] {
-  const taken = pending;
-  pending = [];
-  return taken;
+  const taken = unchecked;
+  unchecked = [];
+  return taken.flatMap(({ vendor, contract, exchange }) => {
+    try {
+      return contract.validate(exchange);
+    } catch (error) {
+      // A contract the validator cannot apply fails the test like a violation.
+      const message = `the contract could not be applied: ${error instanceof Error ? error.message : String(error)}`;
+      return [
+        { vendor, request: `${exchange.method} ${exchange.path}`, operationId: null, rule: 'operation', message },
+      ];
+    }
+  });
 }
 
 /** Throws one readable error listing every pending violation (and forgets them, so one failure does not cascade). */
