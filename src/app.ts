@@ -3,6 +3,7 @@ import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
 import type { CacheObserver } from './cache/cache-events.js';
+import { createNoCache } from './cache/no-cache.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
 import { createInflightReads } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -33,11 +34,12 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const cache = options.cache ?? createCache(config, logger, options.cacheObserver);
   const http = createUpstreamHttp(config.upstream);
+  const readCache = config.cache.enabled ? cache : createNoCache();
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
     reads: {
-      cache,
+      cache: readCache,
       http,
       logger,
       ttlSeconds: config.cache.ttlSeconds,

@@ -47,6 +47,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           commandTimeoutMs: intFrom(1).default(50),
           /** Shortest time between two "Redis unavailable" log lines. */
           faultLogIntervalMs: intFrom(0).default(30_000),
+          /** false: upstream reads skip the cache (per-request batching and single flight still apply). */
+          enabled: z.boolean().default(true),
           /** Seconds a cached upstream read lives, per resource kind. */
           ttlSeconds: z
             .object({
@@ -62,6 +64,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           memoryMaxEntries: 10_000,
           commandTimeoutMs: 50,
           faultLogIntervalMs: 30_000,
+          enabled: true,
           ttlSeconds: { organization: 60, connections: 30, providers: 300 },
         }),
       upstream: z

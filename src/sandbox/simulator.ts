@@ -85,6 +85,8 @@ export interface RecordedRequest {
 export interface SimulatorStats {
   readonly total: number;
   readonly byRoute: Readonly<Record<string, number>>;
+  /** Distinct requests (method, path and query) among `total`: what a client that never repeats itself would send. */
+  readonly distinct: number;
 }
 
 export interface RunningSimulator {
@@ -157,6 +159,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   const routes = sim.routes.map(compile);
   let byRoute: Record<string, number> = {};
   let total = 0;
+  let distinct = new Set<string>();
   let recorded: RecordedRequest[] = [];
   let faults: { spec: FaultSpec; remaining: number }[] = [];
   const listeners = new Set<(request: RecordedRequest) => void>();
@@ -185,8 +188,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   };
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string) {
-    if (path === '/__sandbox/stats' && req.method === 'GET')
-      return send(res, { status: 200, body: { total, byRoute } });
+    if (path === '/__sandbox/stats' && req.method === 'GET') return send(res, { status: 200, body: running.stats() });
     if (path === '/__sandbox/reset' && req.method === 'POST') {
       running.reset();
       return send(res, { status: 200, body: { ok: true } });
@@ -211,6 +213,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     const found = match(routes, method, path);
     const routeKey = found ? `${method} ${found.route.path}` : `${method} (unmatched)`;
     total += 1;
+    distinct.add(`${method} ${url.pathname}${url.search}`);
     byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1;
     const simReq: SimRequest = {
       method,
@@ -271,12 +274,13 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     vendor: sim.vendor,
     url: `http://${host}:${actualPort}`,
     port: actualPort,
-    stats: () => ({ total, byRoute: { ...byRoute } }),
+    stats: () => ({ total, byRoute: { ...byRoute }, distinct: distinct.size }),
     requests: () => recorded,
     reset() {
       sim.reset();
       byRoute = {};
       total = 0;
+      distinct = new Set();
       recorded = [];
       faults = [];
     },

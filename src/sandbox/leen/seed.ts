@@ -62,3 +62,29 @@ export const LEEN_SEED: readonly LeenSeedOrganization[] = [
     ],
   },
 ];
+
+const BENCH_PROVIDERS = ['TENABLE', 'CROWDSTRIKE', 'WIZ', 'QUALYS', 'SENTINELONE', 'RAPID7', 'SNYK', 'ORCA'] as const;
+const BENCH_STATES: readonly LeenSeedConnection['state'][] = ['ACTIVE', 'ACTIVE', 'PAUSED', 'PENDING'];
+
+/** Private: a deterministic RFC 4122 (version 4 layout) UUID from two counters. */
+const benchUuid = (high: number, low: number) =>
+  `${high.toString(16).padStart(8, '0')}-0000-4000-8000-${low.toString(16).padStart(12, '0')}`;
+
+/**
+ * Generated Leen data for benchmarks: `organizations` organizations of
+ * `connectionsPerOrganization` connections each, with ids, providers and
+ * states that are the same on every run.
+ */
+export function generateLeenSeed(organizations: number, connectionsPerOrganization: number): LeenSeedOrganization[] {
+  return Array.from({ length: organizations }, (_, o) => ({
+    id: benchUuid(0xbe4c0000 + o, 0),
+    name: `Bench Org ${o + 1}`,
+    connections: Array.from({ length: connectionsPerOrganization }, (_, c) => ({
+      id: benchUuid(0xbe4c0000 + o, c + 1),
+      vendor: BENCH_PROVIDERS[c % BENCH_PROVIDERS.length]!,
+      state: BENCH_STATES[c % BENCH_STATES.length]!,
+      identifier: c % 3 === 0 ? null : `bench-${o + 1}-${c + 1}`,
+      health: c % 5 === 4 ? 'UNAUTHORIZED' : 'HEALTHY',
+    })),
+  }));
+}

@@ -1,0 +1,16 @@
+import type { CacheStore } from './cache-store.js';
+
+/**
+ * The cache of `cache.enabled: false`: every lookup misses and nothing is kept,
+ * so each read goes to the vendor (benchmarks measure the uncached path with it).
+ */
+export function createNoCache(): CacheStore {
+  return {
+    getMany: async (keys) => keys.map(() => undefined),
+    setMany: async () => true,
+    deleteMany: async () => true,
+    setIfAbsent: async () => true,
+    clear: async () => undefined,
+    close: async () => undefined,
+  };
+}
