@@ -25,6 +25,58 @@ const tenantSchema = (env: NodeJS.ProcessEnv) =>
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
 
+/**
+ * Operation limits (src/server/operation-limits.ts). Stock Apollo Server accepts
+ * thousands of aliases and hundreds of levels of nesting; these defaults sit
+ * between graphql-armor's (depth 6, aliases 15, tokens 1000, cost 5000) and
+ * Apollo Router's parser limits (15000 tokens), leaving room for dashboards and
+ * for introspection (which depth and cost do not count).
+ */
+const LIMIT_DEFAULTS = {
+  maxBodyBytes: 1_000_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 10,
+  maxTokens: 5000,
+  maxCost: 5000,
+  batching: false,
+  maxBatchOperations: 10,
+} as const;
+
+const limitsSchema = z
+  .object({
+    /** Largest request body, in bytes (413 above it). */
+    maxBodyBytes: intFrom(1).default(LIMIT_DEFAULTS.maxBodyBytes),
+    /** Deepest field nesting of an operation (fragments expanded, introspection not counted). */
+    maxDepth: intFrom(1).default(LIMIT_DEFAULTS.maxDepth),
+    /** Aliases in one operation. */
+    maxAliases: intFrom(0).default(LIMIT_DEFAULTS.maxAliases),
+    /** Top-level fields of one operation: each can fan out to every vendor. */
+    maxRootFields: intFrom(1).default(LIMIT_DEFAULTS.maxRootFields),
+    /** Lexical tokens of one document; parsing stops there. */
+    maxTokens: intFrom(1).default(LIMIT_DEFAULTS.maxTokens),
+    /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). */
+    maxCost: intFrom(1).default(LIMIT_DEFAULTS.maxCost),
+    /** Accept a JSON array of operations in one POST (off by default, as in Apollo Server and Router). */
+    batching: z.boolean().default(LIMIT_DEFAULTS.batching),
+    /** Operations in one batch, when batching is on. */
+    maxBatchOperations: intFrom(1).default(LIMIT_DEFAULTS.maxBatchOperations),
+  })
+  .strict()
+  .default(LIMIT_DEFAULTS);
+
+const IDEMPOTENCY_DEFAULTS = { ttlSeconds: 86_400, waitMs: 15_000 } as const;
+
+const idempotencySchema = z
+  .object({
+    /** How long the first result of a keyed mutation is kept (24 hours). */
+    ttlSeconds: intFrom(1).default(IDEMPOTENCY_DEFAULTS.ttlSeconds),
+    /** How long a duplicate waits for the first call to finish before answering IDEMPOTENCY_IN_PROGRESS. */
+    waitMs: intFrom(1).default(IDEMPOTENCY_DEFAULTS.waitMs),
+  })
+  .strict()
+  .default(IDEMPOTENCY_DEFAULTS);
+
 const configSchema = (env: NodeJS.ProcessEnv) =>
   z
     .object({
@@ -71,6 +123,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         })
         .strict()
         .default({ timeoutMs: 5000, maxConcurrencyPerVendor: 16 }),
+      limits: limitsSchema,
+      idempotency: idempotencySchema,
       tenants: z.array(tenantSchema(env)).default([]),
       /**
        * apq: automatic persisted queries, registered in the cache store (shared through Redis).
@@ -116,6 +170,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const cache: Record<string, unknown> = {};
   const upstream: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
   if (env.PORT !== undefined) out.port = env.PORT;
   if (env.HOST !== undefined) out.host = env.HOST;
   if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
@@ -131,7 +186,10 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
     persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
   if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
   if (Object.keys(cache).length > 0) out.cache = cache;
+  if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
+  if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
   if (Object.keys(upstream).length > 0) out.upstream = upstream;
+  if (Object.keys(limits).length > 0) out.limits = limits;
   return out;
 }
 

@@ -2,10 +2,12 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
+import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { createVendorAdapters } from '../vendors/registry.js';
+import { forwardedCredentials } from './forwarded-credentials.js';
 
 /** The typed per-request context every resolver receives (codegen's contextType). */
 export interface GatewayContext {
@@ -13,12 +15,15 @@ export interface GatewayContext {
   /** The authenticated tenant, with this request's vendor adapters (and so its own loaders). */
   readonly tenant: TenantScope;
   readonly logger: Logger;
+  /** Idempotent mutations, bound to this tenant and this request's Idempotency-Key header. */
+  readonly idempotency: IdempotencyGuard;
 }
 
 export interface ContextDeps {
   readonly tenants: readonly TenantConfig[];
   readonly reads: ReadThroughDeps;
   readonly logger: Logger;
+  readonly idempotency: Idempotency;
 }
 
 /** Private: API keys are stored as SHA-256 digests; the lookup compares digests in constant time. */
@@ -45,12 +50,20 @@ export function createContextFactory(deps: ContextDeps) {
     const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
     const tenant = authenticate(req.headers.authorization);
     const logger = deps.logger.child({ requestId, tenant: tenant.id });
+    const forwarded = forwardedCredentials(req.headers);
+    // Which vendors got a user's own credential; never the credential.
+    logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
     // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
     const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId });
+    const idempotencyHeader = req.headers['idempotency-key'];
     return {
       requestId,
       logger,
-      tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect) },
+      tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect, forwarded) },
+      idempotency: deps.idempotency.forRequest(
+        tenant.id,
+        Array.isArray(idempotencyHeader) ? idempotencyHeader.join(',') : idempotencyHeader,
+      ),
     };
   };
 }
