@@ -236,3 +236,31 @@ describe('production mode', () => {
     }
   });
 });
+
+describe('limits configuration', () => {
+  it('has the documented defaults, and reads the body size and batching from the environment', async () => {
+    const { loadConfig } = await import('../../src/config/config.js');
+    expect(loadConfig({}).limits).toEqual({
+      maxBodyBytes: 1_000_000,
+      maxDepth: 12,
+      maxAliases: 30,
+      maxRootFields: 10,
+      maxTokens: 5000,
+      maxCost: 5000,
+      batching: false,
+      maxBatchOperations: 10,
+    });
+    expect(loadConfig({}).idempotency).toEqual({ ttlSeconds: 86_400, waitMs: 15_000 });
+    expect(loadConfig({ JUNCTION_MAX_BODY_BYTES: '2048', JUNCTION_BATCHING: 'true' }).limits).toMatchObject({
+      maxBodyBytes: 2048,
+      batching: true,
+    });
+  });
+
+  it('refuses a limit that is not a positive integer, naming the key', async () => {
+    const { loadConfig } = await import('../../src/config/config.js');
+    expect(() => loadConfig({}, { limits: { maxDepth: 0, maxCost: 'lots' } })).toThrow(
+      /limits\.maxDepth[\s\S]*limits\.maxCost/,
+    );
+  });
+});
