@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { vendorConfigSchemas } from '../vendors/config-schemas.js';
+import { secretSchema } from './secret.js';
 
 /**
  * One zod-validated configuration, from the environment plus an optional JSON
@@ -19,9 +20,27 @@ const tenantSchema = (env: NodeJS.ProcessEnv) =>
       name: z.string().min(1).optional(),
       /** SHA-256 digests (hex) of the API keys this tenant authenticates with; keys themselves are never stored. */
       apiKeySha256: z.array(sha256Hex).min(1),
+      /** Optional JWT authentication (src/server/jwt-auth.ts), besides API keys. */
+      jwt: jwtSchema(env).optional(),
       vendors: vendorConfigSchemas(env),
     })
     .strict();
+
+/** A tenant's token issuer: its `iss`, the `aud` Junction expects, and an HMAC secret or a JWKS URL. */
+const jwtSchema = (env: NodeJS.ProcessEnv) =>
+  z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      /** HS256/384/512 shared secret, at least 32 characters. */
+      secret: secretSchema(env)
+        .refine((s) => s.reveal().length >= 32, 'must be at least 32 characters')
+        .optional(),
+      /** JWKS endpoint of the issuer (RS*, PS*, ES*, EdDSA). */
+      jwksUrl: z.url().optional(),
+    })
+    .strict()
+    .refine((j) => (j.secret === undefined) !== (j.jwksUrl === undefined), 'set exactly one of secret and jwksUrl');
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
 
@@ -148,10 +167,15 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
     .strict()
     .superRefine((config, ctx) => {
       const seen = new Set<string>();
+      const issuers = new Set<string>();
       config.tenants.forEach((tenant, index) => {
         if (seen.has(tenant.id))
           ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: 'duplicate tenant id' });
         seen.add(tenant.id);
+        // The token's issuer picks the tenant, so one issuer belongs to one tenant.
+        if (tenant.jwt && issuers.has(tenant.jwt.issuer))
+          ctx.addIssue({ code: 'custom', path: ['tenants', index, 'jwt', 'issuer'], message: 'duplicate issuer' });
+        if (tenant.jwt) issuers.add(tenant.jwt.issuer);
       });
     });
 

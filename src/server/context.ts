@@ -8,6 +8,7 @@ import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstre
 import type { Logger } from '../observability/logger.js';
 import { createVendorAdapters } from '../vendors/registry.js';
 import { forwardedCredentials } from './forwarded-credentials.js';
+import { createJwtAuthenticator } from './jwt-auth.js';
 
 /** The typed per-request context every resolver receives (codegen's contextType). */
 export interface GatewayContext {
@@ -30,11 +31,15 @@ export interface ContextDeps {
 function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
   const byDigest = new Map<string, TenantConfig>();
   for (const tenant of tenants) for (const digest of tenant.apiKeySha256) byDigest.set(digest, tenant);
-  return (authorization: string | undefined): TenantConfig => {
+  const verifyJwt = createJwtAuthenticator(tenants);
+  return async (authorization: string | undefined): Promise<TenantConfig> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const digest = createHash('sha256').update(match[1]!).digest('hex');
     const tenant = byDigest.get(digest);
+    // Not an API key: for tenants that accept them, a JWT (null when it is not one).
+    const byJwt = tenant ? null : await verifyJwt(match[1]!);
+    if (byJwt) return byJwt;
     // The map lookup already decided; the comparison keeps timing independent of how close a guess was.
     if (!tenant || !timingSafeEqual(Buffer.from(digest), Buffer.from(tenant.apiKeySha256.find((d) => d === digest)!))) {
       throw new UnauthenticatedError('The API key is not valid');
@@ -48,7 +53,7 @@ export function createContextFactory(deps: ContextDeps) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    const tenant = authenticate(req.headers.authorization);
+    const tenant = await authenticate(req.headers.authorization);
     const logger = deps.logger.child({ requestId, tenant: tenant.id });
     const forwarded = forwardedCredentials(req.headers);
     // Which vendors got a user's own credential; never the credential.
