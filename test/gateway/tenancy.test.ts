@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
+import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
 import { FORWARDED_CREDENTIAL_HEADERS } from '../../src/server/forwarded-credentials.js';
@@ -303,6 +304,13 @@ describe('credentials never reach a response or a log line', () => {
       },
     });
     const leenKey = `leen_revoked_${randomUUID()}`;
+    // Revoked credentials for every vendor: each simulator answers 401 and echoes what it received.
+    const revoked = {
+      outlit: `ok_revoked_${randomUUID()}`,
+      supervity: `eyJhbGciOiJIUzI1NiJ9.revoked.${randomUUID()}`,
+      userhub: `uh_revoked_${randomUUID()}`,
+      projectmanager: `pm_revoked_${randomUUID()}`,
+    };
     const apiKey = newApiKey('echo');
     const forwarded = Object.fromEntries(
       Object.values(FORWARDED_CREDENTIAL_HEADERS).map((header) => [header, `user-token-${randomUUID()}`]),
@@ -310,18 +318,31 @@ describe('credentials never reach a response or a log line', () => {
     const stack = await startStack({
       sandbox: { echoCredentials: true },
       start: { logger: createLogger('trace', sink) },
-      extraTenants: (sandbox) => [
-        {
-          id: 'echo',
-          apiKeySha256: [sha256(apiKey)],
-          vendors: {
-            leen: { baseUrl: sandbox.get('LEEN').url, apiKey: leenKey, organizations: [{ id: GLOBEX.id }] },
-          },
-        },
-      ],
+      extraTenants: (sandbox) => {
+        const echo = demoTenantConfig(sandbox, 'echo', apiKey) as {
+          vendors: Record<string, { apiKey?: string; token?: string; organizations: Record<string, unknown>[] }>;
+        };
+        const v = echo.vendors;
+        v.leen!.apiKey = leenKey;
+        v.userhub!.apiKey = revoked.userhub;
+        v.supervity!.token = revoked.supervity;
+        v.outlit!.organizations = v.outlit!.organizations.map((o) => ({ ...o, apiKey: revoked.outlit }));
+        v.projectmanager!.organizations = v.projectmanager!.organizations.map((o) => ({
+          ...o,
+          token: revoked.projectmanager,
+        }));
+        return [echo];
+      },
     });
     try {
-      const secrets = [leenKey, apiKey, stack.tenant.apiKey, 'jk_wrong_guess_7f3a', ...Object.values(forwarded)];
+      const secrets = [
+        leenKey,
+        ...Object.values(revoked),
+        apiKey,
+        stack.tenant.apiKey,
+        'jk_wrong_guess_7f3a',
+        ...Object.values(forwarded),
+      ];
       const responses: string[] = [];
       const send = async (key: string, query: string, variables?: Record<string, unknown>) =>
         responses.push(JSON.stringify((await stack.gql(query, variables, { apiKey: key, headers: forwarded })).body));
@@ -330,6 +351,16 @@ describe('credentials never reach a response or a log line', () => {
         '{ organizations { connections { id } } connections { nodes { id } vendorErrors { vendor code message } } }',
       );
       await send(apiKey, DELETE, { input: { connectionId: connId(GLOBEX.id, GLOBEX.connections[0]!.id) } });
+      // Without forwarded tokens, so the configured (revoked) ones are sent.
+      responses.push(
+        JSON.stringify(
+          (
+            await stack.gql('{ connections { nodes { id } vendorErrors { vendor code message } } }', undefined, {
+              apiKey,
+            })
+          ).body,
+        ),
+      );
       await send('jk_wrong_guess_7f3a', '{ organizations { id } }');
       // The default tenant (every vendor of the sandbox) with every user token forwarded.
       await send(stack.tenant.apiKey, '{ organizations { connections { id } } }');
