@@ -55,7 +55,7 @@ const LIMIT_DEFAULTS = {
   maxBodyBytes: 1_000_000,
   maxDepth: 12,
   maxAliases: 30,
-  maxRootFields: 10,
+  maxRootFields: 30,
   maxTokens: 5000,
   maxCost: 5000,
   batching: false,
@@ -70,7 +70,7 @@ const limitsSchema = z
     maxDepth: intFrom(1).default(LIMIT_DEFAULTS.maxDepth),
     /** Aliases in one operation. */
     maxAliases: intFrom(0).default(LIMIT_DEFAULTS.maxAliases),
-    /** Top-level fields of one operation: each can fan out to every vendor. */
+    /** Top-level fields of one operation: each can fan out to every vendor (30: a dashboard of 25 aliased lookups fits). */
     maxRootFields: intFrom(1).default(LIMIT_DEFAULTS.maxRootFields),
     /** Lexical tokens of one document; parsing stops there. */
     maxTokens: intFrom(1).default(LIMIT_DEFAULTS.maxTokens),

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheEntry, CacheStore } from '../../src/cache/cache-store.js';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { Redis } from 'ioredis';
+import { startRedis, type RunningRedis } from '../helpers/redis.js';
 import { globalId, startStack, type TestStack } from '../helpers/stack.js';
 
 /** Idempotent mutations over HTTP: replays, reuse with another input, concurrent duplicates, failures, two instances. */
@@ -210,5 +212,46 @@ describe('idempotency across two gateway instances sharing one cache store', () 
     expect(a.body.data).toMatchObject({ deleteConnection: { userErrors: [], connection: { status: 'DISCONNECTED' } } });
     expect(b.body).toEqual(a.body);
     expect(c.body).toEqual(a.body);
+  });
+});
+
+describe('idempotency with Redis as the cache store', () => {
+  let redis: RunningRedis;
+  let one: TestStack;
+  let two: TestStack;
+  beforeAll(async () => {
+    redis = await startRedis();
+    one = await startStack({ config: { cache: { redisUrl: redis.url } } });
+    two = await startStack({ sharedSandbox: one.sandbox, config: { cache: { redisUrl: redis.url } } });
+  });
+  afterAll(async () => {
+    await two.close();
+    await one.close();
+    await redis.close();
+  });
+
+  it('two instances share the record: concurrent duplicates make one call, the record lives 24 hours', async () => {
+    // Warm connections: a cold client's first command can exceed the 50 ms command timeout, and the store
+    // then fails open (setIfAbsent resolves true), by its contract.
+    await Promise.all([one, two].map((s) => s.gql('{ organizations { id } }')));
+    one.sandbox.reset();
+    one.sandbox.get('LEEN').addFault({ method: 'DELETE', latencyMs: 300 });
+    const input = { connectionId: connId(GLOBEX.id, GLOBEX.connections[1]!.id), idempotencyKey: `r-${randomUUID()}` };
+    const results = await Promise.all([one, two, one, two].map((s) => s.gql(DELETE, { input })));
+    expect(one.sandbox.get('LEEN').stats().byRoute[DELETE_ROUTE]).toBe(1);
+    expect(results[0]!.body.data).toMatchObject({
+      deleteConnection: { userErrors: [], connection: { status: 'DISCONNECTED' } },
+    });
+    for (const result of results) expect(result.body).toEqual(results[0]!.body);
+    const client = new Redis(redis.url);
+    try {
+      const [, keys] = await client.scan('0', 'MATCH', 'junction:{acme}:v1:idem:*', 'COUNT', 1000);
+      expect(keys).toHaveLength(1);
+      const ttl = await client.ttl(keys[0]!);
+      expect(ttl).toBeGreaterThan(86_000);
+      expect(ttl).toBeLessThanOrEqual(86_400);
+    } finally {
+      client.disconnect();
+    }
   });
 });
