@@ -4,6 +4,7 @@ import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
 import type { CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
+import { createIdempotency } from './domain/idempotency.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
 import { createInflightReads } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -38,6 +39,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
+    idempotency: createIdempotency(cache, config.idempotency),
     reads: {
       cache: readCache,
       http,
@@ -54,10 +56,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     persistedQueries: persisted.apollo,
     production: config.production,
     introspection: config.introspection ?? !config.production,
+    limits: config.limits,
   });
   await apollo.start();
   const server = await startHttpServer(
-    { apollo, context, logger, operationGate: persisted.gate },
+    {
+      apollo,
+      context,
+      logger,
+      operationGate: persisted.gate,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
+    },
     config.port,
     config.host,
   );

@@ -48,3 +48,13 @@ export const upstreamReadPrefix = (tenantId: string, vendor: string) => tenantVe
  */
 export const readGenerationKey = (tenantId: string, vendor: string) =>
   `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:generation:${vendor}`;
+
+/**
+ * An idempotency record: the first result of a keyed mutation. The client's key
+ * is hashed (any length, any characters, never stored in clear); the tenant in
+ * the hash tag keeps one tenant's key from ever meeting another's.
+ */
+export function idempotencyRecordKey(parts: { tenantId: string; key: string }): string {
+  const digest = createHash('sha256').update(parts.key).digest('base64url');
+  return `${CACHE_KEY_PREFIX}{${parts.tenantId}}:${CACHE_FORMAT_VERSION}:idem:${digest}`;
+}

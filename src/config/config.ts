@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { vendorConfigSchemas } from '../vendors/config-schemas.js';
+import { secretSchema } from './secret.js';
 
 /**
  * One zod-validated configuration, from the environment plus an optional JSON
@@ -19,11 +20,81 @@ const tenantSchema = (env: NodeJS.ProcessEnv) =>
       name: z.string().min(1).optional(),
       /** SHA-256 digests (hex) of the API keys this tenant authenticates with; keys themselves are never stored. */
       apiKeySha256: z.array(sha256Hex).min(1),
+      /** Optional JWT authentication (src/server/jwt-auth.ts), besides API keys. */
+      jwt: jwtSchema(env).optional(),
       vendors: vendorConfigSchemas(env),
     })
     .strict();
 
+/** A tenant's token issuer: its `iss`, the `aud` Junction expects, and an HMAC secret or a JWKS URL. */
+const jwtSchema = (env: NodeJS.ProcessEnv) =>
+  z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      /** HS256/384/512 shared secret, at least 32 characters. */
+      secret: secretSchema(env)
+        .refine((s) => s.reveal().length >= 32, 'must be at least 32 characters')
+        .optional(),
+      /** JWKS endpoint of the issuer (RS*, PS*, ES*, EdDSA). */
+      jwksUrl: z.url().optional(),
+    })
+    .strict()
+    .refine((j) => (j.secret === undefined) !== (j.jwksUrl === undefined), 'set exactly one of secret and jwksUrl');
+
 const intFrom = (min: number) => z.coerce.number().int().min(min);
+
+/**
+ * Operation limits (src/server/operation-limits.ts). Stock Apollo Server accepts
+ * thousands of aliases and hundreds of levels of nesting; these defaults sit
+ * between graphql-armor's (depth 6, aliases 15, tokens 1000, cost 5000) and
+ * Apollo Router's parser limits (15000 tokens), leaving room for dashboards and
+ * for introspection (which depth and cost do not count).
+ */
+const LIMIT_DEFAULTS = {
+  maxBodyBytes: 1_000_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 30,
+  maxTokens: 5000,
+  maxCost: 5000,
+  batching: false,
+  maxBatchOperations: 10,
+} as const;
+
+const limitsSchema = z
+  .object({
+    /** Largest request body, in bytes (413 above it). */
+    maxBodyBytes: intFrom(1).default(LIMIT_DEFAULTS.maxBodyBytes),
+    /** Deepest field nesting of an operation (fragments expanded, introspection not counted). */
+    maxDepth: intFrom(1).default(LIMIT_DEFAULTS.maxDepth),
+    /** Aliases in one operation. */
+    maxAliases: intFrom(0).default(LIMIT_DEFAULTS.maxAliases),
+    /** Top-level fields of one operation: each can fan out to every vendor (30: a dashboard of 25 aliased lookups fits). */
+    maxRootFields: intFrom(1).default(LIMIT_DEFAULTS.maxRootFields),
+    /** Lexical tokens of one document; parsing stops there. */
+    maxTokens: intFrom(1).default(LIMIT_DEFAULTS.maxTokens),
+    /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). */
+    maxCost: intFrom(1).default(LIMIT_DEFAULTS.maxCost),
+    /** Accept a JSON array of operations in one POST (off by default, as in Apollo Server and Router). */
+    batching: z.boolean().default(LIMIT_DEFAULTS.batching),
+    /** Operations in one batch, when batching is on. */
+    maxBatchOperations: intFrom(1).default(LIMIT_DEFAULTS.maxBatchOperations),
+  })
+  .strict()
+  .default(LIMIT_DEFAULTS);
+
+const IDEMPOTENCY_DEFAULTS = { ttlSeconds: 86_400, waitMs: 15_000 } as const;
+
+const idempotencySchema = z
+  .object({
+    /** How long the first result of a keyed mutation is kept (24 hours). */
+    ttlSeconds: intFrom(1).default(IDEMPOTENCY_DEFAULTS.ttlSeconds),
+    /** How long a duplicate waits for the first call to finish before answering IDEMPOTENCY_IN_PROGRESS. */
+    waitMs: intFrom(1).default(IDEMPOTENCY_DEFAULTS.waitMs),
+  })
+  .strict()
+  .default(IDEMPOTENCY_DEFAULTS);
 
 const configSchema = (env: NodeJS.ProcessEnv) =>
   z
@@ -74,6 +145,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         })
         .strict()
         .default({ timeoutMs: 5000, maxConcurrencyPerVendor: 16 }),
+      limits: limitsSchema,
+      idempotency: idempotencySchema,
       tenants: z.array(tenantSchema(env)).default([]),
       /**
        * apq: automatic persisted queries, registered in the cache store (shared through Redis).
@@ -97,10 +170,15 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
     .strict()
     .superRefine((config, ctx) => {
       const seen = new Set<string>();
+      const issuers = new Set<string>();
       config.tenants.forEach((tenant, index) => {
         if (seen.has(tenant.id))
           ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: 'duplicate tenant id' });
         seen.add(tenant.id);
+        // The token's issuer picks the tenant, so one issuer belongs to one tenant.
+        if (tenant.jwt && issuers.has(tenant.jwt.issuer))
+          ctx.addIssue({ code: 'custom', path: ['tenants', index, 'jwt', 'issuer'], message: 'duplicate issuer' });
+        if (tenant.jwt) issuers.add(tenant.jwt.issuer);
       });
     });
 
@@ -119,6 +197,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const cache: Record<string, unknown> = {};
   const upstream: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
   if (env.PORT !== undefined) out.port = env.PORT;
   if (env.HOST !== undefined) out.host = env.HOST;
   if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
@@ -134,7 +213,10 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
     persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
   if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
   if (Object.keys(cache).length > 0) out.cache = cache;
+  if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
+  if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
   if (Object.keys(upstream).length > 0) out.upstream = upstream;
+  if (Object.keys(limits).length > 0) out.limits = limits;
   return out;
 }
 

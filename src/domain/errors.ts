@@ -16,6 +16,7 @@ export const GatewayErrorCode = {
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
   UPSTREAM_UNAUTHORIZED: 'UPSTREAM_UNAUTHORIZED',
   RATE_LIMITED: 'RATE_LIMITED',
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];

@@ -2,6 +2,7 @@ import { BadUserInputError, GatewayErrorCode, NotFoundError, UpstreamError, User
 import { decodeGlobalIdOf } from './global-id.js';
 import type { ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
 import { getConnection } from './reads.js';
+import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 import type { DisconnectTarget, VendorAdapter } from '../vendors/port.js';
 
@@ -198,4 +199,28 @@ export async function updateSharing(scope: TenantScope, input: UpdateSharingComm
       userErrors: [],
     };
   }, false);
+}
+
+/**
+ * Runs a mutation through the request's idempotency guard: a keyed retry gets
+ * the first result back, and a key already used with another input is the
+ * userError IDEMPOTENCY_KEY_REUSED (nothing is called).
+ */
+export async function withIdempotency(
+  guard: IdempotencyGuard,
+  call: IdempotentCall,
+  run: () => Promise<MutationResultModel>,
+): Promise<MutationResultModel> {
+  const outcome = await guard.run(call, run);
+  if (outcome.kind === 'result') return outcome.value;
+  return failed(
+    [
+      {
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: 'This idempotency key was already used with a different input; use a new key for a new request',
+        field: ['input', 'idempotencyKey'],
+      },
+    ],
+    call.input.dryRun === true,
+  );
 }

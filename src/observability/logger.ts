@@ -14,6 +14,11 @@ export const REDACTED_PATHS = [
   'headers["x-api-key"]',
   '*.authorization',
   '*["x-api-key"]',
+  // Forwarded user credentials (src/server/forwarded-credentials.ts).
+  'req.headers["x-junction-supervity-token"]',
+  'req.headers["x-junction-projectmanager-token"]',
+  '*["x-junction-supervity-token"]',
+  '*["x-junction-projectmanager-token"]',
   '*.apiKey',
   '*.token',
 ];

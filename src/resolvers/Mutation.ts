@@ -1,8 +1,26 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import * as mutations from '../domain/mutations.js';
+import type { GatewayContext } from '../server/context.js';
+
+/** Every mutation goes through the request's idempotency guard (argument `idempotencyKey` or `Idempotency-Key` header). */
+const idempotent = (
+  { idempotency }: GatewayContext,
+  info: GraphQLResolveInfo,
+  input: { readonly idempotencyKey?: string | null } & Record<string, unknown>,
+  run: () => Promise<mutations.MutationResultModel>,
+) =>
+  mutations.withIdempotency(
+    idempotency,
+    { operation: info.fieldName, responseKey: String(info.path.key), argumentKey: input.idempotencyKey, input },
+    run,
+  );
 
 export const Mutation: MutationResolvers = {
-  disconnectIntegration: (_root, { input }, { tenant }) => mutations.disconnectIntegration(tenant, input),
-  deleteConnection: (_root, { input }, { tenant }) => mutations.deleteConnection(tenant, input),
-  updateSharing: (_root, { input }, { tenant }) => mutations.updateSharing(tenant, input),
+  disconnectIntegration: (_root, { input }, context, info) =>
+    idempotent(context, info, input, () => mutations.disconnectIntegration(context.tenant, input)),
+  deleteConnection: (_root, { input }, context, info) =>
+    idempotent(context, info, input, () => mutations.deleteConnection(context.tenant, input)),
+  updateSharing: (_root, { input }, context, info) =>
+    idempotent(context, info, input, () => mutations.updateSharing(context.tenant, input)),
 };

@@ -11,6 +11,7 @@ import { resolvers } from '../resolvers/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
 import { createFormatError } from './format-error.js';
+import { operationLimitRules, type OperationLimits } from './operation-limits.js';
 
 /** schema/ is the single source of truth; it sits two levels above this file in src/ and in dist/. */
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -29,6 +30,8 @@ export interface ApolloOptions {
   readonly production: boolean;
   /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
   readonly persistedQueries?: PersistedQueryOptions | false;
+  /** Operation limits; Apollo's (permissive) defaults when omitted. */
+  readonly limits?: OperationLimits;
 }
 
 export function createApolloServer({
@@ -36,6 +39,7 @@ export function createApolloServer({
   introspection,
   production,
   persistedQueries,
+  limits,
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
@@ -43,7 +47,18 @@ export function createApolloServer({
     introspection,
     ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, limits),
+    // Operation limits (src/server/operation-limits.ts): rejected while validating, HTTP 400, no resolver runs.
+    ...(limits && {
+      validationRules: operationLimitRules(limits),
+      parseOptions: { maxTokens: limits.maxTokens },
+      allowBatchedHttpRequests: limits.batching,
+    }),
+    // No "Did you mean …?" hints when the schema is not meant to be discoverable.
+    hideSchemaDetailsFromClientErrors: !introspection,
+    csrfPrevention: true,
+    // src/main.ts owns SIGINT/SIGTERM (graceful close of the HTTP server first); Apollo's own handlers made shutdown hang.
+    stopOnTerminationSignals: false,
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

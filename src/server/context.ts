@@ -2,10 +2,13 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
+import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { createVendorAdapters } from '../vendors/registry.js';
+import { forwardedCredentials } from './forwarded-credentials.js';
+import { createJwtAuthenticator } from './jwt-auth.js';
 
 /** The typed per-request context every resolver receives (codegen's contextType). */
 export interface GatewayContext {
@@ -13,23 +16,30 @@ export interface GatewayContext {
   /** The authenticated tenant, with this request's vendor adapters (and so its own loaders). */
   readonly tenant: TenantScope;
   readonly logger: Logger;
+  /** Idempotent mutations, bound to this tenant and this request's Idempotency-Key header. */
+  readonly idempotency: IdempotencyGuard;
 }
 
 export interface ContextDeps {
   readonly tenants: readonly TenantConfig[];
   readonly reads: ReadThroughDeps;
   readonly logger: Logger;
+  readonly idempotency: Idempotency;
 }
 
 /** Private: API keys are stored as SHA-256 digests; the lookup compares digests in constant time. */
 function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
   const byDigest = new Map<string, TenantConfig>();
   for (const tenant of tenants) for (const digest of tenant.apiKeySha256) byDigest.set(digest, tenant);
-  return (authorization: string | undefined): TenantConfig => {
+  const verifyJwt = createJwtAuthenticator(tenants);
+  return async (authorization: string | undefined): Promise<TenantConfig> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const digest = createHash('sha256').update(match[1]!).digest('hex');
     const tenant = byDigest.get(digest);
+    // Not an API key: for tenants that accept them, a JWT (null when it is not one).
+    const byJwt = tenant ? null : await verifyJwt(match[1]!);
+    if (byJwt) return byJwt;
     // The map lookup already decided; the comparison keeps timing independent of how close a guess was.
     if (!tenant || !timingSafeEqual(Buffer.from(digest), Buffer.from(tenant.apiKeySha256.find((d) => d === digest)!))) {
       throw new UnauthenticatedError('The API key is not valid');
@@ -43,14 +53,22 @@ export function createContextFactory(deps: ContextDeps) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    const tenant = authenticate(req.headers.authorization);
+    const tenant = await authenticate(req.headers.authorization);
     const logger = deps.logger.child({ requestId, tenant: tenant.id });
+    const forwarded = forwardedCredentials(req.headers);
+    // Which vendors got a user's own credential; never the credential.
+    logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
     // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
     const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId });
+    const idempotencyHeader = req.headers['idempotency-key'];
     return {
       requestId,
       logger,
-      tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect) },
+      tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect, forwarded) },
+      idempotency: deps.idempotency.forRequest(
+        tenant.id,
+        Array.isArray(idempotencyHeader) ? idempotencyHeader.join(',') : idempotencyHeader,
+      ),
     };
   };
 }

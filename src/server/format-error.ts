@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { GatewayError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { OperationLimitError, tokenLimitError, type OperationLimits } from './operation-limits.js';
 
 /**
  * Lets through only errors that are GraphQLErrors by construction — Junction's
@@ -10,9 +11,12 @@ import type { Logger } from '../observability/logger.js';
  * (an internal address, a vendor body, a token) straight to the client, even in
  * production mode, so the masking is ours to do.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, limits?: Pick<OperationLimits, 'maxTokens'>) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    // Apollo re-codes validation and parse errors; a rejected operation keeps its own code (HTTP status stays 400).
+    const limit = limitErrorIn(original) ?? (limits ? tokenLimitError(formatted.message, limits.maxTokens) : null);
+    if (limit) return { message: limit.message, extensions: { ...limit.extensions } };
     if (isOurs(original)) {
       // Keep code and our own extensions; never a stack trace.
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
@@ -41,4 +45,11 @@ function isOurs(error: unknown): boolean {
     return inner == null || isOurs(inner);
   }
   return false;
+}
+
+/** Private: the OperationLimitError an Apollo ValidationError wraps, if any. */
+function limitErrorIn(error: unknown): OperationLimitError | null {
+  if (error instanceof OperationLimitError) return error;
+  if (error instanceof GraphQLError && error.originalError) return limitErrorIn(error.originalError);
+  return null;
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { UnauthenticatedError } from '../domain/errors.js';
+import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';
@@ -20,6 +20,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Safelist mode: admits (and resolves hashes of) operations after authentication, before Apollo. */
   readonly operationGate?: OperationGate;
+  /** Operations in one batched POST (a JSON array), when batching is on; Apollo rejects arrays when it is off. */
+  readonly maxBatchOperations?: number | undefined;
 }
 
 export interface RunningHttpServer {
@@ -81,6 +83,14 @@ async function handleGraphQL(
         return sendJson(res, 400, requestError('The request body is not valid JSON', 'BAD_REQUEST'));
       }
     } else body = text;
+    const maxBatch = options.maxBatchOperations;
+    if (Array.isArray(body) && maxBatch !== undefined && body.length > maxBatch) {
+      return sendJson(
+        res,
+        400,
+        requestError(`A batch may hold at most ${maxBatch} operations`, 'BATCH_LIMIT_EXCEEDED'),
+      );
+    }
   }
   // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
   let context: GatewayContext;
@@ -91,6 +101,8 @@ async function handleGraphQL(
       res.setHeader('www-authenticate', 'Bearer');
       return sendJson(res, 401, requestError(error.message, error.code));
     }
+    // A malformed request header (a forwarded credential): refused before Apollo, naming the header only.
+    if (error instanceof BadUserInputError) return sendJson(res, 400, requestError(error.message, error.code));
     throw error;
   }
   let search = url.search;

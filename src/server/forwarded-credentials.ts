@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import { Secret } from '../config/secret.js';
+import { BadUserInputError } from '../domain/errors.js';
+import type { Vendor } from '../domain/models.js';
+
+/**
+ * Per-request user credentials for the user-scoped vendors: a frontend acting
+ * for a signed-in user forwards that user's own token, and the vendor adapter
+ * sends it instead of the tenant's configured credential. The value becomes a
+ * Secret at once (it prints as "[redacted]"); it is never logged or echoed.
+ */
+export const FORWARDED_CREDENTIAL_HEADERS = {
+  /** The user's Supervity JWT. */
+  SUPERVITY: 'x-junction-supervity-token',
+  /** The user's ProjectManager bearer token. */
+  PROJECTMANAGER: 'x-junction-projectmanager-token',
+} as const satisfies Partial<Record<Vendor, string>>;
+
+/** A token: visible ASCII without spaces, at most 8 KiB; a leading "Bearer " is accepted and dropped. */
+const TOKEN = /^[\x21-\x7e]{1,8192}$/;
+
+export function forwardedCredentials(headers: IncomingMessage['headers']): Partial<Record<Vendor, Secret>> {
+  const credentials: Partial<Record<Vendor, Secret>> = {};
+  for (const [vendor, header] of Object.entries(FORWARDED_CREDENTIAL_HEADERS) as [Vendor, string][]) {
+    const raw = headers[header];
+    if (raw === undefined) continue;
+    const token = (Array.isArray(raw) ? raw.join(',') : raw).replace(/^Bearer\s+/i, '').trim();
+    // The message names the header, never its value.
+    if (!TOKEN.test(token)) throw new BadUserInputError(`The ${header} header must hold one token`);
+    credentials[vendor] = new Secret(token);
+  }
+  return credentials;
+}

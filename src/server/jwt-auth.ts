@@ -1,0 +1,58 @@
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { TenantConfig } from '../config/config.js';
+import { UnauthenticatedError } from '../domain/errors.js';
+
+/**
+ * Optional JWT authentication, with `jose` (maintained, no dependencies): a
+ * tenant configured with `jwt` also accepts `Authorization: Bearer <JWT>` from
+ * its issuer. The token's (unverified) `iss` only picks the tenant; the
+ * signature, `iss`, `aud`, `exp` and `nbf` are then verified against that
+ * tenant's secret or JWKS. HMAC secrets allow only HS*, JWKS only asymmetric
+ * algorithms, so a public key can never be used as an HMAC secret.
+ */
+
+const HMAC = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+/** Seconds of clock difference tolerated on exp and nbf. */
+const CLOCK_TOLERANCE = 30;
+
+const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
+
+/** Resolves a bearer token to its tenant, or null when it is not a JWT (it may then be an API key). */
+export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
+  const byIssuer = new Map<string, { tenant: TenantConfig; verify: (token: string) => Promise<unknown> }>();
+  for (const tenant of tenants) {
+    const jwt = tenant.jwt;
+    if (!jwt) continue;
+    const options = { issuer: jwt.issuer, audience: jwt.audience, clockTolerance: CLOCK_TOLERANCE };
+    let verify: (token: string) => Promise<unknown>;
+    if (jwt.secret) {
+      const key = new TextEncoder().encode(jwt.secret.reveal());
+      verify = (token) => jwtVerify(token, key, { ...options, algorithms: HMAC });
+    } else {
+      // jose caches the key set and refetches it when a token names an unknown key id.
+      const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwt.jwksUrl!));
+      verify = (token) => jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC });
+    }
+    byIssuer.set(jwt.issuer, { tenant, verify });
+  }
+
+  return async (token: string): Promise<TenantConfig | null> => {
+    if (byIssuer.size === 0 || !looksLikeJwt(token)) return null;
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new UnauthenticatedError('The token is not valid');
+    }
+    const entry = typeof issuer === 'string' ? byIssuer.get(issuer) : undefined;
+    if (!entry) throw new UnauthenticatedError('The token is not valid');
+    try {
+      await entry.verify(token);
+    } catch {
+      // Why it failed (expired, wrong audience, bad signature) is not the caller's to learn from us.
+      throw new UnauthenticatedError('The token is not valid');
+    }
+    return entry.tenant;
+  };
+}
