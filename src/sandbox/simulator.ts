@@ -60,8 +60,12 @@ export interface FaultSpec {
   readonly status?: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
-  /** `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a body that is not JSON. */
-  readonly kind?: 'reset' | 'hang' | 'malformed';
+  /**
+   * `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a
+   * body that is not JSON; `stall`: send 200 headers and half a body, then
+   * nothing (a response that never finishes).
+   */
+  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall';
 }
 
 export interface RecordedRequest {
@@ -80,11 +84,15 @@ export interface RecordedRequest {
   readonly servedBy: 'route' | 'auth' | 'fault' | 'unmatched';
   readonly status: number;
   readonly responseBody: unknown;
+  /** When the request arrived (ms since the epoch). */
+  readonly receivedAt: number;
 }
 
 export interface SimulatorStats {
   readonly total: number;
   readonly byRoute: Readonly<Record<string, number>>;
+  /** Requests per concrete method and path ("GET /a/b"), faulted ones included: attempts per resource. */
+  readonly byPath: Readonly<Record<string, number>>;
 }
 
 export interface RunningSimulator {
@@ -156,6 +164,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startSimulator(sim: VendorSimulator, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
   const routes = sim.routes.map(compile);
   let byRoute: Record<string, number> = {};
+  let byPath: Record<string, number> = {};
   let total = 0;
   let recorded: RecordedRequest[] = [];
   let faults: { spec: FaultSpec; remaining: number }[] = [];
@@ -185,8 +194,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   };
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string) {
-    if (path === '/__sandbox/stats' && req.method === 'GET')
-      return send(res, { status: 200, body: { total, byRoute } });
+    if (path === '/__sandbox/stats' && req.method === 'GET') return send(res, { status: 200, body: running.stats() });
     if (path === '/__sandbox/reset' && req.method === 'POST') {
       running.reset();
       return send(res, { status: 200, body: { ok: true } });
@@ -206,12 +214,14 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     if (path.startsWith('/__sandbox/')) return admin(req, res, path);
+    const receivedAt = Date.now();
     const method = req.method ?? 'GET';
     const body = parseBody(await readRaw(req));
     const found = match(routes, method, path);
     const routeKey = found ? `${method} ${found.route.path}` : `${method} (unmatched)`;
     total += 1;
     byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1;
+    byPath[`${method} ${path}`] = (byPath[`${method} ${path}`] ?? 0) + 1;
     const simReq: SimRequest = {
       method,
       path,
@@ -229,6 +239,10 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"truncated": ');
+    }
+    if (fault?.kind === 'stall') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.write('[{"id": ');
     }
     if (fault?.status !== undefined)
       response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
@@ -248,6 +262,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
       body,
       status: response.status,
       responseBody: response.body,
+      receivedAt,
     });
     send(res, response);
   }
@@ -271,11 +286,12 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     vendor: sim.vendor,
     url: `http://${host}:${actualPort}`,
     port: actualPort,
-    stats: () => ({ total, byRoute: { ...byRoute } }),
+    stats: () => ({ total, byRoute: { ...byRoute }, byPath: { ...byPath } }),
     requests: () => recorded,
     reset() {
       sim.reset();
       byRoute = {};
+      byPath = {};
       total = 0;
       recorded = [];
       faults = [];

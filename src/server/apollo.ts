@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer, type PersistedQueryOptions } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type PersistedQueryOptions } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { resolvers } from '../resolvers/index.js';
@@ -26,6 +26,8 @@ export interface ApolloOptions {
   readonly production: boolean;
   /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
   readonly persistedQueries?: PersistedQueryOptions | false;
+  /** Further plugins (operation metrics). */
+  readonly plugins?: readonly ApolloServerPlugin<GatewayContext>[];
 }
 
 export function createApolloServer({
@@ -33,6 +35,7 @@ export function createApolloServer({
   introspection,
   production,
   persistedQueries,
+  plugins = [],
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
@@ -51,6 +54,7 @@ export function createApolloServer({
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+      ...plugins,
     ],
   });
 }

@@ -1,10 +1,11 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
+import { traceRequest } from '../observability/request-trace.js';
 import { createVendorAdapters } from '../vendors/registry.js';
 
 /** The typed per-request context every resolver receives (codegen's contextType). */
@@ -41,12 +42,11 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
 export function createContextFactory(deps: ContextDeps) {
   const authenticate = createTenantAuthenticator(deps.tenants);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    const { requestId, traceparent } = traceRequest(req);
     const tenant = authenticate(req.headers.authorization);
     const logger = deps.logger.child({ requestId, tenant: tenant.id });
     // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
-    const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId });
+    const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId, traceparent });
     return {
       requestId,
       logger,

@@ -1,16 +1,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { traceRequest } from '../observability/request-trace.js';
 import type { GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';
+import { operationSummaryOf } from './operation-observer-plugin.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
  * three routes, and every layer in front of Apollo costs throughput on each
- * request). Routes: /graphql (GET and POST), /healthz.
+ * request). Routes: /graphql (GET and POST), /healthz (alive), /readyz (able
+ * to serve: configuration loaded, dependencies reachable, not shutting down),
+ * /metrics (Prometheus). Every request gets an `x-request-id` (the client's, or
+ * a new one) echoed in the response and one structured log line when it ends.
  */
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  /** Per dependency: "ok", or why it is not. */
+  readonly checks: Readonly<Record<string, string>>;
+}
 
 export interface HttpServerOptions {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -20,7 +32,14 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Safelist mode: admits (and resolves hashes of) operations after authentication, before Apollo. */
   readonly operationGate?: OperationGate;
+  /** Serves /metrics when given. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** Backs /readyz; without it the server is ready while it accepts requests. */
+  readonly readiness?: () => Promise<ReadinessReport>;
 }
+
+/** Private: the context of each /graphql request, for its log line. */
+const contexts = new WeakMap<IncomingMessage, GatewayContext>();
 
 export interface RunningHttpServer {
   readonly server: Server;
@@ -86,6 +105,7 @@ async function handleGraphQL(
   let context: GatewayContext;
   try {
     context = await options.context(req);
+    contexts.set(req, context);
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       res.setHeader('www-authenticate', 'Bearer');
@@ -120,17 +140,27 @@ export async function startHttpServer(
 ): Promise<RunningHttpServer> {
   let accepting = true;
   const server = createServer((req, res) => {
+    const started = performance.now();
+    const trace = traceRequest(req);
+    res.setHeader('x-request-id', trace.requestId);
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!accepting) res.setHeader('connection', 'close');
     const route = url.pathname;
+    res.once('close', () => logRequest(options.logger, req, res, route, started));
     const work =
       route === '/graphql'
         ? handleGraphQL(req, res, options, url)
         : route === '/healthz'
           ? Promise.resolve(sendJson(res, 200, { status: 'ok' }))
-          : Promise.resolve(
-              sendJson(res, 404, requestError(`No route ${route}; GraphQL is served at /graphql`, 'NOT_FOUND')),
-            );
+          : route === '/readyz'
+            ? readiness(options, accepting).then((report) =>
+                sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report }),
+              )
+            : route === '/metrics' && options.metrics
+              ? sendMetrics(res, options.metrics)
+              : Promise.resolve(
+                  sendJson(res, 404, requestError(`No route ${route}; GraphQL is served at /graphql`, 'NOT_FOUND')),
+                );
     work.catch((error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         return sendJson(res, 413, requestError('The request body is too large', 'PAYLOAD_TOO_LARGE'));
@@ -157,4 +187,46 @@ export async function startHttpServer(
       clearTimeout(timer);
     },
   };
+}
+
+/** Private: not ready while draining; otherwise whatever the checks say. */
+async function readiness(options: HttpServerOptions, accepting: boolean): Promise<ReadinessReport> {
+  if (!accepting) return { ready: false, checks: { server: 'shutting down' } };
+  return options.readiness ? options.readiness() : { ready: true, checks: {} };
+}
+
+async function sendMetrics(res: ServerResponse, metrics: NonNullable<HttpServerOptions['metrics']>): Promise<void> {
+  const text = await metrics.render();
+  res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Private: one structured line per request, when its response is done (or the
+ * client went away). No headers, bodies or variables: they may hold secrets.
+ * Probes and scrapes log at debug, so they do not drown the traffic.
+ */
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, route: string, started: number): void {
+  const trace = traceRequest(req);
+  const context = contexts.get(req);
+  const operation = context ? operationSummaryOf(context) : undefined;
+  const line = {
+    requestId: trace.requestId,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    method: req.method,
+    route,
+    status: res.statusCode,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(!res.writableFinished && { aborted: true }),
+    ...(context && { tenant: context.tenant.tenantId }),
+    ...(operation && {
+      operationName: operation.operationName,
+      operationType: operation.operationType,
+      outcome: operation.outcome,
+      ...(operation.errorCodes.length > 0 && { errorCodes: operation.errorCodes }),
+    }),
+  };
+  if (route === '/graphql') logger.info(line, 'request completed');
+  else logger.debug(line, 'request completed');
 }
