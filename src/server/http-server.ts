@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import { traceRequest } from '../observability/request-trace.js';
 import type { GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';
-import { operationSummaryOf } from './operation-observer-plugin.js';
+import { operationSummaryOf, prepareOperationSummary } from './operation-observer-plugin.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
@@ -105,6 +105,7 @@ async function handleGraphQL(
   let context: GatewayContext;
   try {
     context = await options.context(req);
+    prepareOperationSummary(context);
     contexts.set(req, context);
   } catch (error) {
     if (error instanceof UnauthenticatedError) {

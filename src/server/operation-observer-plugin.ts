@@ -16,10 +16,25 @@ export interface OperationSummary {
   readonly errorCodes: readonly string[];
 }
 
-const summaries = new WeakMap<object, OperationSummary>();
+/**
+ * Private: where the plugin leaves the summary. Apollo runs each operation with
+ * a shallow copy of the context, so the summary goes into an object both copies
+ * share, under a symbol key (copied by Object.assign, invisible to resolvers).
+ */
+const SLOT = Symbol('operationSummary');
+interface SummarySlot {
+  summary?: OperationSummary;
+}
+type WithSlot = { [SLOT]?: SummarySlot };
+
+/** Gives a request's context a place for its operation summary; call before running the operation. */
+export function prepareOperationSummary(context: object): void {
+  (context as WithSlot)[SLOT] = {};
+}
 
 /** The summary of the operation run with this context, once its response was sent. */
-export const operationSummaryOf = (context: object): OperationSummary | undefined => summaries.get(context);
+export const operationSummaryOf = (context: object): OperationSummary | undefined =>
+  (context as WithSlot)[SLOT]?.summary;
 
 export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
@@ -35,7 +50,8 @@ export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPl
             ...new Set((errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
           ];
           metrics.operation(operationName ?? undefined, operationType, outcome, (performance.now() - started) / 1000);
-          summaries.set(contextValue, { operationName: operationName ?? null, operationType, outcome, errorCodes });
+          const slot = (contextValue as WithSlot)[SLOT];
+          if (slot) slot.summary = { operationName: operationName ?? null, operationType, outcome, errorCodes };
         },
       };
     },
