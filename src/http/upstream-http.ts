@@ -99,7 +99,9 @@ export function createUpstreamHttp(
 
   return {
     send: (req) => policy.execute(req, (signal) => sendOnce(req, signal)),
-    close: () => dispatcher.close(),
+    // Called once the HTTP server has drained (or its grace ran out): any call still in flight
+    // serves a request that is already answered or abandoned, so it is cut rather than awaited.
+    close: () => dispatcher.destroy(),
   };
 }
 

@@ -140,14 +140,20 @@ export async function startHttpServer(
   host: string,
 ): Promise<RunningHttpServer> {
   let accepting = true;
+  /** Responses being produced, so a shutdown can ask their keep-alive connections to close once they are sent. */
+  const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    inFlight.add(res);
     const started = performance.now();
     const trace = traceRequest(req);
     res.setHeader('x-request-id', trace.requestId);
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!accepting) res.setHeader('connection', 'close');
     const route = url.pathname;
-    res.once('close', () => logRequest(options.logger, req, res, route, started));
+    res.once('close', () => {
+      inFlight.delete(res);
+      logRequest(options.logger, req, res, route, started);
+    });
     const work =
       route === '/graphql'
         ? handleGraphQL(req, res, options, url)
@@ -181,6 +187,8 @@ export async function startHttpServer(
     port: (server.address() as AddressInfo).port,
     async close(graceMs = 10_000) {
       accepting = false;
+      // Otherwise their connections would idle on after the response, holding close() until the keep-alive timeout.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
