@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
 import { globalId, startStack, type TestStack } from '../helpers/stack.js';
 import { FAST_UPSTREAM } from './helpers.js';
 
@@ -104,5 +105,19 @@ describe('partial failure and write retries', () => {
     expect(
       leen().stats().byRoute['DELETE /provisioning/organizations/{organization_id}/connections/{connection_id}'],
     ).toBe(2);
+  });
+
+  it('a Supervity sharing update (idempotent: the body replaces the whole list) is repeated after a timeout and succeeds', async () => {
+    const acme = SUPERVITY_SEED[0]!;
+    const google = globalId(['Connection', 'SUPERVITY', acme.id, 'google-workspace:jane.doe@acme.com']);
+    const supervity = stack.sandbox.get('SUPERVITY');
+    supervity.addFault({ method: 'PATCH', kind: 'hang', times: 1 });
+    const { body } = await stack.gql<{ updateSharing: { connection: { sharedTeamKeys: string[] } } }>(
+      'mutation ($input: UpdateSharingInput!) { updateSharing(input: $input) { connection { sharedTeamKeys } userErrors { code } } }',
+      { input: { connectionId: google, teamKeys: ['engineering'] } },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.updateSharing.connection.sharedTeamKeys).toEqual(['engineering']);
+    expect(supervity.stats().byRoute['PATCH /api/v1/integrations/accounts/{accountId}/sharing']).toBe(2);
   });
 });
