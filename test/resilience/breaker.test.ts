@@ -12,12 +12,12 @@ import { errorsOf, EVERY_VENDOR, metricValue, scrape, vendorsOf } from './helper
  */
 
 // Long enough that the steps between opening and the first refused call never outlast it.
-const HALF_OPEN_AFTER_MS = 1000;
+const HALF_OPEN_AFTER_MS = 2000;
 const betaKey = newApiKey('beta');
 const stack: TestStack = await startStack({
   config: {
     upstream: {
-      timeoutMs: 400,
+      timeoutMs: 3000, // no hangs here: only 503s, which must never be mistaken for timeouts under load
       retry: { maxAttempts: 1 },
       breaker: { failureThreshold: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
     },
@@ -55,7 +55,11 @@ describe('circuit breaker per vendor and tenant', () => {
     expect(simulator.stats().total).toBe(callsBefore);
     expect(errorsOf(refused, vendor).length).toBeGreaterThan(0);
     for (const error of errorsOf(refused, vendor)) {
-      expect(error.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', vendor, retryAfter: 1 });
+      expect(error.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        vendor,
+        retryAfter: HALF_OPEN_AFTER_MS / 1000,
+      });
     }
     expect(
       metricValue(await scrape(stack), 'junction_upstream_breaker_rejections_total', { vendor, tenant: 'acme' }),

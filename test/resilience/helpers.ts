@@ -32,7 +32,8 @@ export type EveryVendorResult = GraphQLResult<{ organizations: (OrganizationRow 
 
 /** Upstream settings that make faults quick to observe; the breaker stays out of the way unless a test wants it. */
 export const FAST_UPSTREAM = {
-  timeoutMs: 400,
+  // Short, so hung upstreams are cut quickly; long enough for a healthy answer on a loaded 2-core CI machine.
+  timeoutMs: 750,
   retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1500 },
   breaker: { failureThreshold: 10_000, halfOpenAfterMs: 60_000 },
 };
