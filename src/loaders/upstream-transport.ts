@@ -3,7 +3,6 @@ import DataLoader from 'dataloader';
 import type { z } from 'zod';
 import type { CacheObserver } from '../cache/cache-events.js';
 import type { CacheStore } from '../cache/cache-store.js';
-import type { CacheObserver } from '../cache/cache-events.js';
 import { readGenerationKey, upstreamReadKey, upstreamReadPrefix } from '../cache/keys.js';
 import { Secret } from '../config/secret.js';
 import type { UserFacingError } from '../domain/errors.js';
