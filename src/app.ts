@@ -8,10 +8,13 @@ import { createIdempotency } from './domain/idempotency.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
 import { createInflightReads } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createReadinessProbe } from './observability/readiness.js';
 import { createApolloServer } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
+import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -33,8 +36,14 @@ export interface StartOptions {
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const cache = options.cache ?? createCache(config, logger, options.cacheObserver);
-  const http = createUpstreamHttp(config.upstream);
+  const metrics = createMetrics();
+  const readiness = createReadinessProbe({
+    redisConfigured: Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length),
+    cache: () => cache,
+    forward: fanOut(metrics.cache, options.cacheObserver),
+  });
+  const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver);
+  const http = createUpstreamHttp(config.upstream, metrics.upstream);
   const readCache = config.cache.enabled ? cache : createNoCache();
   const context = createContextFactory({
     tenants: config.tenants,
@@ -46,7 +55,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       logger,
       ttlSeconds: config.cache.ttlSeconds,
       inflight: createInflightReads(),
-      ...(options.cacheObserver && { observer: options.cacheObserver }),
+      observer: readiness.cacheObserver,
     },
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
@@ -57,6 +66,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     production: config.production,
     introspection: config.introspection ?? !config.production,
     limits: config.limits,
+    plugins: [operationObserverPlugin(metrics)],
   });
   await apollo.start();
   const server = await startHttpServer(
@@ -67,6 +77,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       operationGate: persisted.gate,
       maxBodyBytes: config.limits.maxBodyBytes,
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
+      metrics,
+      readiness: () => readiness.check(),
     },
     config.port,
     config.host,
@@ -77,7 +89,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     url,
     port: server.port,
     logger,
-    async close(graceMs) {
+    async close(graceMs = config.shutdownGraceMs) {
       await server.close(graceMs);
       await apollo.stop();
       await Promise.all([cache.close(), http.close()]);
@@ -96,4 +108,15 @@ function createCache(config: Config, logger: Logger, observer: CacheObserver | u
     logger: logger.child({ component: 'cache' }),
     ...(observer && { observer }),
   });
+}
+
+/** Private: one cache observer that tells the metrics and, when given, the caller's own observer (tests). */
+function fanOut(metrics: CacheObserver, other: CacheObserver | undefined): CacheObserver {
+  if (!other) return metrics;
+  return {
+    onFault: (event) => (metrics.onFault?.(event), other.onFault?.(event)),
+    onRecovered: () => (metrics.onRecovered?.(), other.onRecovered?.()),
+    onLookup: (event) => (metrics.onLookup?.(event), other.onLookup?.(event)),
+    onInvalidation: (event) => (metrics.onInvalidation?.(event), other.onInvalidation?.(event)),
+  };
 }

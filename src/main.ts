@@ -54,9 +54,16 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await gateway.close(10_000);
+    const graceMs = config.shutdownGraceMs;
+    logger.info({ signal, graceMs }, 'shutting down: no new connections, finishing in-flight requests');
+    // A bound on the whole shutdown: should closing itself hang, exit anyway (non-zero, so it shows).
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown did not finish in time');
+      process.exit(1);
+    }, graceMs + 5_000).unref();
+    await gateway.close(graceMs);
     await sandbox?.close();
+    logger.info('shut down cleanly');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -142,11 +142,36 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         .object({
           timeoutMs: intFrom(1).default(5000),
           maxConcurrencyPerVendor: intFrom(1).default(16),
+          /** Retries of transient vendor failures (src/http/upstream-policy.ts). */
+          retry: z
+            .object({
+              maxAttempts: intFrom(1).max(10).default(3),
+              initialDelayMs: intFrom(0).default(50),
+              maxDelayMs: intFrom(0).default(1000),
+              maxRetryAfterMs: intFrom(0).default(2000),
+            })
+            .strict()
+            .default({ maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 }),
+          /** Circuit breaker per vendor and tenant. */
+          breaker: z
+            .object({
+              failureThreshold: intFrom(1).default(5),
+              halfOpenAfterMs: intFrom(1).default(10_000),
+            })
+            .strict()
+            .default({ failureThreshold: 5, halfOpenAfterMs: 10_000 }),
         })
         .strict()
-        .default({ timeoutMs: 5000, maxConcurrencyPerVendor: 16 }),
+        .default({
+          timeoutMs: 5000,
+          maxConcurrencyPerVendor: 16,
+          retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
+          breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
+        }),
       limits: limitsSchema,
       idempotency: idempotencySchema,
+      /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
+      shutdownGraceMs: intFrom(0).default(10_000),
       tenants: z.array(tenantSchema(env)).default([]),
       /**
        * apq: automatic persisted queries, registered in the cache store (shared through Redis).
@@ -212,6 +237,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.JUNCTION_OPERATION_MANIFESTS)
     persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
   if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
+  if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
+  if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
   if (Object.keys(cache).length > 0) out.cache = cache;
   if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
   if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';

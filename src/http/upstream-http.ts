@@ -1,13 +1,18 @@
+import { performance } from 'node:perf_hooks';
 import { Agent, request, errors as undiciErrors } from 'undici';
-import { bulkhead, type BulkheadPolicy } from 'cockatiel';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
+import { verdictOfError } from './attempt-verdict.js';
+import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
+import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from './upstream-policy.js';
 
 /**
  * The one place Junction talks HTTP to vendors. Calls go through undici's
  * pooled `request` (about twice the throughput of global fetch on this
- * hardware), under a per-vendor concurrency cap and a hard timeout. Network
- * failures come back as UpstreamError; HTTP statuses come back as responses,
+ * hardware), under the resilience policy of src/http/upstream-policy.ts:
+ * retries, a breaker per vendor and tenant, a per-vendor concurrency cap and a
+ * timeout per attempt. Network failures come back as UpstreamError; HTTP
+ * statuses come back as responses (the last one, once retries are used up),
  * because only the vendor's data source knows what its 4xx bodies mean.
  */
 
@@ -15,6 +20,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface UpstreamRequest {
   readonly vendor: Vendor;
+  /** Whose call this is: each vendor and tenant pair has its own circuit breaker. */
+  readonly tenantId: string;
+  /**
+   * Repeating the request after an unknown outcome (timeout, reset, 5xx) is
+   * harmless. True for reads; for writes, the adapter decides per operation
+   * (WriteSpec.idempotent). Non-idempotent requests are retried only when the
+   * vendor certainly did not act on them (429, connection refused).
+   */
+  readonly idempotent: boolean;
   readonly method: HttpMethod;
   /** Absolute URL. */
   readonly url: string;
@@ -31,10 +45,14 @@ export interface UpstreamResponse {
 }
 
 export interface UpstreamHttpOptions {
-  /** Hard limit on one call, from sending to the last body byte. @default 5000 */
+  /** Hard limit on one attempt, from sending to the last body byte. @default 5000 */
   readonly timeoutMs?: number;
   /** Calls in flight per vendor; further calls queue. @default 16 */
   readonly maxConcurrencyPerVendor?: number;
+  /** @default 3 attempts, 50 ms first backoff, 1 s longest backoff, Retry-After waited up to 2 s */
+  readonly retry?: Partial<RetrySettings>;
+  /** @default opens after 5 consecutive failures, trial call after 10 s */
+  readonly breaker?: Partial<BreakerSettings>;
 }
 
 export interface UpstreamHttp {
@@ -42,20 +60,23 @@ export interface UpstreamHttp {
   close(): Promise<void>;
 }
 
-export function createUpstreamHttp({
-  timeoutMs = 5000,
-  maxConcurrencyPerVendor = 16,
-}: UpstreamHttpOptions = {}): UpstreamHttp {
+export function createUpstreamHttp(
+  options: UpstreamHttpOptions = {},
+  observer: UpstreamObserver = noopUpstreamObserver,
+): UpstreamHttp {
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000, pipelining: 1 });
-  const caps = new Map<Vendor, BulkheadPolicy>();
-  const capFor = (vendor: Vendor) => {
-    let cap = caps.get(vendor);
-    if (!cap) caps.set(vendor, (cap = bulkhead(maxConcurrencyPerVendor, Number.MAX_SAFE_INTEGER)));
-    return cap;
-  };
+  const policy = createUpstreamPolicy(
+    {
+      timeoutMs: options.timeoutMs ?? 5000,
+      maxConcurrencyPerVendor: options.maxConcurrencyPerVendor ?? 16,
+      retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000, ...options.retry },
+      breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000, ...options.breaker },
+    },
+    observer,
+  );
 
-  async function sendOnce(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  async function sendOnce(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const started = performance.now();
     const hasBody = req.body !== undefined;
     try {
       const res = await request(req.url, {
@@ -66,15 +87,21 @@ export function createUpstreamHttp({
         signal,
       });
       const text = await res.body.text();
+      observer.attempt(req.vendor, req.method, String(res.statusCode), (performance.now() - started) / 1000);
       return { status: res.statusCode, headers: res.headers, body: parseJson(req.vendor, text, res.statusCode) };
     } catch (error) {
-      throw toUpstreamError(req.vendor, error, signal.aborted);
+      const failure = toUpstreamError(req.vendor, error, signal.aborted);
+      if (!(error instanceof UpstreamError))
+        observer.attempt(req.vendor, req.method, verdictOfError(failure).label, (performance.now() - started) / 1000);
+      throw failure;
     }
   }
 
   return {
-    send: (req) => capFor(req.vendor).execute(() => sendOnce(req)),
-    close: () => dispatcher.close(),
+    send: (req) => policy.execute(req, (signal) => sendOnce(req, signal)),
+    // Called once the HTTP server has drained (or its grace ran out): any call still in flight
+    // serves a request that is already answered or abandoned, so it is cut rather than awaited.
+    close: () => dispatcher.destroy(),
   };
 }
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { z } from 'zod';
-import type { CacheStore } from '../cache/cache-store.js';
 import type { CacheObserver } from '../cache/cache-events.js';
+import type { CacheStore } from '../cache/cache-store.js';
 import { readGenerationKey, upstreamReadKey, upstreamReadPrefix } from '../cache/keys.js';
 import { Secret } from '../config/secret.js';
 import type { UserFacingError } from '../domain/errors.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
+import { parseRetryAfter } from '../http/retry-after.js';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
 import type {
@@ -109,8 +110,15 @@ export function createRequestTransports(
     const { vendor } = endpoint;
     const keyOf = (p: ResourcePath) =>
       upstreamReadKey({ tenantId, vendor, scope: endpoint.scope, path: p.path, ...(p.query && { query: p.query }) });
-    const requestFor = (method: UpstreamRequest['method'], p: ResourcePath, body?: unknown): UpstreamRequest => ({
+    const requestFor = (
+      method: UpstreamRequest['method'],
+      p: ResourcePath,
+      idempotent: boolean,
+      body?: unknown,
+    ): UpstreamRequest => ({
       vendor,
+      tenantId,
+      idempotent,
       method,
       url: urlOf(endpoint.baseUrl, p),
       headers: { ...revealHeaders(endpoint.headers), ...extraHeaders },
@@ -123,7 +131,7 @@ export function createRequestTransports(
         if (!jobs.has(key)) {
           jobs.set(key, {
             vendor,
-            request: requestFor('GET', spec),
+            request: requestFor('GET', spec, true),
             schema: spec.schema as z.ZodType<unknown>,
             ttlSeconds: deps.ttlSeconds[spec.resource],
             interpretFailure: endpoint.interpretFailure,
@@ -136,7 +144,7 @@ export function createRequestTransports(
       async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
         let response: UpstreamResponse;
         try {
-          response = await deps.http.send(requestFor(spec.method, spec, spec.body));
+          response = await deps.http.send(requestFor(spec.method, spec, spec.idempotent ?? false, spec.body));
         } finally {
           // Even a failed write may have changed something (a timeout after the vendor applied it).
           await invalidateVendor(vendor);
@@ -321,10 +329,13 @@ export function classifyFailure(
       ...(retryAfter !== undefined && { retryAfter }),
     });
   }
-  if (status >= 500)
+  if (status >= 500) {
+    const retryAfter = status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
     return new UpstreamError(vendor, GatewayErrorCode.UPSTREAM_UNAVAILABLE, `${vendor} failed (HTTP ${status})`, {
       status,
+      ...(retryAfter !== undefined && { retryAfter }),
     });
+  }
   const failure: UpstreamFailure = { status, body: response.body, headers: response.headers };
   const interpreted = interpret?.(failure);
   if (interpreted) return interpreted;
@@ -346,14 +357,7 @@ export function classifyFailure(
   );
 }
 
-export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
+export { parseRetryAfter };
 
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 

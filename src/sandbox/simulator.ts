@@ -60,8 +60,12 @@ export interface FaultSpec {
   readonly status?: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
-  /** `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a body that is not JSON. */
-  readonly kind?: 'reset' | 'hang' | 'malformed';
+  /**
+   * `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a
+   * body that is not JSON; `stall`: send 200 headers and half a body, then
+   * nothing (a response that never finishes).
+   */
+  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall';
 }
 
 export interface RecordedRequest {
@@ -80,6 +84,8 @@ export interface RecordedRequest {
   readonly servedBy: 'route' | 'auth' | 'fault' | 'unmatched';
   readonly status: number;
   readonly responseBody: unknown;
+  /** When the request arrived (ms since the epoch). */
+  readonly receivedAt: number;
 }
 
 export interface SimulatorStats {
@@ -87,6 +93,8 @@ export interface SimulatorStats {
   readonly byRoute: Readonly<Record<string, number>>;
   /** Distinct requests (method, path and query) among `total`: what a client that never repeats itself would send. */
   readonly distinct: number;
+  /** Requests per concrete method and path ("GET /a/b"), faulted ones included: attempts per resource. */
+  readonly byPath: Readonly<Record<string, number>>;
 }
 
 export interface RunningSimulator {
@@ -158,6 +166,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startSimulator(sim: VendorSimulator, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
   const routes = sim.routes.map(compile);
   let byRoute: Record<string, number> = {};
+  let byPath: Record<string, number> = {};
   let total = 0;
   let distinct = new Set<string>();
   let recorded: RecordedRequest[] = [];
@@ -208,6 +217,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     if (path.startsWith('/__sandbox/')) return admin(req, res, path);
+    const receivedAt = Date.now();
     const method = req.method ?? 'GET';
     const body = parseBody(await readRaw(req));
     const found = match(routes, method, path);
@@ -215,6 +225,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     total += 1;
     distinct.add(`${method} ${url.pathname}${url.search}`);
     byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1;
+    byPath[`${method} ${path}`] = (byPath[`${method} ${path}`] ?? 0) + 1;
     const simReq: SimRequest = {
       method,
       path,
@@ -232,6 +243,10 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"truncated": ');
+    }
+    if (fault?.kind === 'stall') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.write('[{"id": ');
     }
     if (fault?.status !== undefined)
       response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
@@ -251,6 +266,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
       body,
       status: response.status,
       responseBody: response.body,
+      receivedAt,
     });
     send(res, response);
   }
@@ -274,11 +290,12 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     vendor: sim.vendor,
     url: `http://${host}:${actualPort}`,
     port: actualPort,
-    stats: () => ({ total, byRoute: { ...byRoute }, distinct: distinct.size }),
+    stats: () => ({ total, byRoute: { ...byRoute }, byPath: { ...byPath }, distinct: distinct.size }),
     requests: () => recorded,
     reset() {
       sim.reset();
       byRoute = {};
+      byPath = {};
       total = 0;
       distinct = new Set();
       recorded = [];

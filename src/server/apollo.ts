@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer, type PersistedQueryOptions } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type PersistedQueryOptions } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -32,6 +32,8 @@ export interface ApolloOptions {
   readonly persistedQueries?: PersistedQueryOptions | false;
   /** Operation limits; Apollo's (permissive) defaults when omitted. */
   readonly limits?: OperationLimits;
+  /** Further plugins (operation metrics). */
+  readonly plugins?: readonly ApolloServerPlugin<GatewayContext>[];
 }
 
 export function createApolloServer({
@@ -40,6 +42,7 @@ export function createApolloServer({
   production,
   persistedQueries,
   limits,
+  plugins = [],
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
@@ -77,6 +80,7 @@ export function createApolloServer({
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+      ...plugins,
     ],
   });
 }

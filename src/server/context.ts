@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
@@ -6,6 +6,7 @@ import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
+import { traceRequest } from '../observability/request-trace.js';
 import { createVendorAdapters } from '../vendors/registry.js';
 import { forwardedCredentials } from './forwarded-credentials.js';
 import { createJwtAuthenticator } from './jwt-auth.js';
@@ -51,15 +52,14 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
 export function createContextFactory(deps: ContextDeps) {
   const authenticate = createTenantAuthenticator(deps.tenants);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    const { requestId, traceparent } = traceRequest(req);
     const tenant = await authenticate(req.headers.authorization);
     const logger = deps.logger.child({ requestId, tenant: tenant.id });
     const forwarded = forwardedCredentials(req.headers);
     // Which vendors got a user's own credential; never the credential.
     logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
     // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
-    const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId });
+    const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId, traceparent });
     const idempotencyHeader = req.headers['idempotency-key'];
     return {
       requestId,

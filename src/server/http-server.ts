@@ -1,16 +1,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { traceRequest } from '../observability/request-trace.js';
 import type { GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';
+import { operationSummaryOf, prepareOperationSummary } from './operation-observer-plugin.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
  * three routes, and every layer in front of Apollo costs throughput on each
- * request). Routes: /graphql (GET and POST), /healthz.
+ * request). Routes: /graphql (GET and POST), /healthz (alive), /readyz (able
+ * to serve: configuration loaded, dependencies reachable, not shutting down),
+ * /metrics (Prometheus). Every request gets an `x-request-id` (the client's, or
+ * a new one) echoed in the response and one structured log line when it ends.
  */
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  /** Per dependency: "ok", or why it is not. */
+  readonly checks: Readonly<Record<string, string>>;
+}
 
 export interface HttpServerOptions {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -22,7 +34,14 @@ export interface HttpServerOptions {
   readonly operationGate?: OperationGate;
   /** Operations in one batched POST (a JSON array), when batching is on; Apollo rejects arrays when it is off. */
   readonly maxBatchOperations?: number | undefined;
+  /** Serves /metrics when given. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** Backs /readyz; without it the server is ready while it accepts requests. */
+  readonly readiness?: () => Promise<ReadinessReport>;
 }
+
+/** Private: the context of each /graphql request, for its log line. */
+const contexts = new WeakMap<IncomingMessage, GatewayContext>();
 
 export interface RunningHttpServer {
   readonly server: Server;
@@ -96,6 +115,8 @@ async function handleGraphQL(
   let context: GatewayContext;
   try {
     context = await options.context(req);
+    prepareOperationSummary(context);
+    contexts.set(req, context);
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       res.setHeader('www-authenticate', 'Bearer');
@@ -131,18 +152,34 @@ export async function startHttpServer(
   host: string,
 ): Promise<RunningHttpServer> {
   let accepting = true;
+  /** Responses being produced, so a shutdown can ask their keep-alive connections to close once they are sent. */
+  const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    inFlight.add(res);
+    const started = performance.now();
+    const trace = traceRequest(req);
+    res.setHeader('x-request-id', trace.requestId);
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!accepting) res.setHeader('connection', 'close');
     const route = url.pathname;
+    res.once('close', () => {
+      inFlight.delete(res);
+      logRequest(options.logger, req, res, route, started);
+    });
     const work =
       route === '/graphql'
         ? handleGraphQL(req, res, options, url)
         : route === '/healthz'
           ? Promise.resolve(sendJson(res, 200, { status: 'ok' }))
-          : Promise.resolve(
-              sendJson(res, 404, requestError(`No route ${route}; GraphQL is served at /graphql`, 'NOT_FOUND')),
-            );
+          : route === '/readyz'
+            ? readiness(options, accepting).then((report) =>
+                sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report }),
+              )
+            : route === '/metrics' && options.metrics
+              ? sendMetrics(res, options.metrics)
+              : Promise.resolve(
+                  sendJson(res, 404, requestError(`No route ${route}; GraphQL is served at /graphql`, 'NOT_FOUND')),
+                );
     work.catch((error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         return sendJson(res, 413, requestError('The request body is too large', 'PAYLOAD_TOO_LARGE'));
@@ -162,6 +199,8 @@ export async function startHttpServer(
     port: (server.address() as AddressInfo).port,
     async close(graceMs = 10_000) {
       accepting = false;
+      // Otherwise their connections would idle on after the response, holding close() until the keep-alive timeout.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -169,4 +208,46 @@ export async function startHttpServer(
       clearTimeout(timer);
     },
   };
+}
+
+/** Private: not ready while draining; otherwise whatever the checks say. */
+async function readiness(options: HttpServerOptions, accepting: boolean): Promise<ReadinessReport> {
+  if (!accepting) return { ready: false, checks: { server: 'shutting down' } };
+  return options.readiness ? options.readiness() : { ready: true, checks: {} };
+}
+
+async function sendMetrics(res: ServerResponse, metrics: NonNullable<HttpServerOptions['metrics']>): Promise<void> {
+  const text = await metrics.render();
+  res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Private: one structured line per request, when its response is done (or the
+ * client went away). No headers, bodies or variables: they may hold secrets.
+ * Probes and scrapes log at debug, so they do not drown the traffic.
+ */
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, route: string, started: number): void {
+  const trace = traceRequest(req);
+  const context = contexts.get(req);
+  const operation = context ? operationSummaryOf(context) : undefined;
+  const line = {
+    requestId: trace.requestId,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    method: req.method,
+    route,
+    status: res.statusCode,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(!res.writableFinished && { aborted: true }),
+    ...(context && { tenant: context.tenant.tenantId }),
+    ...(operation && {
+      operationName: operation.operationName,
+      operationType: operation.operationType,
+      outcome: operation.outcome,
+      ...(operation.errorCodes.length > 0 && { errorCodes: operation.errorCodes }),
+    }),
+  };
+  if (route === '/graphql') logger.info(line, 'request completed');
+  else logger.debug(line, 'request completed');
 }

@@ -30,6 +30,14 @@ export interface ReadSpec<T> extends ResourcePath {
 export interface WriteSpec<T> extends ResourcePath {
   readonly method: Exclude<HttpMethod, 'GET'>;
   readonly body?: unknown;
+  /**
+   * Sending this exact request twice is harmless, so Junction may repeat it
+   * after a timeout, a reset or a 5xx, when it cannot know whether the vendor
+   * acted. Decide per operation, from the vendor's semantics, and say why at
+   * the call site. Default false: the write is then repeated only when the
+   * vendor certainly did not act (429, connection refused).
+   */
+  readonly idempotent?: boolean;
   /** Validates the 2xx body; null when the vendor documents none (the body is then ignored). */
   readonly schema: z.ZodType<T> | null;
 }

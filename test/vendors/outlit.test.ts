@@ -330,13 +330,15 @@ describe('Outlit through the gateway', () => {
   });
 
   it('a 500 is UPSTREAM_UNAVAILABLE: for reads, and for a disconnect (an error, not a userError; nothing changed)', async () => {
-    outlit().addFault({ method: 'GET', times: 1, status: 500, body: { error: 'Internal server error' } });
+    // On every attempt: reads are retried, so a single 500 would be absorbed.
+    outlit().addFault({ method: 'GET', status: 500, body: { error: 'Internal server error' } });
     const read = await stack.gql(ORG_CONNECTIONS, { id: orgId(ACME.id) });
     expect(read.body.errors?.[0]).toMatchObject({
       path: ['organization', 'connections'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'OUTLIT', status: 500 },
     });
     expect(JSON.stringify(read.body)).not.toContain('Internal server error');
+    outlit().clearFaults();
     outlit().addFault({ method: 'POST', times: 1, status: 500, body: { error: 'Internal server error' } });
     const write = await stack.gql(DISCONNECT, { input: { organizationId: orgId(ACME.id), provider: 'stripe' } });
     expect(write.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', vendor: 'OUTLIT' });

@@ -117,6 +117,9 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
           method: 'DELETE',
           ...connectionPath(connection.organizationId, connection.key),
           schema: LeenConnection,
+          // Not idempotent in effect for the caller: a repeat after a lost answer finds the
+          // connection gone (422 not_found) and would report NOT_FOUND for a delete that worked.
+          idempotent: false,
         });
         await leen.invalidate([
           connectionsPath(connection.organizationId),

@@ -150,6 +150,9 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
             ...DISCONNECT,
             body: { provider: target.provider },
             schema: OutlitDisconnectResponse,
+            // Not repeated after an unknown outcome: a repeat of a disconnect that went through
+            // finds the provider no longer connected and would fail a disconnect that worked.
+            idempotent: false,
           });
         } catch (error) {
           if (error instanceof UpstreamError && error.details.status === 404)

@@ -173,6 +173,9 @@ export function createProjectManagerAdapter(
             method: 'DELETE',
             ...userConnectionPath(target.provider.toLowerCase()),
             schema: AstroResult,
+            // Not repeated after an unknown outcome: a repeat of a DELETE that went through answers
+            // a Conflict envelope (no user connection) and would fail a disconnect that worked.
+            idempotent: false,
           });
         } catch (error) {
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)

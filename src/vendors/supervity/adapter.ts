@@ -196,6 +196,9 @@ export function createSupervityAdapter(
             method: 'DELETE',
             ...disconnectPath(target.provider, action),
             schema: SupervityDisconnectResponse,
+            // Not repeated after an unknown outcome: a repeat of a disconnect that went through
+            // answers 404, which this adapter reports as NOT_CONNECTED, and loses the count.
+            idempotent: false,
           });
         } catch (error) {
           // Someone disconnected it between our read and the DELETE.
@@ -246,6 +249,9 @@ export function createSupervityAdapter(
             ...sharingPath(accountId),
             body: { shareWithTeamKeys: teamKeys },
             schema: null,
+            // Idempotent: the body replaces the whole team list and no answer body is read, so a
+            // repeat after a lost answer leaves the same sharing and the same (empty) result.
+            idempotent: true,
           });
         } catch (error) {
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)

@@ -107,6 +107,9 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
             ...disconnectPath(connection.organizationId),
             body: { connectionId: connection.key, ...(deleteExternalAccount && { deleteExternalAccount: true }) },
             schema: UserHubOrganization,
+            // Not repeated after an unknown outcome: a second :disconnect of a connection that is
+            // already gone is an error at UserHub, and deleteExternalAccount is not undoable.
+            idempotent: false,
           });
         } catch (error) {
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)

@@ -1,0 +1,87 @@
+import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/**
+ * What one attempt's outcome means for the policy: may another attempt help,
+ * may the vendor have acted on the request, and how long it asked us to wait.
+ * Kept apart from the policy so the rules read as one table.
+ */
+
+export interface AttemptVerdict {
+  /** Another attempt may succeed (network trouble, 5xx, 429). */
+  readonly transient: boolean;
+  /**
+   * Whether the vendor may have acted on the request: `no` for a 429 (refused
+   * before doing anything) and a refused connection (nothing was sent);
+   * `unknown` for a timeout, a reset or a 5xx after sending.
+   */
+  readonly maybeProcessed: 'no' | 'unknown';
+  /** The vendor is in trouble (counts towards opening its breaker); a 429 is a healthy vendor protecting itself. */
+  readonly countsAsFailure: boolean;
+  /** Retry-After on 429/503, in milliseconds. */
+  readonly retryAfterMs?: number;
+  /** Metric label: the HTTP status, or what went wrong on the wire. */
+  readonly label: string;
+}
+
+export interface AttemptResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export function verdictOfResponse(response: AttemptResponse): AttemptVerdict {
+  const { status } = response;
+  const label = String(status);
+  if (!TRANSIENT_STATUSES.has(status))
+    return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label };
+  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+  return {
+    transient: true,
+    maybeProcessed: status === 429 ? 'no' : 'unknown',
+    countsAsFailure: status !== 429,
+    ...(retryAfter !== undefined && { retryAfterMs: retryAfter * 1000 }),
+    label,
+  };
+}
+
+/** The breaker refused the call; never retried (the breaker exists to stop calls). */
+export class CircuitOpenCause extends Error {
+  constructor() {
+    super('circuit open');
+    this.name = 'CircuitOpenCause';
+  }
+}
+
+export function verdictOfError(error: unknown): AttemptVerdict {
+  if (!(error instanceof UpstreamError))
+    return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'error' };
+  if (error.details.cause instanceof CircuitOpenCause)
+    return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'circuit_open' };
+  switch (error.code) {
+    case GatewayErrorCode.UPSTREAM_TIMEOUT:
+      return { transient: true, maybeProcessed: 'unknown', countsAsFailure: true, label: 'timeout' };
+    case GatewayErrorCode.UPSTREAM_UNAVAILABLE: {
+      const refused = errorCodeOf(error.details.cause) === 'ECONNREFUSED';
+      return {
+        transient: true,
+        maybeProcessed: refused ? 'no' : 'unknown',
+        countsAsFailure: true,
+        label: refused ? 'refused' : 'unreachable',
+      };
+    }
+    default:
+      // A 2xx whose body is not JSON: asking again rarely helps, and the vendor is up.
+      return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'bad_body' };
+  }
+}
+
+/** Private: the errno-style code of a network error, through undici's wrapping. */
+function errorCodeOf(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return code;
+  }
+  return undefined;
+}

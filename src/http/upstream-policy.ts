@@ -1,0 +1,205 @@
+import {
+  BrokenCircuitError,
+  bulkhead,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  type IBackoff,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
+import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
+import type { Vendor } from '../domain/models.js';
+import { CircuitOpenCause, verdictOfError, verdictOfResponse, type AttemptVerdict } from './attempt-verdict.js';
+import type { BreakerState, UpstreamObserver } from './upstream-observer.js';
+
+/**
+ * The resilience policy around every vendor call, built from cockatiel 3
+ * (cockatiel 4 needs Node 22). From the outside in:
+ *
+ *   retry (per vendor; exponential backoff with jitter, Retry-After honoured)
+ *     → circuit breaker (per vendor AND tenant: one tenant's bad credentials
+ *       or quota must not cut the vendor off for everyone)
+ *       → concurrency cap (per vendor: protects the vendor and our sockets)
+ *         → timeout (per attempt; queueing time under the cap does not count)
+ *
+ * Retries only ever repeat what is harmless to repeat: reads and writes the
+ * caller marked idempotent on any transient failure; other writes only when
+ * the vendor certainly did not act (a 429, or a connection that was refused
+ * before anything was sent).
+ */
+
+export interface RetrySettings {
+  /** Attempts in all, the first included; 1 disables retries. */
+  readonly maxAttempts: number;
+  /** First backoff, before jitter. */
+  readonly initialDelayMs: number;
+  /** Longest backoff between two attempts. */
+  readonly maxDelayMs: number;
+  /**
+   * The longest Retry-After Junction waits out inside one GraphQL request. A
+   * longer one is not waited for: the error goes to the client with `retryAfter`.
+   */
+  readonly maxRetryAfterMs: number;
+}
+
+export interface BreakerSettings {
+  /** Consecutive failed attempts (timeouts, network errors, 5xx) that open the breaker. */
+  readonly failureThreshold: number;
+  /** How long an open breaker refuses calls before letting one trial call through. */
+  readonly halfOpenAfterMs: number;
+}
+
+export interface UpstreamPolicySettings {
+  readonly timeoutMs: number;
+  readonly maxConcurrencyPerVendor: number;
+  readonly retry: RetrySettings;
+  readonly breaker: BreakerSettings;
+}
+
+export interface AttemptTarget {
+  readonly vendor: Vendor;
+  readonly tenantId: string;
+  /** Repeating the request after an unknown outcome is harmless (see UpstreamRequest.idempotent). */
+  readonly idempotent: boolean;
+}
+
+/** What one attempt produced: a response (any status) or a thrown UpstreamError. */
+export interface AttemptResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface UpstreamPolicy {
+  /**
+   * Runs `attempt` under the policy. `attempt` gets the per-attempt abort
+   * signal (the timeout) and must honour it. Resolves with the last response
+   * (which may still be a 5xx or 429 once retries are used up) or rejects with
+   * an UpstreamError.
+   */
+  execute<R extends AttemptResult>(target: AttemptTarget, attempt: (signal: AbortSignal) => Promise<R>): Promise<R>;
+}
+
+export function createUpstreamPolicy(settings: UpstreamPolicySettings, observer: UpstreamObserver): UpstreamPolicy {
+  const caps = new Map<Vendor, BulkheadPolicy>();
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const retries = new Map<string, RetryPolicy>();
+  const perAttemptTimeout: TimeoutPolicy = timeout(settings.timeoutMs, TimeoutStrategy.Cooperative);
+
+  const capOf = (vendor: Vendor) =>
+    getOrCreate(caps, vendor, () => bulkhead(settings.maxConcurrencyPerVendor, Infinity));
+
+  const breakerOf = (vendor: Vendor, tenantId: string) =>
+    getOrCreate(breakers, `${vendor}\u0000${tenantId}`, () => {
+      const breaker = circuitBreaker(
+        handleWhen((error) => verdictOfError(error).countsAsFailure).orWhenResult(
+          (result) => verdictOfResponse(result as AttemptResult).countsAsFailure,
+        ),
+        {
+          halfOpenAfter: settings.breaker.halfOpenAfterMs,
+          breaker: new ConsecutiveBreaker(settings.breaker.failureThreshold),
+        },
+      );
+      breaker.onStateChange((state) => observer.breakerState(vendor, tenantId, breakerStateName(state)));
+      observer.breakerState(vendor, tenantId, 'closed');
+      return breaker;
+    });
+
+  const retryOf = (vendor: Vendor, idempotent: boolean) =>
+    getOrCreate(retries, `${vendor}\u0000${idempotent}`, () => {
+      const mayRetry = (verdict: AttemptVerdict) =>
+        verdict.transient &&
+        (idempotent || verdict.maybeProcessed === 'no') &&
+        (verdict.retryAfterMs === undefined || verdict.retryAfterMs <= settings.retry.maxRetryAfterMs);
+      const policy = retry(
+        handleWhen((error) => mayRetry(verdictOfError(error))).orWhenResult((result) =>
+          mayRetry(verdictOfResponse(result as AttemptResult)),
+        ),
+        {
+          maxAttempts: settings.retry.maxAttempts - 1, // cockatiel counts retries, not attempts
+          backoff: honouringRetryAfter(
+            new ExponentialBackoff({
+              initialDelay: settings.retry.initialDelayMs,
+              maxDelay: settings.retry.maxDelayMs,
+            }),
+          ),
+        },
+      );
+      policy.onRetry((reason) =>
+        observer.retry(
+          vendor,
+          ('error' in reason ? verdictOfError(reason.error) : verdictOfResponse(reason.value as AttemptResult)).label,
+        ),
+      );
+      return policy;
+    });
+
+  return {
+    execute(target, attempt) {
+      const breaker = breakerOf(target.vendor, target.tenantId);
+      const cap = capOf(target.vendor);
+      return retryOf(target.vendor, target.idempotent).execute(async () => {
+        try {
+          return await breaker.execute(() =>
+            cap.execute(() => perAttemptTimeout.execute(({ signal }) => attempt(signal))),
+          );
+        } catch (error) {
+          if (!(error instanceof BrokenCircuitError)) throw error;
+          observer.breakerRejected(target.vendor, target.tenantId);
+          throw new UpstreamError(
+            target.vendor,
+            GatewayErrorCode.UPSTREAM_UNAVAILABLE,
+            `${target.vendor} is failing; Junction paused calls to it for this tenant`,
+            { retryAfter: Math.ceil(settings.breaker.halfOpenAfterMs / 1000), cause: new CircuitOpenCause() },
+          );
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Private: the exponential backoff, but never shorter than the vendor's
+ * Retry-After (the retry predicate already refused waits above the bound).
+ */
+function honouringRetryAfter(
+  inner: IBackoffFactory<unknown> | IBackoff<unknown>,
+): IBackoffFactory<IRetryBackoffContext<unknown>> {
+  return {
+    next(context) {
+      const step = inner.next(context);
+      const verdict =
+        'error' in context.result
+          ? verdictOfError(context.result.error)
+          : verdictOfResponse(context.result.value as AttemptResult);
+      const duration = Math.max(step.duration, verdict.retryAfterMs ?? 0);
+      return { duration, next: honouringRetryAfter(step).next };
+    },
+  };
+}
+
+function breakerStateName(state: CircuitState): BreakerState {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.HalfOpen:
+      return 'half-open';
+    default:
+      return 'open';
+  }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+}

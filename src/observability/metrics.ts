@@ -1,0 +1,116 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheObserver } from '../cache/cache-events.js';
+import type { BreakerState, UpstreamObserver } from '../http/upstream-observer.js';
+
+/**
+ * Prometheus metrics (prom-client), served at /metrics. One registry per
+ * gateway instance, so several gateways in one process (tests) never share or
+ * collide. Label values are bounded: vendors and tenants come from
+ * configuration, statuses from a short list, and operation names (chosen by
+ * clients) are checked and capped.
+ */
+
+export type OperationOutcome = 'ok' | 'partial' | 'error';
+
+export interface GatewayMetrics {
+  readonly contentType: string;
+  readonly upstream: UpstreamObserver;
+  readonly cache: CacheObserver;
+  /** One GraphQL operation finished. `name` is the client's operation name, if any. */
+  operation(name: string | undefined, type: string, outcome: OperationOutcome, seconds: number): void;
+  /** The exposition text. */
+  render(): Promise<string>;
+}
+
+/** Distinct operation names kept as labels; later ones are counted as "other". */
+const MAX_OPERATION_NAMES = 200;
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const operations = new Counter({
+    name: 'junction_graphql_operations_total',
+    help: 'GraphQL operations by operation name, type and outcome (ok: no errors; partial: data with errors; error: no data).',
+    labelNames: ['operation', 'type', 'outcome'],
+    registers: [registry],
+  });
+  const operationSeconds = new Histogram({
+    name: 'junction_graphql_operation_duration_seconds',
+    help: 'Time from receiving a GraphQL operation to sending its response, by type and outcome.',
+    labelNames: ['type', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: 'junction_upstream_request_duration_seconds',
+    help: 'One attempt of a vendor call, by vendor, HTTP method and status (the HTTP status, or timeout / unreachable / refused).',
+    labelNames: ['vendor', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'junction_upstream_retries_total',
+    help: 'Vendor calls attempted again, by vendor and the outcome that caused the retry.',
+    labelNames: ['vendor', 'reason'],
+    registers: [registry],
+  });
+  const breakerState = new Gauge({
+    name: 'junction_upstream_breaker_state',
+    help: 'Circuit breaker state per vendor and tenant: 0 closed, 1 half-open (trial call), 2 open (calls refused).',
+    labelNames: ['vendor', 'tenant'],
+    registers: [registry],
+  });
+  const breakerRejections = new Counter({
+    name: 'junction_upstream_breaker_rejections_total',
+    help: 'Vendor calls refused without being sent because the breaker of that vendor and tenant was open.',
+    labelNames: ['vendor', 'tenant'],
+    registers: [registry],
+  });
+  const cacheLookups = new Counter({
+    name: 'junction_cache_lookups_total',
+    help: 'Cached-read lookups by vendor and result (hit: served from the cache; miss: sent to the vendor).',
+    labelNames: ['vendor', 'result'],
+    registers: [registry],
+  });
+  const redisErrors = new Counter({
+    name: 'junction_redis_errors_total',
+    help: 'Redis commands that failed and ran as a cache miss or no-op instead, by operation and reason.',
+    labelNames: ['operation', 'reason'],
+    registers: [registry],
+  });
+
+  const knownNames = new Set<string>();
+  const operationLabel = (name: string | undefined): string => {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (knownNames.has(name)) return name;
+    if (knownNames.size >= MAX_OPERATION_NAMES) return 'other';
+    knownNames.add(name);
+    return name;
+  };
+
+  return {
+    contentType: registry.contentType,
+    upstream: {
+      attempt: (vendor, method, status, seconds) => upstreamSeconds.observe({ vendor, method, status }, seconds),
+      retry: (vendor, reason) => retries.inc({ vendor, reason }),
+      breakerState: (vendor, tenant, state) => breakerState.set({ vendor, tenant }, BREAKER_STATE_VALUE[state]),
+      breakerRejected: (vendor, tenant) => breakerRejections.inc({ vendor, tenant }),
+    },
+    cache: {
+      onLookup: ({ vendor, hits, misses }) => {
+        if (hits > 0) cacheLookups.inc({ vendor, result: 'hit' }, hits);
+        if (misses > 0) cacheLookups.inc({ vendor, result: 'miss' }, misses);
+      },
+      onFault: ({ operation, reason }) => redisErrors.inc({ operation, reason }),
+    },
+    operation(name, type, outcome, seconds) {
+      operations.inc({ operation: operationLabel(name), type, outcome });
+      operationSeconds.observe({ type, outcome }, seconds);
+    },
+    render: () => registry.metrics(),
+  };
+}

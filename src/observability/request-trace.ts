@@ -1,0 +1,50 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Who a request is, for logs and for the vendors: a request id (the client's
+ * `x-request-id` when it is a sane token, else a new UUID) and a W3C trace
+ * context (https://www.w3.org/TR/trace-context/). Junction joins the caller's
+ * trace when it sends a valid `traceparent`, else starts one, and is itself one
+ * span: vendors receive a `traceparent` whose parent is that span.
+ */
+
+export interface RequestTrace {
+  readonly requestId: string;
+  /** 32 lowercase hex digits. */
+  readonly traceId: string;
+  /** This gateway request's span id (16 hex digits). */
+  readonly spanId: string;
+  /** The `traceparent` header to send to vendors. */
+  readonly traceparent: string;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const traces = new WeakMap<IncomingMessage, RequestTrace>();
+
+/** Reads (or starts) the request's identity once, and remembers it for the rest of the request. */
+export function traceRequest(req: IncomingMessage): RequestTrace {
+  const known = traces.get(req);
+  if (known) return known;
+  const header = req.headers['x-request-id'];
+  const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  const incoming = parseTraceparent(req.headers.traceparent);
+  const traceId = incoming?.traceId ?? randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  // Keep the caller's sampling decision; a trace we start is sampled.
+  const flags = incoming?.flags ?? '01';
+  const trace = { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${flags}` };
+  traces.set(req, trace);
+  return trace;
+}
+
+/** Private: a valid version-00 (or later, read as 00) traceparent; all-zero ids are invalid per the spec. */
+function parseTraceparent(header: string | string[] | undefined): { traceId: string; flags: string } | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value ? TRACEPARENT.exec(value.trim()) : null;
+  if (!match) return undefined;
+  const [, version, traceId, parentId, flags] = match as unknown as [string, string, string, string, string];
+  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return { traceId, flags };
+}
