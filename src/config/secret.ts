@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 
@@ -14,6 +15,13 @@ export class Secret {
   }
   reveal(): string {
     return this.#value;
+  }
+  /**
+   * A short one-way digest, to tell credentials apart without storing them: the
+   * cache scope of a forwarded user token, so cached reads stay per user.
+   */
+  fingerprint(): string {
+    return createHash('sha256').update(this.#value).digest('hex').slice(0, 32);
   }
   toString(): string {
     return '[redacted]';

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
@@ -28,7 +28,11 @@ export interface ContextDeps {
   readonly idempotency: Idempotency;
 }
 
-/** Private: API keys are stored as SHA-256 digests; the lookup compares digests in constant time. */
+/**
+ * Private: API keys are stored as SHA-256 digests and looked up by the digest of
+ * the presented key. Hashing first means the lookup never compares secrets: how
+ * close a guess came does not show in the timing of a fixed-length digest lookup.
+ */
 function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
   const byDigest = new Map<string, TenantConfig>();
   for (const tenant of tenants) for (const digest of tenant.apiKeySha256) byDigest.set(digest, tenant);
@@ -41,10 +45,7 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
     // Not an API key: for tenants that accept them, a JWT (null when it is not one).
     const byJwt = tenant ? null : await verifyJwt(match[1]!);
     if (byJwt) return byJwt;
-    // The map lookup already decided; the comparison keeps timing independent of how close a guess was.
-    if (!tenant || !timingSafeEqual(Buffer.from(digest), Buffer.from(tenant.apiKeySha256.find((d) => d === digest)!))) {
-      throw new UnauthenticatedError('The API key is not valid');
-    }
+    if (!tenant) throw new UnauthenticatedError('The API key is not valid');
     return tenant;
   };
 }

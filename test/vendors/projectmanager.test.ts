@@ -371,8 +371,8 @@ describe('ProjectManager adapter with a forwarded user credential', () => {
   afterAll(() => stack.close());
   beforeEach(() => stack.reset());
 
-  // No request header forwards a user's token yet, so this drives the adapter
-  // the way the context will: the registry, a real transport and cache, over HTTP.
+  // Drives the adapter path below the request header (test/gateway/tenancy.test.ts covers the
+  // X-Junction-ProjectManager-Token header itself): the registry, a real transport and cache, over HTTP.
   it('replaces the configured token, and keeps cached reads per credential', async () => {
     const config = loadConfig(
       {},

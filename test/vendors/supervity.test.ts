@@ -417,10 +417,9 @@ describe('Supervity through the gateway', () => {
 });
 
 /**
- * The gateway's request context does not yet read a forwarded user token from
- * a header (port.ts documents `forwardedCredential`; the auth work wires it).
- * This proves the adapter side over real HTTP: the real registry, transport,
- * cache and undici client against the running Supervity simulator.
+ * The adapter side of a forwarded user token, below the X-Junction-Supervity-Token
+ * header (test/gateway/tenancy.test.ts covers the header itself): the real
+ * registry, transport, cache and undici client against the running Supervity simulator.
  */
 describe('Supervity with a forwarded user JWT', () => {
   let stack: TestStack;

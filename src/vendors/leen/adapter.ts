@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import { configuredOrganizationModel } from '../configured-organization.js';
 import type { LeenConfig } from './config.js';
 import { toConnectionModel, toProviderModel } from './to-model.js';
 import { LeenConnection, LeenConnectionList, LeenConnectionWithOrganization, LeenValidationError } from './wire.js';
@@ -63,18 +64,8 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
     organizations,
     checkConnectionKey: (key) => (isUuid(key) ? null : 'a Leen connection id must be a UUID'),
 
-    async getOrganization(organizationId) {
-      // Leen has no organization endpoint: the name comes from configuration.
-      const configured = organizations.find((o) => o.id === organizationId);
-      return {
-        vendor: 'LEEN',
-        externalId: organizationId,
-        displayName: configured?.displayName ?? null,
-        state: null,
-        createdAt: null,
-        updatedAt: null,
-      };
-    },
+    // Leen has no organization endpoint: the name comes from configuration.
+    getOrganization: async (organizationId) => configuredOrganizationModel('LEEN', organizations, organizationId),
 
     listConnections,
 

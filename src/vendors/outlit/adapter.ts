@@ -2,6 +2,7 @@ import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
 import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import { configuredOrganizationModel } from '../configured-organization.js';
 import type { OutlitConfig } from './config.js';
 import { toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -95,18 +96,8 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
     organizations,
     checkConnectionKey: (key) => (isProviderId(key) ? null : `an Outlit connection key ${notAProvider}`),
 
-    async getOrganization(organizationId) {
-      // Outlit has no organization endpoint: the organization is the one behind the API key.
-      const configured = organizations.find((o) => o.id === organizationId);
-      return {
-        vendor: 'OUTLIT',
-        externalId: organizationId,
-        displayName: configured?.displayName ?? null,
-        state: null,
-        createdAt: null,
-        updatedAt: null,
-      };
-    },
+    // Outlit has no organization endpoint: the organization is the one behind the API key.
+    getOrganization: async (organizationId) => configuredOrganizationModel('OUTLIT', organizations, organizationId),
 
     async listConnections(organizationId) {
       const items = await listIntegrations(organizationId);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
@@ -10,6 +9,7 @@ import type {
   VendorAdapter,
   VendorTransport,
 } from '../port.js';
+import { configuredOrganizationModel } from '../configured-organization.js';
 import type { ProjectManagerConfig } from './config.js';
 import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -57,8 +57,6 @@ function interpretPmFailure(failure: UpstreamFailure): UpstreamError | undefined
   return envelopeFailure(body.data, failure.status);
 }
 
-const fingerprint = (secret: Secret) => createHash('sha256').update(secret.reveal()).digest('hex').slice(0, 32);
-
 export function createProjectManagerAdapter(
   config: ProjectManagerConfig,
   connect: ConnectTransport,
@@ -78,7 +76,7 @@ export function createProjectManagerAdapter(
             authorization: new Secret(`Bearer ${token.reveal()}`),
             'x-integration-name': PROJECTMANAGER_INTEGRATION_NAME,
           },
-          scope: forwarded ? `projectmanager:${o.id}:user:${fingerprint(forwarded)}` : `projectmanager:${o.id}`,
+          scope: forwarded ? `projectmanager:${o.id}:user:${forwarded.fingerprint()}` : `projectmanager:${o.id}`,
           interpretFailure: interpretPmFailure,
         }),
       ];
@@ -113,18 +111,9 @@ export function createProjectManagerAdapter(
     organizations,
     checkConnectionKey: (key) => (isUuid(key) ? null : 'a ProjectManager connection key must be a provider UUID'),
 
-    async getOrganization(organizationId) {
-      // ProjectManager has no workspace read in this contract: the name comes from configuration.
-      const configured = organizations.find((o) => o.id === organizationId);
-      return {
-        vendor: 'PROJECTMANAGER',
-        externalId: organizationId,
-        displayName: configured?.displayName ?? null,
-        state: null,
-        createdAt: null,
-        updatedAt: null,
-      };
-    },
+    // ProjectManager has no workspace read in this contract: the name comes from configuration.
+    getOrganization: async (organizationId) =>
+      configuredOrganizationModel('PROJECTMANAGER', organizations, organizationId),
 
     async listConnections(organizationId) {
       return (await listProviders(organizationId))

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
@@ -10,6 +9,7 @@ import type {
   VendorAdapter,
   VendorTransport,
 } from '../port.js';
+import { configuredOrganizationModel } from '../configured-organization.js';
 import type { SupervityConfig } from './config.js';
 import { CONNECTION_KEY, connectionKeyOf, toActionModel, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -54,9 +54,6 @@ function interpretSupervityFailure(failure: UpstreamFailure): UpstreamError | un
   );
 }
 
-/** Private: a short, one-way fingerprint of a JWT, so cached reads are per user without storing the token. */
-const fingerprint = (secret: Secret) => createHash('sha256').update(secret.reveal()).digest('hex').slice(0, 16);
-
 export function createSupervityAdapter(
   config: SupervityConfig,
   connect: ConnectTransport,
@@ -64,7 +61,7 @@ export function createSupervityAdapter(
 ): VendorAdapter {
   // A caller's own JWT replaces the configured one; reads are then cached per user.
   const token = options.forwardedCredential ?? config.token;
-  const credentialScope = options.forwardedCredential ? `user:${fingerprint(options.forwardedCredential)}` : 'service';
+  const credentialScope = options.forwardedCredential ? `user:${options.forwardedCredential.fingerprint()}` : 'service';
   const authorization = new Secret(`Bearer ${token.reveal()}`);
   const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
 
@@ -123,18 +120,8 @@ export function createSupervityAdapter(
     checkConnectionKey: (key) =>
       CONNECTION_KEY.test(key) ? null : 'a Supervity connection key is "<integration slug>:<account identifier>"',
 
-    async getOrganization(organizationId) {
-      // Supervity has no organization endpoint: the organization is an x-active-org value from configuration.
-      const configured = organizations.find((o) => o.id === organizationId);
-      return {
-        vendor: 'SUPERVITY',
-        externalId: organizationId,
-        displayName: configured?.displayName ?? null,
-        state: null,
-        createdAt: null,
-        updatedAt: null,
-      };
-    },
+    // Supervity has no organization endpoint: the organization is an x-active-org value from configuration.
+    getOrganization: async (organizationId) => configuredOrganizationModel('SUPERVITY', organizations, organizationId),
 
     listConnections,
 
