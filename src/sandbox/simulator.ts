@@ -102,7 +102,11 @@ export interface RunningSimulator {
   readonly url: string;
   readonly port: number;
   stats(): SimulatorStats;
-  /** Every request served since the last reset, in order (in-process only: it holds credentials). */
+  /**
+   * The requests served since the last reset, in order (in-process only: it holds
+   * credentials). Bounded: past 2 × RECORDED_REQUESTS_KEPT the oldest are dropped
+   * down to the last RECORDED_REQUESTS_KEPT.
+   */
   requests(): readonly RecordedRequest[];
   reset(): void;
   addFault(fault: FaultSpec): void;
@@ -163,6 +167,9 @@ const parseBody = (raw: string): unknown => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How many recorded requests a simulator keeps between resets (tests read far fewer; listeners see all). */
+export const RECORDED_REQUESTS_KEPT = 10_000;
+
 export async function startSimulator(sim: VendorSimulator, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
   const routes = sim.routes.map(compile);
   let byRoute: Record<string, number> = {};
@@ -174,6 +181,8 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
   const listeners = new Set<(request: RecordedRequest) => void>();
   const record = (request: RecordedRequest) => {
     recorded.push(request);
+    // The demo of `npm start` runs for days: keep the log bounded (dropped in chunks, not one shift per request).
+    if (recorded.length > 2 * RECORDED_REQUESTS_KEPT) recorded = recorded.slice(-RECORDED_REQUESTS_KEPT);
     for (const listener of listeners) listener(request);
   };
   const sockets = new Set<Socket>();
