@@ -82,6 +82,17 @@ interface CachedRead {
   readonly body: unknown;
 }
 
+/**
+ * What the loader hands back: the raw body (what is cached) and its value as
+ * parsed by the schema that loaded it, so the caller that registered the read
+ * does not validate the same body a second time.
+ */
+interface LoadedRead {
+  readonly body: unknown;
+  readonly value: unknown;
+  readonly schema: z.ZodType<unknown>;
+}
+
 export function createRequestTransports(
   deps: ReadThroughDeps,
   tenantId: string,
@@ -137,8 +148,9 @@ export function createRequestTransports(
             interpretFailure: endpoint.interpretFailure,
           });
         }
-        // The loader hands back the raw body; each caller parses it with its own schema.
-        return spec.schema.parse(await loader.load(key));
+        const loaded = (await loader.load(key)) as LoadedRead;
+        // Parsed once already when the schema is the one that loaded it (the usual case); otherwise parse the raw body.
+        return (loaded.schema === spec.schema ? loaded.value : spec.schema.parse(loaded.body)) as T;
       },
 
       async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
@@ -217,7 +229,7 @@ async function loadBatch(
         : undefined;
       if (hit !== undefined) {
         count(hits, job.vendor);
-        return hit.body;
+        return hit;
       }
       count(misses, job.vendor);
       // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
@@ -227,10 +239,10 @@ async function loadBatch(
       const flight = fetchBody(deps, job);
       deps.inflight.flights.set(flightKey, flight);
       try {
-        const body = await flight;
-        const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body };
+        const loaded = await flight;
+        const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body: loaded.body };
         fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
-        return body;
+        return loaded;
       } catch (error) {
         return toError(error);
       } finally {
@@ -276,21 +288,22 @@ async function storeFresh(
     await deps.cache.setMany(entries.map(({ key, value, ttlSeconds }) => ({ key, value, ttlSeconds })));
 }
 
-/** Private: one upstream GET, validated; resolves to the raw body. */
-async function fetchBody(deps: ReadThroughDeps, job: ReadJob): Promise<unknown> {
+/** Private: one upstream GET, validated; resolves to the raw body and its parsed value. */
+async function fetchBody(deps: ReadThroughDeps, job: ReadJob): Promise<LoadedRead> {
   const response = await deps.http.send(job.request);
   if (response.status < 200 || response.status > 299) throw classifyFailure(job.vendor, response, job.interpretFailure);
-  validateBody(job.vendor, job.schema, response.body, deps.logger, new URL(job.request.url).pathname);
-  return response.body;
+  const value = validateBody(job.vendor, job.schema, response.body, deps.logger, new URL(job.request.url).pathname);
+  return { body: response.body, value, schema: job.schema };
 }
 
-function decodeCached(raw: string | undefined, generation: string, schema: z.ZodType<unknown>): CachedRead | undefined {
+function decodeCached(raw: string | undefined, generation: string, schema: z.ZodType<unknown>): LoadedRead | undefined {
   if (raw === undefined) return undefined;
   try {
     const parsed = JSON.parse(raw) as Partial<CachedRead>;
     // Another format, an older generation (a write came since), or a body that no longer fits the schema: a miss.
     if (parsed.format !== CACHED_READ_FORMAT || parsed.generation !== generation) return undefined;
-    return schema.safeParse(parsed.body).success ? (parsed as CachedRead) : undefined;
+    const checked = schema.safeParse(parsed.body);
+    return checked.success ? { body: parsed.body, value: checked.data, schema } : undefined;
   } catch {
     return undefined;
   }
