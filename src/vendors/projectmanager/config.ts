@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretSchema } from '../../config/secret.js';
+import { organizationSlug, uniqueOrganizations } from '../config-fields.js';
 
 /** ProjectManager's one server (shared/contracts/projectmanager.yaml `servers`). */
 export const PROJECTMANAGER_BASE_URL = 'https://api.projectmanager.com';
@@ -15,27 +16,15 @@ export const projectManagerConfigSchema = (env: NodeJS.ProcessEnv) =>
     .object({
       /** Overrides the contract's server (the sandbox, a proxy). */
       baseUrl: z.url().default(PROJECTMANAGER_BASE_URL),
-      organizations: z
-        .array(
-          z
-            .object({
-              id: z
-                .string()
-                .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lowercase letters, digits and "-", at most 63'),
-              displayName: z.string().min(1).optional(),
-              token: secretSchema(env),
-            })
-            .strict(),
-        )
-        .min(1)
-        .superRefine((organizations, ctx) => {
-          const seen = new Set<string>();
-          organizations.forEach((o, index) => {
-            if (seen.has(o.id))
-              ctx.addIssue({ code: 'custom', path: [index, 'id'], message: 'duplicate organization id' });
-            seen.add(o.id);
-          });
-        }),
+      organizations: uniqueOrganizations(
+        z
+          .object({
+            id: organizationSlug,
+            displayName: z.string().min(1).optional(),
+            token: secretSchema(env),
+          })
+          .strict(),
+      ),
     })
     .strict();
 
