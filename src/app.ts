@@ -14,6 +14,7 @@ import { createApolloServer } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
+import { createResponseCache } from './server/response-cache.js';
 import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
@@ -45,6 +46,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver);
   const http = createUpstreamHttp(config.upstream, metrics.upstream);
   const readCache = config.cache.enabled ? cache : createNoCache();
+  const inflight = createInflightReads();
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -54,7 +56,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       http,
       logger,
       ttlSeconds: config.cache.ttlSeconds,
-      inflight: createInflightReads(),
+      inflight,
       observer: readiness.cacheObserver,
     },
   });
@@ -75,6 +77,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       context,
       logger,
       operationGate: persisted.gate,
+      responseCache:
+        config.cache.enabled && config.cache.responses ? createResponseCache({ cache, inflight, logger }) : undefined,
+      onResponseCache: (event) => metrics.responseCache(event),
       maxBodyBytes: config.limits.maxBodyBytes,
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
       metrics,

@@ -50,6 +50,14 @@ export const readGenerationKey = (tenantId: string, vendor: string) =>
   `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:generation:${vendor}`;
 
 /**
+ * A whole query response (server/response-cache.ts), by the digest of
+ * everything it depends on. Same hash tag as the generations it is checked
+ * against, so one MGET fetches both.
+ */
+export const responseKey = (tenantId: string, digest: string) =>
+  `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:response:${digest}`;
+
+/**
  * An idempotency record: the first result of a keyed mutation. The client's key
  * is hashed (any length, any characters, never stored in clear); the tenant in
  * the hash tag keeps one tenant's key from ever meeting another's.

@@ -120,6 +120,12 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           faultLogIntervalMs: intFrom(0).default(30_000),
           /** false: upstream reads skip the cache (per-request batching and single flight still apply). */
           enabled: z.boolean().default(true),
+          /**
+           * Whole query responses cached too (src/server/response-cache.ts): a repeated query is answered
+           * without running GraphQL at all, as long as every vendor read it was built from is current.
+           * Only with `enabled`.
+           */
+          responses: z.boolean().default(true),
           /** Seconds a cached upstream read lives, per resource kind. */
           ttlSeconds: z
             .object({
@@ -136,6 +142,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           commandTimeoutMs: 50,
           faultLogIntervalMs: 30_000,
           enabled: true,
+          responses: true,
           ttlSeconds: { organization: 60, connections: 30, providers: 300 },
         }),
       upstream: z

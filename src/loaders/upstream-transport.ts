@@ -80,6 +80,35 @@ interface CachedRead {
   readonly format: typeof CACHED_READ_FORMAT;
   readonly generation: string;
   readonly body: unknown;
+  /** When it was fetched (epoch ms), so a response built from it expires with it; older records lack it. */
+  readonly fetchedAt?: number;
+}
+
+/**
+ * What one request's reads depended on: per vendor the generation they were
+ * read under, and when the first of them expires. The response cache
+ * (server/response-cache.ts) stores a whole response only when every read
+ * was a cacheable one, and keeps it no longer than its oldest read.
+ */
+export class ReadLedger {
+  readonly generations = new Map<Vendor, string>();
+  /** Epoch ms at which the first read of the request expires. */
+  expiresAt = Number.POSITIVE_INFINITY;
+  reads = 0;
+  /** False once any read could not be cached (a failure, an untrusted generation, two generations of one vendor). */
+  cacheable = true;
+
+  record(vendor: Vendor, generation: string, expiresAt: number): void {
+    const known = this.generations.get(vendor);
+    if (known !== undefined && known !== generation) this.cacheable = false;
+    this.generations.set(vendor, generation);
+    this.expiresAt = Math.min(this.expiresAt, expiresAt);
+    this.reads += 1;
+  }
+
+  spoil(): void {
+    this.cacheable = false;
+  }
 }
 
 /**
@@ -97,9 +126,10 @@ export function createRequestTransports(
   deps: ReadThroughDeps,
   tenantId: string,
   extraHeaders: Readonly<Record<string, string>> = {},
+  ledger: ReadLedger = new ReadLedger(),
 ): ConnectTransport {
   const jobs = new Map<string, ReadJob>();
-  const loader = new DataLoader<string, unknown>((keys) => loadBatch(deps, tenantId, keys, jobs), {
+  const loader = new DataLoader<string, unknown>((keys) => loadBatch(deps, tenantId, keys, jobs, ledger), {
     maxBatchSize: 200,
   });
 
@@ -154,6 +184,7 @@ export function createRequestTransports(
       },
 
       async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
+        ledger.spoil();
         let response: UpstreamResponse;
         try {
           response = await deps.http.send(requestFor(spec.method, spec, spec.idempotent ?? false, spec.body));
@@ -195,6 +226,7 @@ async function loadBatch(
   tenantId: string,
   keys: readonly string[],
   jobs: Map<string, ReadJob>,
+  ledger: ReadLedger,
 ): Promise<(unknown | Error)[]> {
   const unrecorded = await recordPendingInvalidations(deps);
   const vendors = [...new Set(keys.map((key) => jobs.get(key)!.vendor))];
@@ -227,24 +259,35 @@ async function loadBatch(
       const hit = generation.trusted
         ? decodeCached(stored[generationKeys.length + index], generation.token, job.schema)
         : undefined;
+      if (!generation.trusted) ledger.spoil();
       if (hit !== undefined) {
         count(hits, job.vendor);
+        if (hit.fetchedAt === undefined) ledger.spoil();
+        else ledger.record(job.vendor, generation.token, hit.fetchedAt + job.ttlSeconds * 1000);
         return hit;
       }
       count(misses, job.vendor);
       // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
       const flightKey = `${key}#${generation.isNew ? '' : generation.token}`;
       const existing = deps.inflight.flights.get(flightKey);
-      if (existing) return existing.catch((error: unknown) => toError(error));
+      const recordFresh = () => ledger.record(job.vendor, generation.token, Date.now() + job.ttlSeconds * 1000);
+      const failed = (error: unknown) => (ledger.spoil(), toError(error));
+      if (existing) return existing.then((loaded) => (recordFresh(), loaded), failed);
       const flight = fetchBody(deps, job);
       deps.inflight.flights.set(flightKey, flight);
       try {
         const loaded = await flight;
-        const record: CachedRead = { format: CACHED_READ_FORMAT, generation: generation.token, body: loaded.body };
+        recordFresh();
+        const record: CachedRead = {
+          format: CACHED_READ_FORMAT,
+          generation: generation.token,
+          body: loaded.body,
+          fetchedAt: Date.now(),
+        };
         fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
         return loaded;
       } catch (error) {
-        return toError(error);
+        return failed(error);
       } finally {
         // A write may have dropped this flight and another may have started since.
         if (deps.inflight.flights.get(flightKey) === flight) deps.inflight.flights.delete(flightKey);
@@ -296,14 +339,20 @@ async function fetchBody(deps: ReadThroughDeps, job: ReadJob): Promise<LoadedRea
   return { body: response.body, value, schema: job.schema };
 }
 
-function decodeCached(raw: string | undefined, generation: string, schema: z.ZodType<unknown>): LoadedRead | undefined {
+function decodeCached(
+  raw: string | undefined,
+  generation: string,
+  schema: z.ZodType<unknown>,
+): (LoadedRead & { readonly fetchedAt: number | undefined }) | undefined {
   if (raw === undefined) return undefined;
   try {
     const parsed = JSON.parse(raw) as Partial<CachedRead>;
     // Another format, an older generation (a write came since), or a body that no longer fits the schema: a miss.
     if (parsed.format !== CACHED_READ_FORMAT || parsed.generation !== generation) return undefined;
     const checked = schema.safeParse(parsed.body);
-    return checked.success ? { body: parsed.body, value: checked.data, schema } : undefined;
+    return checked.success
+      ? { body: parsed.body, value: checked.data, schema, fetchedAt: parsed.fetchedAt }
+      : undefined;
   } catch {
     return undefined;
   }

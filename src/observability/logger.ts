@@ -6,26 +6,77 @@ export type { Logger };
  * Structured JSON logs. Redaction is a second line of defence: credentials are
  * Secret objects that print as "[redacted]" anyway, but a header map copied
  * into a log line by mistake is scrubbed here too.
+ *
+ * The scrub is a key-name check (below) rather than pino's `redact` paths:
+ * those cost ~34 µs per line here against ~5 µs for the line itself (measured
+ * with 12 paths; the request log line alone made redaction the gateway's
+ * largest cost on cached answers), and they only see the depths they name.
  */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  '*.authorization',
-  '*["x-api-key"]',
+
+/** Keys whose values never reach a log line, at any depth, any letter case. */
+export const REDACTED_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
   // Forwarded user credentials (src/server/forwarded-credentials.ts).
-  'req.headers["x-junction-supervity-token"]',
-  'req.headers["x-junction-projectmanager-token"]',
-  '*["x-junction-supervity-token"]',
-  '*["x-junction-projectmanager-token"]',
-  '*.apiKey',
-  '*.token',
-];
+  'x-junction-supervity-token',
+  'x-junction-projectmanager-token',
+  'apikey',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'password',
+  'secret',
+]);
+const CENSOR = '[redacted]';
+/** Deeper than any header map a log call could carry (`req.headers.x` is depth 3). */
+const MAX_DEPTH = 6;
+
+/** A copy of `value` with every REDACTED_KEYS value censored; `value` itself when there is none (no allocation). */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const scrubbed = redactSecrets(item, depth + 1);
+      if (scrubbed !== item) (copy ??= [...value])[index] = scrubbed;
+    });
+    return copy ?? value;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  // Plain objects and errors are walked; anything else (Buffers, Secrets, class instances) keeps its own serialization.
+  if (prototype !== Object.prototype && prototype !== null && !(value instanceof Error)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const scrubbed = REDACTED_KEYS.has(key.toLowerCase()) ? CENSOR : redactSecrets(item, depth + 1);
+    if (scrubbed !== item) {
+      // An error stays an error (same class, message and stack) for pino's error serializer.
+      copy ??=
+        value instanceof Error
+          ? (Object.assign(Object.create(prototype as object) as object, value, {
+              message: value.message,
+              stack: value.stack,
+            }) as Record<string, unknown>)
+          : { ...(value as Record<string, unknown>) };
+      copy[key] = scrubbed;
+    }
+  }
+  return copy ?? value;
+}
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
-    { level, base: { service: 'junction' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    {
+      level,
+      base: { service: 'junction' },
+      formatters: {
+        log: (object) => redactSecrets(object) as Record<string, unknown>,
+        bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
+      },
+    },
     destination as pino.DestinationStream | undefined,
   );
 }

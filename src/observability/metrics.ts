@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheObserver } from '../cache/cache-events.js';
 import type { BreakerState, UpstreamObserver } from '../http/upstream-observer.js';
+import type { ResponseCacheEvent } from '../server/http-server.js';
 
 /**
  * Prometheus metrics (prom-client), served at /metrics. One registry per
@@ -18,6 +19,8 @@ export interface GatewayMetrics {
   readonly cache: CacheObserver;
   /** One GraphQL operation finished. `name` is the client's operation name, if any. */
   operation(name: string | undefined, type: string, outcome: OperationOutcome, seconds: number): void;
+  /** A query answer the response cache served (hit; counted as an operation too) or was offered (stored / miss). */
+  responseCache(event: ResponseCacheEvent): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -75,6 +78,12 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['vendor', 'result'],
     registers: [registry],
   });
+  const responseCacheResults = new Counter({
+    name: 'junction_response_cache_total',
+    help: 'Whole query answers by response-cache result (hit: served without running GraphQL; stored: run, then cached; miss: run, not cacheable).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   const redisErrors = new Counter({
     name: 'junction_redis_errors_total',
     help: 'Redis commands that failed and ran as a cache miss or no-op instead, by operation and reason.',
@@ -92,6 +101,11 @@ export function createMetrics(): GatewayMetrics {
     return name;
   };
 
+  const operation: GatewayMetrics['operation'] = (name, type, outcome, seconds) => {
+    operations.inc({ operation: operationLabel(name), type, outcome });
+    operationSeconds.observe({ type, outcome }, seconds);
+  };
+
   return {
     contentType: registry.contentType,
     upstream: {
@@ -107,9 +121,11 @@ export function createMetrics(): GatewayMetrics {
       },
       onFault: ({ operation, reason }) => redisErrors.inc({ operation, reason }),
     },
-    operation(name, type, outcome, seconds) {
-      operations.inc({ operation: operationLabel(name), type, outcome });
-      operationSeconds.observe({ type, outcome }, seconds);
+    operation,
+    responseCache({ result, operationName, seconds }) {
+      responseCacheResults.inc({ result });
+      // Apollo never sees a hit, so its operation is counted here.
+      if (result === 'hit') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
     },
     render: () => registry.metrics(),
   };

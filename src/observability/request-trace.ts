@@ -23,6 +23,24 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const traces = new WeakMap<IncomingMessage, RequestTrace>();
 
+/**
+ * Private: ids are cut from a pool of random bytes drawn 4 KiB at a time: one
+ * draw per ~170 requests instead of two per request (each draw was a
+ * measurable share of a cached answer's CPU time).
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 /** Reads (or starts) the request's identity once, and remembers it for the rest of the request. */
 export function traceRequest(req: IncomingMessage): RequestTrace {
   const known = traces.get(req);
@@ -30,8 +48,8 @@ export function traceRequest(req: IncomingMessage): RequestTrace {
   const header = req.headers['x-request-id'];
   const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
   const incoming = parseTraceparent(req.headers.traceparent);
-  const traceId = incoming?.traceId ?? randomBytes(16).toString('hex');
-  const spanId = randomBytes(8).toString('hex');
+  const traceId = incoming?.traceId ?? randomHex(16);
+  const spanId = randomHex(8);
   // Keep the caller's sampling decision; a trace we start is sampled.
   const flags = incoming?.flags ?? '01';
   const trace = { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${flags}` };

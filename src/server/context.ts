@@ -4,7 +4,9 @@ import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import { createRequestTransports, type ReadThroughDeps } from '../loaders/upstream-transport.js';
+import type { Secret } from '../config/secret.js';
+import type { Vendor } from '../domain/models.js';
+import { createRequestTransports, type ReadLedger, type ReadThroughDeps } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { traceRequest } from '../observability/request-trace.js';
 import { createVendorAdapters } from '../vendors/registry.js';
@@ -50,26 +52,62 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
   };
 }
 
-export function createContextFactory(deps: ContextDeps) {
-  const authenticate = createTenantAuthenticator(deps.tenants);
-  return async (req: IncomingMessage): Promise<GatewayContext> => {
-    const { requestId, traceparent } = traceRequest(req);
-    const tenant = await authenticate(req.headers.authorization);
-    const logger = deps.logger.child({ requestId, tenant: tenant.id });
-    const forwarded = forwardedCredentials(req.headers);
-    // Which vendors got a user's own credential; never the credential.
-    logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
-    // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
-    const connect = createRequestTransports(deps.reads, tenant.id, { 'x-request-id': requestId, traceparent });
-    const idempotencyHeader = req.headers['idempotency-key'];
-    return {
-      requestId,
-      logger,
-      tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect, forwarded) },
-      idempotency: deps.idempotency.forRequest(
+/** Who is asking, established before anything else runs (a 401 costs no parsing). */
+export interface AuthenticatedRequest {
+  readonly requestId: string;
+  readonly traceparent: string;
+  readonly tenant: TenantConfig;
+  /** User credentials forwarded for user-scoped vendors (Secrets). */
+  readonly forwarded: Partial<Record<Vendor, Secret>>;
+  /** Fingerprints of `forwarded` ('' when none): what makes a cached answer one user's. */
+  readonly credentialScope: string;
+  readonly idempotencyKey: string | undefined;
+}
+
+export interface ContextFactory {
+  /** Throws UnauthenticatedError, or BadUserInputError for a malformed forwarded credential. */
+  authenticate(req: IncomingMessage): Promise<AuthenticatedRequest>;
+  /** The resolvers' context; the ledger learns what the request's reads depended on (response cache). */
+  contextFor(request: AuthenticatedRequest, ledger?: ReadLedger): GatewayContext;
+}
+
+export function createContextFactory(deps: ContextDeps): ContextFactory {
+  const authenticateKey = createTenantAuthenticator(deps.tenants);
+  return {
+    async authenticate(req) {
+      const { requestId, traceparent } = traceRequest(req);
+      const tenant = await authenticateKey(req.headers.authorization);
+      const forwarded = forwardedCredentials(req.headers);
+      const idempotencyHeader = req.headers['idempotency-key'];
+      return {
+        requestId,
+        traceparent,
+        tenant,
+        forwarded,
+        credentialScope: Object.entries(forwarded)
+          .map(([vendor, secret]) => `${vendor}:${secret.fingerprint()}`)
+          .join(','),
+        idempotencyKey: Array.isArray(idempotencyHeader) ? idempotencyHeader.join(',') : idempotencyHeader,
+      };
+    },
+
+    contextFor({ requestId, traceparent, tenant, forwarded, idempotencyKey }, ledger) {
+      const logger = deps.logger.child({ requestId, tenant: tenant.id });
+      // Which vendors got a user's own credential; never the credential.
+      logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
+      // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
+      const connect = createRequestTransports(
+        deps.reads,
         tenant.id,
-        Array.isArray(idempotencyHeader) ? idempotencyHeader.join(',') : idempotencyHeader,
-      ),
-    };
+        { 'x-request-id': requestId, traceparent },
+        ledger,
+      );
+      return {
+        requestId,
+        logger,
+        tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect, forwarded) },
+        idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
+      };
+    },
   };
 }

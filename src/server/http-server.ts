@@ -5,9 +5,12 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { traceRequest } from '../observability/request-trace.js';
-import type { GatewayContext } from './context.js';
+import { ReadLedger } from '../loaders/upstream-transport.js';
+import { configuredVendors } from '../vendors/registry.js';
+import type { AuthenticatedRequest, ContextFactory, GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';
-import { operationSummaryOf, prepareOperationSummary } from './operation-observer-plugin.js';
+import { operationSummaryOf, prepareOperationSummary, type OperationSummary } from './operation-observer-plugin.js';
+import type { ResponseCache } from './response-cache.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
@@ -26,7 +29,11 @@ export interface ReadinessReport {
 
 export interface HttpServerOptions {
   readonly apollo: ApolloServer<GatewayContext>;
-  readonly context: (req: IncomingMessage) => Promise<GatewayContext>;
+  readonly context: ContextFactory;
+  /** Whole query answers (response-cache.ts); only when the cache is on. */
+  readonly responseCache?: ResponseCache | undefined;
+  /** Told of each answer the response cache served (hit, with its duration) or was offered (stored or not). */
+  readonly onResponseCache?: (event: ResponseCacheEvent) => void;
   readonly logger: Logger;
   /** Largest request body accepted, in bytes. @default 1_000_000 */
   readonly maxBodyBytes?: number;
@@ -40,8 +47,24 @@ export interface HttpServerOptions {
   readonly readiness?: () => Promise<ReadinessReport>;
 }
 
-/** Private: the context of each /graphql request, for its log line. */
-const contexts = new WeakMap<IncomingMessage, GatewayContext>();
+export interface ResponseCacheEvent {
+  readonly result: 'hit' | 'stored' | 'miss';
+  readonly operationName: string | null;
+  /** For hits: from reading the body to sending the answer. */
+  readonly seconds?: number;
+}
+
+/** Private: what a /graphql request's log line tells beyond the HTTP exchange. */
+interface RequestFacts {
+  readonly tenantId: string;
+  /** The resolvers' context, holding the summary of the operation Apollo ran. */
+  context?: GatewayContext;
+  /** The summary of an answer served from the response cache. */
+  summary?: OperationSummary;
+  /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */
+  responseCache?: 'hit' | 'stored' | 'miss';
+}
+const requestFacts = new WeakMap<IncomingMessage, RequestFacts>();
 
 export interface RunningHttpServer {
   readonly server: Server;
@@ -87,14 +110,11 @@ async function handleGraphQL(
   options: HttpServerOptions,
   url: URL,
 ): Promise<void> {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
+  const started = performance.now();
   let body: unknown;
   if (req.method === 'POST') {
     const text = await readBody(req, options.maxBodyBytes ?? 1_000_000);
-    const contentType = headers.get('content-type') ?? '';
+    const contentType = req.headers['content-type'] ?? '';
     if (contentType.includes('application/json') || contentType.includes('application/graphql-response+json')) {
       try {
         body = text === '' ? undefined : (JSON.parse(text) as unknown);
@@ -112,11 +132,9 @@ async function handleGraphQL(
     }
   }
   // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
-  let context: GatewayContext;
+  let caller: AuthenticatedRequest;
   try {
-    context = await options.context(req);
-    prepareOperationSummary(context);
-    contexts.set(req, context);
+    caller = await options.context.authenticate(req);
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       res.setHeader('www-authenticate', 'Bearer');
@@ -126,14 +144,48 @@ async function handleGraphQL(
     if (error instanceof BadUserInputError) return sendJson(res, 400, requestError(error.message, error.code));
     throw error;
   }
+  const facts: RequestFacts = { tenantId: caller.tenant.id };
+  requestFacts.set(req, facts);
   let search = url.search;
   if (options.operationGate) {
     const admission = options.operationGate({ method: req.method ?? 'GET', body, search });
     if (!admission.ok) {
-      context.logger.warn({ code: admission.code, reason: admission.message }, 'operation refused');
+      options.logger.warn(
+        { requestId: caller.requestId, tenant: caller.tenant.id, code: admission.code, reason: admission.message },
+        'operation refused',
+      );
       return sendJson(res, admission.status, requestError(admission.message, admission.code));
     }
     ({ body, search } = admission);
+  }
+  const cache = options.responseCache;
+  const cacheKey =
+    cache && req.method === 'POST'
+      ? cache.keyOf({
+          tenantId: caller.tenant.id,
+          credentialScope: caller.credentialScope,
+          accept: req.headers.accept ?? '',
+          body,
+        })
+      : undefined;
+  if (cache && cacheKey) {
+    const hit = await cache.lookup(cacheKey, caller.tenant.id, configuredVendors(caller.tenant.vendors));
+    if (hit) {
+      facts.summary = { operationName: hit.operationName, operationType: 'query', outcome: 'ok', errorCodes: [] };
+      facts.responseCache = 'hit';
+      options.onResponseCache?.({ result: 'hit', operationName: hit.operationName, seconds: secondsSince(started) });
+      for (const [name, value] of hit.headers) res.setHeader(name, value);
+      res.statusCode = hit.status;
+      return void res.end(hit.body);
+    }
+  }
+  const ledger = new ReadLedger();
+  const context = options.context.contextFor(caller, ledger);
+  prepareOperationSummary(context);
+  facts.context = context;
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
@@ -141,10 +193,29 @@ async function handleGraphQL(
   });
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
-  if (response.body.kind === 'complete') return void res.end(response.body.string);
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
-  res.end();
+  if (response.body.kind !== 'complete') {
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    return void res.end();
+  }
+  res.end(response.body.string);
+  const summary = operationSummaryOf(context);
+  if (!cache || !cacheKey || summary?.operationType !== 'query' || summary.outcome !== 'ok') return;
+  if (res.statusCode !== 200) return;
+  const stored = await cache.store(
+    cacheKey,
+    {
+      status: res.statusCode,
+      headers: [...response.headers],
+      body: response.body.string,
+      operationName: summary.operationName,
+    },
+    ledger,
+  );
+  facts.responseCache = stored ? 'stored' : 'miss';
+  options.onResponseCache?.({ result: stored ? 'stored' : 'miss', operationName: summary.operationName });
 }
+
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
 export async function startHttpServer(
   options: HttpServerOptions,
@@ -229,8 +300,8 @@ async function sendMetrics(res: ServerResponse, metrics: NonNullable<HttpServerO
  */
 function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, route: string, started: number): void {
   const trace = traceRequest(req);
-  const context = contexts.get(req);
-  const operation = context ? operationSummaryOf(context) : undefined;
+  const facts = requestFacts.get(req);
+  const operation = facts?.summary ?? (facts?.context && operationSummaryOf(facts.context));
   const line = {
     requestId: trace.requestId,
     traceId: trace.traceId,
@@ -240,7 +311,8 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, r
     status: res.statusCode,
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     ...(!res.writableFinished && { aborted: true }),
-    ...(context && { tenant: context.tenant.tenantId }),
+    ...(facts && { tenant: facts.tenantId }),
+    ...(facts?.responseCache && { responseCache: facts.responseCache }),
     ...(operation && {
       operationName: operation.operationName,
       operationType: operation.operationType,

@@ -42,6 +42,20 @@ export function createVendorAdapters(
   return adapters;
 }
 
+const configuredByConfigs = new WeakMap<VendorConfigs, readonly Vendor[]>();
+
+/** The vendors a tenant has configured, in the Vendor enum's order (computed once per configuration). */
+export function configuredVendors(configs: VendorConfigs): readonly Vendor[] {
+  let vendors = configuredByConfigs.get(configs);
+  if (!vendors) {
+    vendors = (Object.keys(factories) as (keyof VendorConfigs)[])
+      .filter((name) => configs[name])
+      .map((name) => factories[name].vendor);
+    configuredByConfigs.set(configs, vendors);
+  }
+  return vendors;
+}
+
 /** Private: generic over the vendor name, so each config reaches its own factory with its own type. */
 function createAdapter<K extends keyof VendorConfigs>(
   name: K,

@@ -102,20 +102,36 @@ describe('Redis cache (single node, two gateway instances)', () => {
     const hitsBefore = countersA.counters.hits;
     expect(await dashboard(a)).toEqual(first);
     expect(leen().stats().total).toBe(0);
-    // 50 cached resources, one round trip: the whole query is one DataLoader batch, one MGET, and nothing else.
-    const calls = await redis.commandCalls();
+    // The same query again: its whole answer and the vendor's generation in one MGET; no read is even looked up.
+    let calls = await redis.commandCalls();
     expect(calls.mget).toBe(1);
     expect(calls.get ?? 0).toBe(0);
     expect(calls.set ?? 0).toBe(0);
+    expect(countersA.counters.hits - hitsBefore).toBe(0);
+
+    // Another document over the same resources: no cached answer, but 50 cached reads in one more round trip.
+    await redis.resetStats();
+    const { body } = await a.gql<DashboardData>(`# another document\n${DASHBOARD_QUERY}`, undefined, {
+      apiKey: API_KEY,
+    });
+    expect(body.data).toEqual(first);
+    expect(leen().stats().total).toBe(0);
+    calls = await redis.commandCalls();
+    // One MGET looking for this document's answer, one for the 50 reads (the whole query is one DataLoader batch).
+    expect(calls.mget).toBe(2);
+    expect(calls.get ?? 0).toBe(0);
+    // Only this document's answer is stored; no read is stored again.
+    expect(calls.set ?? 0).toBe(1);
     expect(countersA.counters.hits - hitsBefore).toBe(50);
   });
 
   it('the first query costs one MGET per batch plus one pipelined SET per batch, not one command per resource', async () => {
     await dashboard(a);
     const calls = await redis.commandCalls();
-    expect(calls.mget).toBe(1);
-    // One SET NX for the new generation, then 50 SETs sent as one pipeline (Redis counts each SET).
-    expect(calls.set).toBe(51);
+    // The answer's lookup, then the one batch of reads.
+    expect(calls.mget).toBe(2);
+    // One SET NX for the new generation, then 50 SETs sent as one pipeline (Redis counts each SET), then the answer.
+    expect(calls.set).toBe(52);
   });
 
   it('a second gateway instance sharing the Redis is served from the cache the first one filled', async () => {

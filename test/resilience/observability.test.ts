@@ -179,10 +179,11 @@ describe('observability', () => {
       );
     });
 
-    it('count cache hits and misses', async () => {
+    it('count cache hits and misses, of reads and of whole answers', async () => {
       const before = await scrape(stack);
-      await stack.gql(EVERY_VENDOR); // empty cache: misses
-      await stack.gql(EVERY_VENDOR); // served from the cache: hits
+      await stack.gql(EVERY_VENDOR); // empty cache: read misses, answer stored
+      await stack.gql(EVERY_VENDOR); // the whole answer from the response cache: no read looked up
+      await stack.gql(`# same reads, another document\n${EVERY_VENDOR}`); // its answer is new, its reads are hits
       const after = await scrape(stack);
       const delta = (result: string) =>
         metricValue(after, 'junction_cache_lookups_total', { vendor: 'LEEN', result }) -
@@ -190,6 +191,15 @@ describe('observability', () => {
       const leenReads = Object.keys(stack.sandbox.get('LEEN').stats().byPath).length;
       expect(delta('miss')).toBe(leenReads);
       expect(delta('hit')).toBe(leenReads);
+      const answers = (result: string) =>
+        metricValue(after, 'junction_response_cache_total', { result }) -
+        metricValue(before, 'junction_response_cache_total', { result });
+      expect(answers('stored')).toBe(2);
+      expect(answers('hit')).toBe(1);
+      // A cached answer still counts as an operation.
+      const operations = (text: string) =>
+        metricValue(text, 'junction_graphql_operations_total', { type: 'query', outcome: 'ok' });
+      expect(operations(after) - operations(before)).toBe(3);
     });
 
     it('show the breaker state per vendor and tenant (0 = closed)', async () => {
@@ -210,5 +220,39 @@ describe('observability', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ready', ready: true, checks: { config: 'ok' } });
     });
+  });
+});
+
+describe('log redaction (a second line of defence behind Secret)', () => {
+  it('censors credential-named keys at any depth and letter case, in objects, arrays and errors, and keeps the rest', () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }),
+    );
+    const error = Object.assign(new TypeError('vendor refused'), { config: { headers: { 'X-API-KEY': 'k-123' } } });
+    logger.info(
+      {
+        req: { headers: { Authorization: 'Bearer jk_live_1', accept: 'application/json' } },
+        attempts: [{ token: 'tok-456', status: 401 }],
+        err: error,
+        tenant: 'acme',
+      },
+      'upstream call',
+    );
+    const line = JSON.parse(lines.join('')) as {
+      req: { headers: Record<string, string> };
+      attempts: unknown[];
+      err: { config: { headers: Record<string, string> } };
+      tenant: string;
+    };
+    expect(JSON.stringify(line)).not.toMatch(/jk_live_1|tok-456|k-123/);
+    expect(line.req.headers).toEqual({ Authorization: '[redacted]', accept: 'application/json' });
+    expect(line.attempts).toEqual([{ token: '[redacted]', status: 401 }]);
+    expect(line.err).toMatchObject({ type: 'TypeError', message: 'vendor refused' });
+    expect(line.err.config.headers['X-API-KEY']).toBe('[redacted]');
+    expect(line.tenant).toBe('acme');
+    // The logged object itself is untouched.
+    expect(error.config.headers['X-API-KEY']).toBe('k-123');
   });
 });

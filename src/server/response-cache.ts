@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { CacheStore } from '../cache/cache-store.js';
+import { readGenerationKey, responseKey } from '../cache/keys.js';
+import type { Vendor } from '../domain/models.js';
+import type { InflightReads, ReadLedger } from '../loaders/upstream-transport.js';
+import type { Logger } from '../observability/logger.js';
+
+/**
+ * Whole query responses, cached: a repeated query (same tenant, same caller
+ * credentials, same document, variables and Accept header) is answered from
+ * one cache round trip, without parsing, validating or executing GraphQL.
+ *
+ * A response is only as fresh as the reads it was built from. Each stored
+ * response records, per vendor, the generation its reads were made under
+ * (ReadLedger) and lives no longer than the first of those reads expires.
+ * The lookup fetches the response and the tenant's current generations in one
+ * MGET (one hash tag): a write to any vendor the response read from replaces
+ * that vendor's generation, and the response is a miss from then on, on every
+ * instance. Only complete answers without errors to `query` operations whose
+ * every read was cacheable are stored; mutations and partial results never are.
+ *
+ * Only JSON POSTs of one operation are looked up: GET requests (and batches)
+ * always go through Apollo, whose CSRF prevention and GET rules stay in force.
+ */
+
+export interface CacheableRequest {
+  readonly tenantId: string;
+  /** Fingerprints of forwarded user credentials ('' when none): answers built with a user's token are that user's. */
+  readonly credentialScope: string;
+  readonly accept: string;
+  /** The parsed JSON body of the POST. */
+  readonly body: unknown;
+}
+
+/** A response as the client receives it. */
+export interface CachedResponse {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+  readonly operationName: string | null;
+}
+
+const RECORD_FORMAT = 1;
+interface StoredResponse extends CachedResponse {
+  readonly format: typeof RECORD_FORMAT;
+  /** Per vendor read from: the generation of the tenant's reads the response was built under. */
+  readonly generations: Readonly<Partial<Record<Vendor, string>>>;
+}
+
+/** Larger answers are not worth a cache slot (and would crowd out the reads). */
+const MAX_CACHED_BODY_CHARS = 256 * 1024;
+/** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
+const MAY_BE_MUTATION = /(?:^|[^\w$])mutation\b/;
+
+export interface ResponseCache {
+  /** The cache key of a request that may have a cached answer, or undefined when it cannot. */
+  keyOf(request: CacheableRequest): string | undefined;
+  /** The cached answer, when there is one and every vendor it read from is unchanged since. */
+  lookup(key: string, tenantId: string, vendors: readonly Vendor[]): Promise<CachedResponse | undefined>;
+  /** Stores an answer when the ledger of its reads allows; true when stored. */
+  store(key: string, response: CachedResponse, ledger: ReadLedger): Promise<boolean>;
+}
+
+export function createResponseCache(deps: {
+  cache: CacheStore;
+  inflight: InflightReads;
+  logger: Logger;
+}): ResponseCache {
+  // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
+  const safely = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'response cache unavailable; answering without it');
+      return fallback;
+    }
+  };
+  return {
+    keyOf({ tenantId, credentialScope, accept, body }) {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+      const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+      const persistedHash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+        ?.sha256Hash;
+      if (typeof query === 'string' ? MAY_BE_MUTATION.test(query) : typeof persistedHash !== 'string') return undefined;
+      const digest = createHash('sha256')
+        .update(JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null]))
+        .update('\n')
+        .update(accept)
+        .update('\n')
+        .update(credentialScope)
+        .digest('base64url');
+      return responseKey(tenantId, digest);
+    },
+
+    async lookup(key, tenantId, vendors) {
+      const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
+      const [raw, ...current] = await safely(() => deps.cache.getMany([key, ...generationKeys]), []);
+      if (raw === undefined) return undefined;
+      let record: StoredResponse;
+      try {
+        record = JSON.parse(raw) as StoredResponse;
+      } catch {
+        return undefined;
+      }
+      if (record.format !== RECORD_FORMAT) return undefined;
+      for (const [vendor, generation] of Object.entries(record.generations) as [Vendor, string][]) {
+        const index = vendors.indexOf(vendor);
+        // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
+        if (index < 0 || current[index] !== generation) return undefined;
+        if (deps.inflight.unrecordedInvalidations.has(generationKeys[index]!)) return undefined;
+      }
+      const { status, headers, body, operationName } = record;
+      return { status, headers, body, operationName };
+    },
+
+    async store(key, response, ledger) {
+      if (!ledger.cacheable || ledger.reads === 0 || response.body.length > MAX_CACHED_BODY_CHARS) return false;
+      const ttlSeconds = Math.floor((ledger.expiresAt - Date.now()) / 1000);
+      if (ttlSeconds < 1) return false;
+      const record: StoredResponse = {
+        format: RECORD_FORMAT,
+        generations: Object.fromEntries(ledger.generations),
+        ...response,
+      };
+      return safely(() => deps.cache.setMany([{ key, value: JSON.stringify(record), ttlSeconds }]), false);
+    },
+  };
+}
