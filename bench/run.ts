@@ -361,6 +361,18 @@ async function main(): Promise<number> {
       check: noErrors,
     },
     {
+      // Not a target: the fixed cost every uncached GraphQL request pays (HTTP, authentication, context and
+      // Apollo's request pipeline) with no field to resolve, the ceiling on what (b) can reach.
+      key: 'typenameCacheOff',
+      label: '(b₀) reference: `{ __typename }`, cache off',
+      url: cold.url,
+      server: cold.process,
+      method: 'POST',
+      headers: gqlHeaders,
+      body: JSON.stringify({ query: '{ __typename }' }),
+      check: noErrors,
+    },
+    {
       key: 'listWarm',
       label: '(c) connections list, warm cache',
       url: warm.url,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from './config/config.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryCache } from './cache/memory-cache.js';
@@ -10,7 +11,7 @@ import { createInflightReads } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
-import { createApolloServer } from './server/apollo.js';
+import { createApolloServer, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
@@ -78,7 +79,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       logger,
       operationGate: persisted.gate,
       responseCache:
-        config.cache.enabled && config.cache.responses ? createResponseCache({ cache, inflight, logger }) : undefined,
+        config.cache.enabled && config.cache.responses
+          ? createResponseCache({
+              cache,
+              inflight,
+              logger,
+              deployment: createHash('sha256').update(loadTypeDefs()).digest('base64url'),
+            })
+          : undefined,
       onResponseCache: (event) => metrics.responseCache(event),
       maxBodyBytes: config.limits.maxBodyBytes,
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,

@@ -163,6 +163,7 @@ async function handleGraphQL(
     cache && req.method === 'POST'
       ? cache.keyOf({
           tenantId: caller.tenant.id,
+          tenantConfig: caller.tenant,
           credentialScope: caller.credentialScope,
           accept: req.headers.accept ?? '',
           body,

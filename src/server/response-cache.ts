@@ -25,6 +25,8 @@ import type { Logger } from '../observability/logger.js';
 
 export interface CacheableRequest {
   readonly tenantId: string;
+  /** The tenant's configuration: an answer is only valid for the organizations and vendors it was built with. */
+  readonly tenantConfig: object;
   /** Fingerprints of forwarded user credentials ('' when none): answers built with a user's token are that user's. */
   readonly credentialScope: string;
   readonly accept: string;
@@ -65,7 +67,19 @@ export function createResponseCache(deps: {
   cache: CacheStore;
   inflight: InflightReads;
   logger: Logger;
+  /** What the answers of this deployment depend on beyond the request (the schema's text): another is a miss. */
+  deployment: string;
 }): ResponseCache {
+  // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).
+  const configDigests = new WeakMap<object, string>();
+  const configDigest = (config: object) => {
+    let digest = configDigests.get(config);
+    if (digest === undefined) {
+      digest = createHash('sha256').update(JSON.stringify(config)).digest('base64url');
+      configDigests.set(config, digest);
+    }
+    return digest;
+  };
   // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
   const safely = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -76,7 +90,7 @@ export function createResponseCache(deps: {
     }
   };
   return {
-    keyOf({ tenantId, credentialScope, accept, body }) {
+    keyOf({ tenantId, tenantConfig, credentialScope, accept, body }) {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
       const { query, operationName, variables, extensions } = body as Record<string, unknown>;
       const persistedHash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
@@ -88,6 +102,9 @@ export function createResponseCache(deps: {
         .update(accept)
         .update('\n')
         .update(credentialScope)
+        .update('\n')
+        .update(configDigest(tenantConfig))
+        .update(deps.deployment)
         .digest('base64url');
       return responseKey(tenantId, digest);
     },

@@ -29,18 +29,67 @@ const factories: {
   projectmanager: { vendor: 'PROJECTMANAGER', create: createProjectManagerAdapter },
 };
 
+/**
+ * The tenant's adapters, each built on first use: a request usually reaches
+ * one or two vendors, and building all five on every request was a measurable
+ * share of an uncached request's CPU (`npm run bench -- --profile`).
+ */
 export function createVendorAdapters(
   configs: VendorConfigs,
   connect: ConnectTransport,
   forwardedCredentials: Partial<Record<Vendor, Secret>> = {},
-): Map<Vendor, VendorAdapter> {
-  const adapters = new Map<Vendor, VendorAdapter>();
-  for (const name of Object.keys(factories) as (keyof VendorConfigs)[]) {
-    const adapter = createAdapter(name, configs, connect, forwardedCredentials);
-    if (adapter) adapters.set(adapter.vendor, adapter);
-  }
-  return adapters;
+): ReadonlyMap<Vendor, VendorAdapter> {
+  return new LazyAdapters(configs, connect, forwardedCredentials);
 }
+
+/** Private: a read-only Map whose entries are the configured vendors, their adapters built when first asked for. */
+class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
+  readonly #built = new Map<Vendor, VendorAdapter>();
+  readonly #vendors: readonly Vendor[];
+
+  constructor(
+    private readonly configs: VendorConfigs,
+    private readonly connect: ConnectTransport,
+    private readonly forwardedCredentials: Partial<Record<Vendor, Secret>>,
+  ) {
+    this.#vendors = configuredVendors(configs);
+  }
+
+  get size(): number {
+    return this.#vendors.length;
+  }
+  has(vendor: Vendor): boolean {
+    return this.#vendors.includes(vendor);
+  }
+  get(vendor: Vendor): VendorAdapter | undefined {
+    const built = this.#built.get(vendor);
+    if (built || !this.has(vendor)) return built;
+    const name = nameOf[vendor];
+    const adapter = createAdapter(name, this.configs, this.connect, this.forwardedCredentials)!;
+    this.#built.set(vendor, adapter);
+    return adapter;
+  }
+  *entries(): MapIterator<[Vendor, VendorAdapter]> {
+    for (const vendor of this.#vendors) yield [vendor, this.get(vendor)!];
+  }
+  *keys(): MapIterator<Vendor> {
+    yield* this.#vendors;
+  }
+  *values(): MapIterator<VendorAdapter> {
+    for (const vendor of this.#vendors) yield this.get(vendor)!;
+  }
+  forEach(callback: (adapter: VendorAdapter, vendor: Vendor, map: ReadonlyMap<Vendor, VendorAdapter>) => void): void {
+    for (const [vendor, adapter] of this.entries()) callback(adapter, vendor, this);
+  }
+  [Symbol.iterator](): MapIterator<[Vendor, VendorAdapter]> {
+    return this.entries();
+  }
+}
+
+/** Private: the config key of each vendor. */
+const nameOf = Object.fromEntries(
+  (Object.keys(factories) as (keyof VendorConfigs)[]).map((name) => [factories[name].vendor, name]),
+) as Record<Vendor, keyof VendorConfigs>;
 
 const configuredByConfigs = new WeakMap<VendorConfigs, readonly Vendor[]>();
 

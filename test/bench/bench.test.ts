@@ -38,6 +38,7 @@ describe('npm run bench -- --quick', () => {
     expect(Object.keys(report.scenarios)).toEqual([
       'floor',
       'listCacheOff',
+      'typenameCacheOff',
       'listWarm',
       'dashboardCacheOff',
       'dashboardWarm',

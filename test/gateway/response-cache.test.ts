@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { encodeGlobalId } from '../../src/domain/global-id.js';
+import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
@@ -138,6 +140,37 @@ describe('response cache lifetime and switch', () => {
       expect(stack.sandbox.totalRequests()).toBeGreaterThan(calls);
     } finally {
       await stack.close();
+    }
+  });
+
+  it('serves an answer only to the tenant configuration it was built with: a renamed organization shows at once', async () => {
+    const shared = createMemoryCache();
+    const original = await startStack({ start: { cache: shared } });
+    const key = newApiKey('renamed');
+    const tenant = demoTenantConfig(original.sandbox, 'acme', key) as {
+      vendors: { leen: { organizations: { id: string; displayName: string }[] } };
+    };
+    tenant.vendors.leen.organizations = tenant.vendors.leen.organizations.map((o) => ({
+      ...o,
+      displayName: `${o.displayName} (renamed)`,
+    }));
+    // Another deployment of the same tenant, on the same cache, with the organization renamed in its config.
+    const renamed = await startStack({
+      sharedSandbox: original.sandbox,
+      start: { cache: shared },
+      config: { tenants: [tenant] },
+    });
+    try {
+      const NAME = `query Name($id: ID!) { organization(id: $id) { displayName connections { id } } }`;
+      type NameData = { organization: { displayName: string } };
+      const first = await original.gql<NameData>(NAME, { id: orgId(ACME.id) });
+      expect(first.body.data?.organization.displayName).toBe(ACME.name);
+      expect((await original.gql<NameData>(NAME, { id: orgId(ACME.id) })).body).toEqual(first.body);
+      const after = await renamed.gql<NameData>(NAME, { id: orgId(ACME.id) }, { apiKey: key });
+      expect(after.body.data?.organization.displayName).toBe(`${ACME.name} (renamed)`);
+    } finally {
+      await renamed.close();
+      await original.close();
     }
   });
 
