@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { z } from 'zod';
 import type { CacheObserver } from '../cache/cache-events.js';
@@ -11,6 +10,7 @@ import type { Vendor } from '../domain/models.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
+import { randomToken } from '../observability/random-ids.js';
 import type {
   ConnectTransport,
   ReadResource,
@@ -64,7 +64,7 @@ export const createInflightReads = (): InflightReads => ({
 
 /** A generation outlives any cached read; when it expires (or is evicted) every read recorded under it is a miss. */
 const GENERATION_TTL_SECONDS = 86_400;
-const newGeneration = () => randomBytes(9).toString('base64url');
+const newGeneration = () => randomToken(9);
 
 interface ReadJob {
   readonly vendor: Vendor;

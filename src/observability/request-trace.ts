@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { randomHex } from './random-ids.js';
 
 /**
  * Who a request is, for logs and for the vendors: a request id (the client's
@@ -22,24 +23,6 @@ export interface RequestTrace {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const traces = new WeakMap<IncomingMessage, RequestTrace>();
-
-/**
- * Private: ids are cut from a pool of random bytes drawn 4 KiB at a time: one
- * draw per ~170 requests instead of two per request (each draw was a
- * measurable share of a cached answer's CPU time).
- */
-const POOL_BYTES = 4096;
-let pool = Buffer.alloc(0);
-let poolOffset = 0;
-function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    poolOffset = 0;
-  }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
-  return hex;
-}
 
 /** Reads (or starts) the request's identity once, and remembers it for the rest of the request. */
 export function traceRequest(req: IncomingMessage): RequestTrace {

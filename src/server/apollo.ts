@@ -7,8 +7,10 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { resolvers } from '../resolvers/index.js';
 import type { Logger } from '../observability/logger.js';
+import { compiledExecution } from './compiled-execution.js';
 import type { GatewayContext } from './context.js';
 import { createFormatError } from './format-error.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
@@ -45,8 +47,8 @@ export function createApolloServer({
   plugins = [],
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    // The schema from schema/ and the resolvers, executed compiled (compiled-execution.ts).
+    gateway: compiledExecution(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })),
     introspection,
     ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,

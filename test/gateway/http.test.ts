@@ -73,6 +73,40 @@ describe('the gateway over HTTP', () => {
     }
   });
 
+  it.each([
+    ['missing', undefined],
+    ['of the wrong type', { ids: { not: 'a list' } }],
+  ])(
+    'answers a variable %s with 400 BAD_USER_INPUT, naming the variable, before any vendor call',
+    async (_label, variables) => {
+      await stack.reset();
+      const query = 'query Orgs($ids: [ID!]!) { organizations(ids: $ids) { id } }';
+      const { status, body } = await stack.gql(query, variables);
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('$ids'),
+        locations: [{ line: 1, column: 12 }],
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      expect(body.data).toBeUndefined();
+      expect(stack.sandbox.totalRequests()).toBe(0);
+    },
+  );
+
+  it('reports a resolver error with its path and locations next to the data that resolved', async () => {
+    const query = '{ ok: providers(vendor: LEEN) { slug } bad: organization(id: "nope") { id } }';
+    const { status, body } = await stack.gql(query);
+    expect(status).toBe(200);
+    expect((body.data as { ok: unknown[] }).ok.length).toBeGreaterThan(0);
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['bad'],
+        locations: [{ line: 1, column: query.indexOf('bad:') + 1 }],
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
+    ]);
+  });
+
   it('answers unknown routes with 404', async () => {
     const res = await fetch(new URL('/nope', stack.gateway.url));
     expect(res.status).toBe(404);
