@@ -175,8 +175,8 @@ async function handleGraphQL(
       facts.summary = { operationName: hit.operationName, operationType: 'query', outcome: 'ok', errorCodes: [] };
       facts.responseCache = 'hit';
       options.onResponseCache?.({ result: 'hit', operationName: hit.operationName, seconds: secondsSince(started) });
-      for (const [name, value] of hit.headers) res.setHeader(name, value);
-      res.statusCode = hit.status;
+      // x-request-id is already set; writeHead merges it with the stored headers.
+      res.writeHead(hit.status, Object.fromEntries(hit.headers));
       return void res.end(hit.body);
     }
   }
