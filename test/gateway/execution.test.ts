@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/domain/global-id.js';
+import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
+import { startStack, type TestStack } from '../helpers/stack.js';
+
+/**
+ * The GraphQL features clients use, through the compiled executor
+ * (src/server/compiled-execution.ts): the Node interface and inline
+ * fragments, named fragments, aliases, @include/@skip driven by variables.
+ */
+
+const ACME = LEEN_SEED[0]!;
+const orgId = encodeGlobalId({ typename: 'Organization', vendor: 'LEEN', organizationId: ACME.id, keys: [] });
+
+describe('execution', () => {
+  let stack: TestStack;
+  let connectionId: string;
+  beforeAll(async () => {
+    stack = await startStack();
+    const { body } = await stack.gql<{ organization: { connections: { id: string }[] } }>(
+      'query ($id: ID!) { organization(id: $id) { connections { id } } }',
+      { id: orgId },
+    );
+    connectionId = body.data!.organization.connections[0]!.id;
+  });
+  afterAll(() => stack.close());
+
+  it('resolves node(id:) to its concrete type, applying only the matching inline fragments', async () => {
+    const query = `query ($c: ID!, $o: ID!) {
+      c: node(id: $c) { __typename id ... on Connection { status provider { slug } } ... on Organization { displayName } }
+      o: node(id: $o) { __typename id ... on Connection { status } ... on Organization { displayName } }
+    }`;
+    const { body } = await stack.gql<Record<'c' | 'o', Record<string, unknown>>>(query, { c: connectionId, o: orgId });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.c).toEqual({
+      __typename: 'Connection',
+      id: connectionId,
+      status: expect.any(String),
+      provider: { slug: expect.any(String) },
+    });
+    expect(body.data!.o).toEqual({ __typename: 'Organization', id: orgId, displayName: ACME.name });
+  });
+
+  it('applies named fragments and aliases', async () => {
+    const query = `fragment Brief on Connection { id status }
+      query ($id: ID!) { organization(id: $id) { all: connections { ...Brief } again: connections { key: id } } }`;
+    const { body } = await stack.gql<{
+      organization: { all: { id: string; status: string }[]; again: { key: string }[] };
+    }>(query, { id: orgId });
+    expect(body.errors).toBeUndefined();
+    const { all, again } = body.data!.organization;
+    expect(all).toHaveLength(ACME.connections.length);
+    expect(all.every((c) => Object.keys(c).join() === 'id,status')).toBe(true);
+    expect(again.map((c) => c.key)).toEqual(all.map((c) => c.id));
+  });
+
+  it.each([true, false])('honours @include and @skip driven by a variable (%s)', async (detailed) => {
+    const query = `query ($id: ID!, $detailed: Boolean!) {
+      organization(id: $id) { connections { id provider @include(if: $detailed) { slug } status @skip(if: $detailed) } }
+    }`;
+    const { body } = await stack.gql<{ organization: { connections: Record<string, unknown>[] } }>(query, {
+      id: orgId,
+      detailed,
+    });
+    expect(body.errors).toBeUndefined();
+    for (const connection of body.data!.organization.connections) {
+      expect(Object.keys(connection)).toEqual(detailed ? ['id', 'provider'] : ['id', 'status']);
+    }
+  });
+});
