@@ -84,7 +84,17 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
               cache,
               inflight,
               logger,
-              deployment: createHash('sha256').update(loadTypeDefs()).digest('base64url'),
+              // What else decides an answer: the schema, and the rules an operation must pass to run at all.
+              deployment: createHash('sha256')
+                .update(loadTypeDefs())
+                .update(
+                  JSON.stringify([
+                    config.limits,
+                    config.introspection ?? !config.production,
+                    config.persistedOperations,
+                  ]),
+                )
+                .digest('base64url'),
             })
           : undefined,
       onResponseCache: (event) => metrics.responseCache(event),

@@ -73,7 +73,7 @@ export function createResponseCache(deps: {
   cache: CacheStore;
   inflight: InflightReads;
   logger: Logger;
-  /** What the answers of this deployment depend on beyond the request (the schema's text): another is a miss. */
+  /** What this deployment's answers depend on beyond the request (schema, operation limits): another is a miss. */
   deployment: string;
 }): ResponseCache {
   // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).

@@ -174,6 +174,31 @@ describe('response cache lifetime and switch', () => {
     }
   });
 
+  it('never serves an answer to a deployment whose operation limits would refuse the query', async () => {
+    const shared = createMemoryCache();
+    const lenient = await startStack({ start: { cache: shared } });
+    // The same tenant, key and cache; only the limits differ (LIST is four levels deep).
+    const strict = await startStack({
+      sharedSandbox: lenient.sandbox,
+      start: { cache: shared },
+      config: {
+        limits: { maxDepth: 2 },
+        tenants: [demoTenantConfig(lenient.sandbox, 'acme', lenient.tenant.apiKey)],
+      },
+    });
+    try {
+      const asAcme = { apiKey: lenient.tenant.apiKey };
+      expect((await lenient.gql(LIST, { id: orgId(ACME.id) }, asAcme)).body.errors).toBeUndefined();
+      expect((await lenient.gql(LIST, { id: orgId(ACME.id) }, asAcme)).status).toBe(200);
+      const refused = await strict.gql(LIST, { id: orgId(ACME.id) }, asAcme);
+      expect(refused.status).toBe(400);
+      expect(refused.body.data).toBeUndefined();
+    } finally {
+      await strict.close();
+      await lenient.close();
+    }
+  });
+
   it('cache.responses false: every query runs, its reads still come from the cache', async () => {
     const stack = await startStack({ config: { cache: { responses: false } } });
     try {
