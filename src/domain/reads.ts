@@ -127,6 +127,7 @@ export async function searchConnections(
         try {
           return { nodes: (await adapter.listConnections(o.id)).filter(matches(filter)) };
         } catch (error) {
+          scope.onPartialFailure?.();
           return { error: toVendorError(adapter.vendor, o.id, error) };
         }
       }),

@@ -12,6 +12,12 @@ import type { Vendor } from './models.js';
 export interface TenantScope {
   readonly tenantId: string;
   readonly adapters: ReadonlyMap<Vendor, VendorAdapter>;
+  /**
+   * Told when the answer will carry a vendor's failure as data (`vendorErrors`)
+   * rather than as an error: such an answer is not the vendor's state and must
+   * not be reused (the response cache does not store it).
+   */
+  readonly onPartialFailure?: () => void;
 }
 
 /** The adapter for an ID's vendor, when the tenant has both that vendor and that organization configured. */

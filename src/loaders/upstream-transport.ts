@@ -199,6 +199,8 @@ export function createRequestTransports(
       },
 
       async invalidate(paths: readonly ResourcePath[]): Promise<void> {
+        // An adapter drops reads it found unusable (ProjectManager's failure envelopes come as 200s): no answer built now is cacheable.
+        ledger.spoil();
         // write() has already replaced the generation; dropping the keys as well frees the memory at once.
         const keys = paths.map(keyOf);
         for (const key of keys) loader.clear(key);

@@ -105,7 +105,11 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       return {
         requestId,
         logger,
-        tenant: { tenantId: tenant.id, adapters: createVendorAdapters(tenant.vendors, connect, forwarded) },
+        tenant: {
+          tenantId: tenant.id,
+          adapters: createVendorAdapters(tenant.vendors, connect, forwarded),
+          onPartialFailure: () => ledger?.spoil(),
+        },
         idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
       };
     },

@@ -113,6 +113,26 @@ describe('response cache', () => {
     expect(leenCalls()).toBe(calls);
   });
 
+  it('never caches an answer that lists a vendor failure, even one the vendor sent as a 200', async () => {
+    // ProjectManager reports failures in a 200 envelope; the across-vendor list turns it into a vendorErrors entry.
+    const ACROSS = '{ connections { nodes { id } vendorErrors { vendor } } }';
+    type Across = { connections: { vendorErrors: { vendor: string }[] } };
+    stack.sandbox.get('PROJECTMANAGER').addFault({
+      status: 200,
+      body: {
+        error: { message: 'Temporarily unavailable' },
+        success: false,
+        hasError: true,
+        statusCode: 'ServiceUnavailable',
+      },
+      times: 1,
+    });
+    const failed = await stack.gql<Across>(ACROSS);
+    expect(failed.body.data!.connections.vendorErrors.map((e) => e.vendor)).toEqual(['PROJECTMANAGER']);
+    const recovered = await stack.gql<Across>(ACROSS);
+    expect(recovered.body.data!.connections.vendorErrors).toEqual([]);
+  });
+
   it('never caches an answer with errors: the next request asks the vendor again', async () => {
     stack.sandbox.get('LEEN').addFault({ status: 400, body: { error: 'bad_request' }, times: 1 });
     const failed = await stack.gql(LIST, { id: orgId(ACME.id) });
