@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
@@ -27,15 +28,33 @@ export const CONTRACT_FILES: Readonly<Record<Vendor, string>> = {
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `JUNCTION_CONTRACTS_DIR` overrides the default `<repo>/../shared/contracts`. */
+/**
+ * Where the contracts are: `JUNCTION_CONTRACTS_DIR`, else `<repo>/../shared/contracts`, else — for a
+ * clone made elsewhere on the same machine (`git clone /work/main /tmp/x`) — `../shared/contracts`
+ * beside the repository it was cloned from. Never nothing: without contracts the tests fail.
+ */
 export function contractsDir(): string {
-  const dir = process.env.JUNCTION_CONTRACTS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'contracts');
-  if (!existsSync(dir))
+  const candidates = process.env.JUNCTION_CONTRACTS_DIR
+    ? [process.env.JUNCTION_CONTRACTS_DIR]
+    : [resolve(REPO_ROOT, '..', 'shared', 'contracts'), ...besideOrigin()];
+  const dir = candidates.find((candidate) => existsSync(candidate));
+  if (!dir)
     throw new Error(
-      `Vendor contracts not found at ${dir}. The contract tests need ../shared/contracts beside the repository root ` +
-        '(or JUNCTION_CONTRACTS_DIR); they never pass silently without them.',
+      `Vendor contracts not found at ${candidates.join(' or ')}. The contract tests need ../shared/contracts beside ` +
+        'the repository root (or JUNCTION_CONTRACTS_DIR); they never pass silently without them.',
     );
   return dir;
+}
+
+/** Private: `../shared/contracts` beside the local repository this one was cloned from, if it was. */
+function besideOrigin(): string[] {
+  try {
+    const origin = execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const path = origin.trim().replace(/^file:\/\//, '');
+    return isAbsolute(path) ? [resolve(path, '..', 'shared', 'contracts')] : [];
+  } catch {
+    return [];
+  }
 }
 
 export type ViolationRule = 'operation' | 'parameter' | 'security' | 'request-body' | 'response';
