@@ -48,6 +48,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const http = createUpstreamHttp(config.upstream, metrics.upstream);
   const readCache = config.cache.enabled ? cache : createNoCache();
   const inflight = createInflightReads();
+  const typeDefs = loadTypeDefs();
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -65,6 +66,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
   const apollo = createApolloServer({
     logger,
+    typeDefs,
     persistedQueries: persisted.apollo,
     production: config.production,
     introspection: config.introspection ?? !config.production,
@@ -86,7 +88,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
               logger,
               // What else decides an answer: the schema, and the rules an operation must pass to run at all.
               deployment: createHash('sha256')
-                .update(loadTypeDefs())
+                .update(typeDefs)
                 .update(
                   JSON.stringify([
                     config.limits,

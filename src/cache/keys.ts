@@ -51,11 +51,15 @@ export const readGenerationKey = (tenantId: string, vendor: string) =>
 
 /**
  * A whole query response (server/response-cache.ts), by the digest of
- * everything it depends on. Same hash tag as the generations it is checked
+ * everything it depends on (`parts`, hashed: they hold documents, variables and
+ * credential fingerprints). Same hash tag as the generations it is checked
  * against, so one MGET fetches both.
  */
-export const responseKey = (tenantId: string, digest: string) =>
-  `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:response:${digest}`;
+export function responseKey(tenantId: string, parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\n');
+  return `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:response:${hash.digest('base64url')}`;
+}
 
 /**
  * An idempotency record: the first result of a keyed mutation. The client's key

@@ -10,6 +10,7 @@ import { z } from 'zod';
  */
 export class Secret {
   readonly #value: string;
+  #fingerprint: string | undefined;
   constructor(value: string) {
     this.#value = value;
   }
@@ -21,7 +22,9 @@ export class Secret {
    * cache scope of a forwarded user token, so cached reads stay per user.
    */
   fingerprint(): string {
-    return createHash('sha256').update(this.#value).digest('hex').slice(0, 32);
+    // Asked by the response cache's key and again by the adapter's cache scope: hashed once.
+    this.#fingerprint ??= createHash('sha256').update(this.#value).digest('hex').slice(0, 32);
+    return this.#fingerprint;
   }
   toString(): string {
     return '[redacted]';

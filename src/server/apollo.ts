@@ -28,6 +28,8 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string {
 
 export interface ApolloOptions {
   readonly logger: Logger;
+  /** The SDL of schema/ (loadTypeDefs()), read once by the caller. */
+  readonly typeDefs: string;
   readonly introspection: boolean;
   readonly production: boolean;
   /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
@@ -40,6 +42,7 @@ export interface ApolloOptions {
 
 export function createApolloServer({
   logger,
+  typeDefs,
   introspection,
   production,
   persistedQueries,
@@ -48,7 +51,7 @@ export function createApolloServer({
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     // The schema from schema/ and the resolvers, executed compiled (compiled-execution.ts).
-    gateway: compiledExecution(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })),
+    gateway: compiledExecution(makeExecutableSchema({ typeDefs, resolvers })),
     introspection,
     ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,

@@ -102,17 +102,13 @@ export function createResponseCache(deps: {
       const persistedHash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
         ?.sha256Hash;
       if (typeof query === 'string' ? MAY_BE_MUTATION.test(query) : typeof persistedHash !== 'string') return undefined;
-      const digest = createHash('sha256')
-        .update(JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null]))
-        .update('\n')
-        .update(accept)
-        .update('\n')
-        .update(credentialScope)
-        .update('\n')
-        .update(configDigest(tenantConfig))
-        .update(deps.deployment)
-        .digest('base64url');
-      return responseKey(tenantId, digest);
+      return responseKey(tenantId, [
+        JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null]),
+        accept,
+        credentialScope,
+        configDigest(tenantConfig),
+        deps.deployment,
+      ]);
     },
 
     async lookup(key, tenantId, vendors) {
