@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { vendorConfigSchemas } from '../vendors/config-schemas.js';
-import { secretSchema } from './secret.js';
+import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
+import { checkUniqueTenants, tenantSchema } from './tenants.js';
 
 /**
  * One zod-validated configuration, from the environment plus an optional JSON
@@ -10,37 +10,6 @@ import { secretSchema } from './secret.js';
  * the settings they name. Tenants (and their vendor credentials) come from the
  * file, or from the sandbox demo when no file is given (src/main.ts).
  */
-
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');
-
-const tenantSchema = (env: NodeJS.ProcessEnv) =>
-  z
-    .object({
-      id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"'),
-      name: z.string().min(1).optional(),
-      /** SHA-256 digests (hex) of the API keys this tenant authenticates with; keys themselves are never stored. */
-      apiKeySha256: z.array(sha256Hex).min(1),
-      /** Optional JWT authentication (src/server/jwt-auth.ts), besides API keys. */
-      jwt: jwtSchema(env).optional(),
-      vendors: vendorConfigSchemas(env),
-    })
-    .strict();
-
-/** A tenant's token issuer: its `iss`, the `aud` Junction expects, and an HMAC secret or a JWKS URL. */
-const jwtSchema = (env: NodeJS.ProcessEnv) =>
-  z
-    .object({
-      issuer: z.string().min(1),
-      audience: z.string().min(1),
-      /** HS256/384/512 shared secret, at least 32 characters. */
-      secret: secretSchema(env)
-        .refine((s) => s.reveal().length >= 32, 'must be at least 32 characters')
-        .optional(),
-      /** JWKS endpoint of the issuer (RS*, PS*, ES*, EdDSA). */
-      jwksUrl: z.url().optional(),
-    })
-    .strict()
-    .refine((j) => (j.secret === undefined) !== (j.jwksUrl === undefined), 'set exactly one of secret and jwksUrl');
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
 
@@ -200,19 +169,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         .default({ mode: 'apq', manifests: [], apqTtlSeconds: 86_400 }),
     })
     .strict()
-    .superRefine((config, ctx) => {
-      const seen = new Set<string>();
-      const issuers = new Set<string>();
-      config.tenants.forEach((tenant, index) => {
-        if (seen.has(tenant.id))
-          ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: 'duplicate tenant id' });
-        seen.add(tenant.id);
-        // The token's issuer picks the tenant, so one issuer belongs to one tenant.
-        if (tenant.jwt && issuers.has(tenant.jwt.issuer))
-          ctx.addIssue({ code: 'custom', path: ['tenants', index, 'jwt', 'issuer'], message: 'duplicate issuer' });
-        if (tenant.jwt) issuers.add(tenant.jwt.issuer);
-      });
-    });
+    .superRefine((config, ctx) => checkUniqueTenants(config.tenants, ctx));
 
 export type Config = z.output<ReturnType<typeof configSchema>>;
 export type TenantConfig = Config['tenants'][number];
@@ -223,48 +180,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** Private: the settings environment variables may set, mapped onto the config tree. */
-function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const cache: Record<string, unknown> = {};
-  const upstream: Record<string, unknown> = {};
-  const limits: Record<string, unknown> = {};
-  if (env.PORT !== undefined) out.port = env.PORT;
-  if (env.HOST !== undefined) out.host = env.HOST;
-  if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
-  if (env.NODE_ENV === 'production') out.production = true;
-  if (env.JUNCTION_INTROSPECTION !== undefined) out.introspection = env.JUNCTION_INTROSPECTION === 'true';
-  if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
-  if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
-  if (env.REDIS_COMMAND_TIMEOUT_MS !== undefined) cache.commandTimeoutMs = env.REDIS_COMMAND_TIMEOUT_MS;
-  if (env.UPSTREAM_TIMEOUT_MS !== undefined) upstream.timeoutMs = env.UPSTREAM_TIMEOUT_MS;
-  const persisted: Record<string, unknown> = {};
-  if (env.JUNCTION_PERSISTED_OPERATIONS) persisted.mode = env.JUNCTION_PERSISTED_OPERATIONS;
-  if (env.JUNCTION_OPERATION_MANIFESTS)
-    persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
-  if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
-  if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
-  if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
-  if (Object.keys(cache).length > 0) out.cache = cache;
-  if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
-  if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
-  if (Object.keys(upstream).length > 0) out.upstream = upstream;
-  if (Object.keys(limits).length > 0) out.limits = limits;
-  return out;
-}
-
-/** Private: merges b into a, recursing into plain objects; arrays and scalars of b replace a's. */
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const existing = out[key];
-    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value;
-  }
-  return out;
-}
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;

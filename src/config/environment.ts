@@ -1,0 +1,46 @@
+/**
+ * The settings environment variables may set, and how configuration layers
+ * merge: the file first, then the environment, then programmatic overrides.
+ */
+
+/** The settings environment variables name, mapped onto the config tree. */
+export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const cache: Record<string, unknown> = {};
+  const upstream: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
+  if (env.PORT !== undefined) out.port = env.PORT;
+  if (env.HOST !== undefined) out.host = env.HOST;
+  if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
+  if (env.NODE_ENV === 'production') out.production = true;
+  if (env.JUNCTION_INTROSPECTION !== undefined) out.introspection = env.JUNCTION_INTROSPECTION === 'true';
+  if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
+  if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
+  if (env.REDIS_COMMAND_TIMEOUT_MS !== undefined) cache.commandTimeoutMs = env.REDIS_COMMAND_TIMEOUT_MS;
+  if (env.UPSTREAM_TIMEOUT_MS !== undefined) upstream.timeoutMs = env.UPSTREAM_TIMEOUT_MS;
+  const persisted: Record<string, unknown> = {};
+  if (env.JUNCTION_PERSISTED_OPERATIONS) persisted.mode = env.JUNCTION_PERSISTED_OPERATIONS;
+  if (env.JUNCTION_OPERATION_MANIFESTS)
+    persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
+  if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
+  if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
+  if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
+  if (Object.keys(cache).length > 0) out.cache = cache;
+  if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
+  if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
+  if (Object.keys(upstream).length > 0) out.upstream = upstream;
+  if (Object.keys(limits).length > 0) out.limits = limits;
+  return out;
+}
+
+/** Private: merges b into a, recursing into plain objects; arrays and scalars of b replace a's. */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const existing = out[key];
+    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value;
+  }
+  return out;
+}
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
