@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Vendor } from '../domain/models.js';
+import { compileRoute, matchRoute, parseBody, readRaw } from './route-matching.js';
 
 /**
  * A stateful HTTP simulator of one vendor, on its own loopback port. Vendor
@@ -116,62 +117,13 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-interface CompiledRoute {
-  readonly route: SimRoute;
-  readonly regex: RegExp;
-  readonly names: readonly string[];
-}
-
-function compile(route: SimRoute): CompiledRoute {
-  const names: string[] = [];
-  const source = route.path
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const param = /^\{([^}]+)\}$/.exec(part);
-      if (!param) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-      names.push(param[1]!);
-      return '([^/]+?)';
-    })
-    .join('');
-  return { route, regex: new RegExp(`^${source}$`), names };
-}
-
-function match(routes: readonly CompiledRoute[], method: string, path: string) {
-  for (const compiled of routes) {
-    if (compiled.route.method !== method) continue;
-    const m = compiled.regex.exec(path);
-    if (!m) continue;
-    const params: Record<string, string> = {};
-    compiled.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
-    return { route: compiled.route, params };
-  }
-  return null;
-}
-
-const readRaw = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
-const parseBody = (raw: string): unknown => {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-};
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How many recorded requests a simulator keeps between resets (tests read far fewer; listeners see all). */
 export const RECORDED_REQUESTS_KEPT = 10_000;
 
 export async function startSimulator(sim: VendorSimulator, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
-  const routes = sim.routes.map(compile);
+  const routes = sim.routes.map(compileRoute);
   let byRoute: Record<string, number> = {};
   let byPath: Record<string, number> = {};
   let total = 0;
@@ -229,7 +181,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
     const receivedAt = Date.now();
     const method = req.method ?? 'GET';
     const body = parseBody(await readRaw(req));
-    const found = match(routes, method, path);
+    const found = matchRoute(routes, method, path);
     const routeKey = found ? `${method} ${found.route.path}` : `${method} (unmatched)`;
     total += 1;
     distinct.add(`${method} ${url.pathname}${url.search}`);
