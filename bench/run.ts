@@ -101,6 +101,8 @@ async function startSandbox(apiKey: string) {
     process.execPath,
     [
       join(ROOT, 'dist/sandbox/cli.js'),
+      '--json',
+      '--base-port=0',
       `--organizations=${DASHBOARD_ORGANIZATIONS}`,
       `--connections=${CONNECTIONS_PER_ORGANIZATION}`,
       `--bulk-connections=${BULK_CONNECTIONS}`,

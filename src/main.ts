@@ -1,17 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { startGateway, type RunningGateway } from './app.js';
+import { nodeSupportWarning } from './node-support.js';
 import { createLogger } from './observability/logger.js';
+import { persistedDemoKey, randomDemoKey } from './sandbox/demo-key.js';
 import { demoTenantConfig } from './sandbox/demo-config.js';
 import { startSandbox, type RunningSandbox } from './sandbox/sandbox.js';
 
 /**
  * Entry point. With tenants configured (JUNCTION_CONFIG), starts the gateway
  * alone. Without, starts the vendor sandbox and a gateway pointed at it, with a
- * demo tenant whose API key is JUNCTION_DEMO_KEY or a random one printed here.
+ * demo tenant whose API key is JUNCTION_DEMO_KEY, or the one kept in the file
+ * JUNCTION_DEMO_KEY_FILE names (made on first use; `npm run dev` sets it, so a
+ * reload keeps the key), or a random one; a key not from JUNCTION_DEMO_KEY is printed.
  */
 
-const SAMPLE_QUERY = `{ organizations { displayName vendor connections { id status provider { displayName } } } }`;
+const SAMPLE_QUERY = `query Organizations { organizations { displayName vendor connections { id status provider { displayName } } } }`;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,11 +28,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  const outdatedNode = nodeSupportWarning();
+  if (outdatedNode) {
+    logger.warn({ nodeVersion: process.version }, outdatedNode);
+    // The log level may be silent or the log shipped elsewhere: the person starting it should see this too.
+    process.stderr.write(`Warning: ${outdatedNode}\n`);
+  }
   let sandbox: RunningSandbox | null = null;
   let demoKey: string | null = null;
   if (config.tenants.length === 0) {
     sandbox = await startSandbox();
-    demoKey = process.env.JUNCTION_DEMO_KEY || `jk_demo_${randomBytes(18).toString('base64url')}`;
+    const keyFile = process.env.JUNCTION_DEMO_KEY_FILE;
+    demoKey = process.env.JUNCTION_DEMO_KEY || (keyFile ? persistedDemoKey(keyFile) : randomDemoKey('jk_demo'));
     config = loadConfig(process.env, { tenants: [demoTenantConfig(sandbox, 'demo', demoKey)] });
   }
 

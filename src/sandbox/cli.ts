@@ -1,23 +1,29 @@
-import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { VENDORS, type Vendor } from '../domain/models.js';
+import { LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
 import { demoTenantConfig } from './demo-config.js';
 import { generateLeenSeed, LEEN_SEED } from './leen/seed.js';
-import { startSandbox } from './sandbox.js';
+import { SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS, startSandbox } from './sandbox.js';
+import { describeSandbox, writeSandboxConfig } from './standalone.js';
 
 /**
- * The vendor sandbox as a process of its own (for `npm run bench`, or to point
- * a separately started gateway at it):
+ * The vendor sandbox as a process of its own (`npm run sandbox`), to point a
+ * separately started gateway at:
  *
- *   node dist/sandbox/cli.js [--organizations N --connections M] [--bulk-connections K]
+ *   npm run sandbox [-- --base-port 4100 --port LEEN=5104 --config .junction/sandbox.yaml --key-file F]
  *
- * Without options it serves the demo seed. `--organizations`/`--connections`
- * replace the Leen seed with N generated organizations of M connections each;
- * `--bulk-connections` adds one more organization with K connections, enough
- * for a delete benchmark to run without re-seeding (`POST /__sandbox/reset`
- * restores them). Prints one JSON line: the simulators' URLs, a tenant config
- * for the seed (API key: JUNCTION_DEMO_KEY, or a random one) and the seeded
- * organizations (every vendor's; the generated Leen ones also under `leen`).
- * Stops on SIGTERM or SIGINT.
+ * Simulators listen on base port + 1…5 (Outlit, Supervity, UserHub, Leen,
+ * ProjectManager; JUNCTION_SANDBOX_BASE_PORT; `--base-port 0`: free ports), the
+ * credentials they accept are printed, and a ready JUNCTION_CONFIG file is written
+ * with one tenant whose API key is JUNCTION_DEMO_KEY or the checkout's persisted
+ * demo key (.junction/demo-key), printed.
+ *
+ * `--json` (the bench's mode) prints one JSON line instead: the simulators' URLs,
+ * the tenant config, the seeded organizations; with `--organizations N
+ * --connections M` the Leen seed is N generated organizations of M connections,
+ * `--bulk-connections K` adds one more of K connections (`POST /__sandbox/reset`
+ * restores them). Stops on SIGTERM or SIGINT.
  */
 
 const { values } = parseArgs({
@@ -26,17 +32,38 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     'bulk-connections': { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    'base-port': { type: 'string', default: process.env.JUNCTION_SANDBOX_BASE_PORT || String(SANDBOX_BASE_PORT) },
+    port: { type: 'string', multiple: true, default: [] },
+    config: { type: 'string', default: '.junction/sandbox.yaml' },
+    'key-file': { type: 'string', default: LOCAL_DEMO_KEY_FILE },
+    json: { type: 'boolean', default: false },
   },
 });
 
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
+
 const count = (name: string, raw: string | undefined): number => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a whole number, got ${raw}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got ${raw}`);
   return n;
 };
+
+function ports(): Partial<Record<Vendor, number>> {
+  const base = count('base-port', values['base-port']);
+  if (base > 65535 - 5) fail(`--base-port must leave room for five ports, got ${base}`);
+  const chosen: Partial<Record<Vendor, number>> = {};
+  for (const vendor of VENDORS) chosen[vendor] = base === 0 ? 0 : base + SANDBOX_PORT_OFFSETS[vendor];
+  for (const entry of values.port) {
+    const [name, raw] = entry.split('=');
+    const vendor = name?.toUpperCase() as Vendor;
+    if (!VENDORS.includes(vendor)) fail(`--port takes VENDOR=PORT with VENDOR one of ${VENDORS.join(', ')}`);
+    chosen[vendor] = count('port', raw);
+  }
+  return chosen;
+}
 
 const generated =
   values.organizations === undefined
@@ -47,25 +74,49 @@ const [bulk] = bulkSize > 0 ? generateLeenSeed(generated.length + 1, bulkSize).s
 const bulkOrganization = bulk && { ...bulk, name: 'Bench Bulk Org' };
 const leenSeed = bulkOrganization ? [...generated, bulkOrganization] : generated;
 
-const sandbox = await startSandbox({ host: values.host, leen: { seed: leenSeed } });
-const apiKey = process.env.JUNCTION_DEMO_KEY || `jk_sandbox_${randomBytes(18).toString('base64url')}`;
+const sandbox = await startSandbox({ host: values.host, ports: ports(), leen: { seed: leenSeed } }).catch(
+  (error: NodeJS.ErrnoException) =>
+    fail(
+      error.code === 'EADDRINUSE'
+        ? `A sandbox port is taken (${error.message}): stop the other sandbox, or choose --base-port N (or JUNCTION_SANDBOX_BASE_PORT).`
+        : `The sandbox failed to start: ${error.message}`,
+    ),
+);
+const apiKey =
+  process.env.JUNCTION_DEMO_KEY ||
+  (values.json ? randomDemoKey('jk_sandbox') : persistedDemoKey(values['key-file'], 'jk_demo'));
 const tenant = demoTenantConfig(sandbox, 'sandbox', apiKey) as { vendors: { leen: Record<string, unknown> } };
 tenant.vendors.leen.organizations = leenSeed.map((o) => ({ id: o.id, displayName: o.name }));
 
-process.stdout.write(
-  `${JSON.stringify({
-    urls: Object.fromEntries([...sandbox.simulators].map(([vendor, simulator]) => [vendor, simulator.url])),
-    tenant,
-    // Every organization of the tenant, per vendor in configuration order (Leen's are the generated ones).
-    organizations: Object.entries(tenant.vendors as Record<string, { organizations?: { id: string }[] }>).flatMap(
-      ([vendor, settings]) => (settings.organizations ?? []).map((o) => ({ vendor: vendor.toUpperCase(), id: o.id })),
-    ),
-    leen: generated.map((o) => ({ id: o.id, connections: o.connections.length })),
-    bulk: bulkOrganization
-      ? { vendor: 'LEEN', id: bulkOrganization.id, connectionIds: bulkOrganization.connections.map((c) => c.id) }
-      : null,
-  })}\n`,
-);
+if (values.json) {
+  process.stdout.write(
+    `${JSON.stringify({
+      urls: Object.fromEntries([...sandbox.simulators].map(([vendor, simulator]) => [vendor, simulator.url])),
+      tenant,
+      // Every organization of the tenant, per vendor in configuration order (Leen's are the generated ones).
+      organizations: Object.entries(tenant.vendors as Record<string, { organizations?: { id: string }[] }>).flatMap(
+        ([vendor, settings]) => (settings.organizations ?? []).map((o) => ({ vendor: vendor.toUpperCase(), id: o.id })),
+      ),
+      leen: generated.map((o) => ({ id: o.id, connections: o.connections.length })),
+      bulk: bulkOrganization
+        ? { vendor: 'LEEN', id: bulkOrganization.id, connectionIds: bulkOrganization.connections.map((c) => c.id) }
+        : null,
+    })}\n`,
+  );
+} else {
+  const configPath = resolve(values.config);
+  writeSandboxConfig(configPath, tenant);
+  // A key chosen through the environment is not echoed; the persisted one is printed for pasting.
+  const fromEnv = Boolean(process.env.JUNCTION_DEMO_KEY);
+  process.stdout.write(
+    describeSandbox({
+      sandbox,
+      configPath,
+      apiKey: fromEnv ? '$JUNCTION_DEMO_KEY' : apiKey,
+      keySource: fromEnv ? 'from JUNCTION_DEMO_KEY' : `kept in ${values['key-file']}; delete it for a new one`,
+    }),
+  );
+}
 
 const stop = () => void sandbox.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -8,6 +8,19 @@ import { createUserHubSimulator, type UserHubSimulatorOptions } from './userhub/
 
 /** Starts every vendor simulator, each on its own loopback port. */
 
+/**
+ * The ports of `npm run sandbox` (base port 4100 plus one per vendor), fixed so that a
+ * config file written once keeps working; tests and the bench take free ports instead.
+ */
+export const SANDBOX_PORT_OFFSETS: Readonly<Record<Vendor, number>> = {
+  OUTLIT: 1,
+  SUPERVITY: 2,
+  USERHUB: 3,
+  LEEN: 4,
+  PROJECTMANAGER: 5,
+};
+export const SANDBOX_BASE_PORT = 4100;
+
 export interface SandboxOptions {
   readonly host?: string;
   /** Fixed ports per vendor; a free port each when omitted. */

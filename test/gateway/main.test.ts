@@ -1,5 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -15,6 +18,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 interface Started {
   child: ChildProcessWithoutNullStreams;
   stdout: () => string;
+  stderr: () => string;
   url: string;
 }
 
@@ -28,7 +32,13 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const { JUNCTION_CONFIG: _c, JUNCTION_DEMO_KEY: _k, NODE_ENV: _n, ...inherited } = process.env;
+  const {
+    JUNCTION_CONFIG: _c,
+    JUNCTION_DEMO_KEY: _k,
+    JUNCTION_DEMO_KEY_FILE: _f,
+    NODE_ENV: _n,
+    ...inherited
+  } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
@@ -46,7 +56,7 @@ async function start(env: Record<string, string>): Promise<Started> {
     child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`main exited with ${code}: ${err}`)));
   });
-  return { child, stdout: () => out, url };
+  return { child, stdout: () => out, stderr: () => err, url };
 }
 
 const query = (url: string, key: string | null) =>
@@ -58,9 +68,12 @@ const query = (url: string, key: string | null) =>
 
 // Each test starts a process that compiles src/ on the fly: seconds, not milliseconds.
 describe('npm start (sandbox demo)', { timeout: 90_000 }, () => {
-  it('uses JUNCTION_DEMO_KEY when set, without printing it, and refuses other keys', async () => {
+  it('uses JUNCTION_DEMO_KEY when set, without printing it, and refuses other keys; warns on a Node past end of life', async () => {
     const key = `jk_chosen_${Date.now()}`;
-    const { stdout, url } = await start({ JUNCTION_DEMO_KEY: key });
+    const { stdout, stderr, url } = await start({ JUNCTION_DEMO_KEY: key });
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < 22) expect(stderr()).toContain(`Node.js ${process.version} reached end of life`);
+    else expect(stderr()).not.toContain('end of life');
     expect(stdout()).toContain('Demo API key: (from JUNCTION_DEMO_KEY)');
     expect(stdout()).not.toContain(key);
     const ok = await query(url, key);
@@ -79,5 +92,40 @@ describe('npm start (sandbox demo)', { timeout: 90_000 }, () => {
     first.child.kill('SIGTERM');
     const [code] = (await once(first.child, 'exit')) as [number];
     expect(code).toBe(0);
+  });
+
+  it('keeps the key in JUNCTION_DEMO_KEY_FILE across restarts, as `npm run dev` reloads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-key-'));
+    try {
+      const keyFile = join(dir, 'demo-key');
+      const first = await start({ JUNCTION_DEMO_KEY_FILE: keyFile });
+      const key = /Demo API key: (jk_demo_\S+)/.exec(first.stdout())![1]!;
+      expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+      first.child.kill('SIGTERM');
+      await once(first.child, 'exit');
+      const second = await start({ JUNCTION_DEMO_KEY_FILE: keyFile });
+      expect(second.stdout()).toContain(`Demo API key: ${key}`);
+      expect((await query(second.url, key)).status).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start with a bad config', () => {
+  it('is refused by the check that runs before the build, naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-config-'));
+    try {
+      writeFileSync(join(dir, 'bad.yaml'), 'port: not-a-port\n');
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/check-config.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, JUNCTION_CONFIG: join(dir, 'bad.yaml') },
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('port');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,63 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import { VENDORS } from '../domain/models.js';
+import { SANDBOX_CREDENTIALS } from './credentials.js';
+import { OUTLIT_SEED } from './outlit/seed.js';
+import { PM_USERS } from './projectmanager/seed.js';
+import type { RunningSandbox } from './sandbox.js';
+
+/** What `npm run sandbox` writes and prints for a gateway started by hand in another terminal. */
+
+/** Writes a ready JUNCTION_CONFIG file (YAML) holding one tenant pointed at the running simulators. */
+export function writeSandboxConfig(path: string, tenant: Record<string, unknown>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const header = [
+    '# Written by `npm run sandbox`: one tenant whose vendors are the sandbox simulators.',
+    '# Start a gateway on it with: JUNCTION_CONFIG=<this file> npm start',
+    "# The credentials below are the simulators' demo values, not secrets.",
+    '',
+  ].join('\n');
+  writeFileSync(path, header + stringify({ tenants: [tenant] }), { mode: 0o600 });
+}
+
+const credentialLines: Record<(typeof VENDORS)[number], () => string[]> = {
+  OUTLIT: () => OUTLIT_SEED.map((o) => `Authorization: Bearer ${o.apiKey}   (organization ${o.id})`),
+  SUPERVITY: () => [
+    `Authorization: Bearer ${SANDBOX_CREDENTIALS.supervity.token}   (service account)`,
+    `Authorization: Bearer ${SANDBOX_CREDENTIALS.supervity.userToken}   (a user, for X-Junction-Supervity-Token)`,
+  ],
+  USERHUB: () => [`Authorization: Bearer ${SANDBOX_CREDENTIALS.userhub.apiKey}`],
+  LEEN: () => [`X-API-KEY: ${SANDBOX_CREDENTIALS.leen.apiKey}`],
+  PROJECTMANAGER: () => PM_USERS.map((u) => `Authorization: Bearer ${u.token}   (a user of workspace ${u.workspace})`),
+};
+
+export function describeSandbox(options: {
+  sandbox: RunningSandbox;
+  configPath: string;
+  apiKey: string;
+  keySource: string;
+}): string {
+  const { sandbox, configPath, apiKey, keySource } = options;
+  const lines = ['', 'Junction vendor sandbox: five stateful simulators', ''];
+  for (const vendor of VENDORS) {
+    lines.push(`  ${vendor.padEnd(15)} ${sandbox.get(vendor).url}`);
+    for (const credential of credentialLines[vendor]()) lines.push(`  ${''.padEnd(15)}   ${credential}`);
+  }
+  lines.push(
+    '',
+    `Gateway config (tenant "sandbox", every vendor above): ${configPath}`,
+    `API key of tenant "sandbox": ${apiKey}   (${keySource})`,
+    '',
+    'In another terminal, a gateway on it:',
+    `  JUNCTION_CONFIG=${configPath} npm start`,
+    'then:',
+    `  curl -s http://127.0.0.1:4000/graphql -H 'content-type: application/json' -H "authorization: Bearer ${apiKey}" \\`,
+    `    -d '{"query":"query Organizations { organizations { displayName vendor } }"}'`,
+    '',
+    'Admin routes on each simulator: GET /__sandbox/stats, POST /__sandbox/reset, POST|DELETE /__sandbox/faults.',
+    'Ctrl-C stops the sandbox.',
+    '',
+  );
+  return lines.join('\n');
+}

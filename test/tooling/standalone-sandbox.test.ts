@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { freePortRange, startSource, type Child } from '../helpers/processes.js';
+
+/**
+ * `npm run sandbox` as a user runs it: the CLI in one process, printing its
+ * simulators, their credentials and an API key and writing a config file; a
+ * gateway in another process started on that file alone (JUNCTION_CONFIG), queried
+ * with the printed key.
+ */
+
+const VENDORS = ['OUTLIT', 'SUPERVITY', 'USERHUB', 'LEEN', 'PROJECTMANAGER'];
+
+let dir: string;
+let basePort: number;
+let sandbox: Child;
+let gateway: Child;
+let apiKey: string;
+let gatewayUrl: string;
+
+const sandboxArgs = (configPath: string, ...more: string[]) => [
+  '--config',
+  configPath,
+  '--key-file',
+  join(dir, 'demo-key'),
+  ...more,
+];
+
+const query = async (key: string, document: string) => {
+  const response = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: document }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] },
+  };
+};
+
+// Two processes compiling src/ on the fly: seconds each.
+describe('npm run sandbox, and a gateway on the config it writes', { timeout: 90_000 }, () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'junction-sandbox-'));
+    basePort = await freePortRange(6);
+    sandbox = startSource(
+      'src/sandbox/cli.ts',
+      sandboxArgs(join(dir, 'sandbox.yaml'), '--base-port', String(basePort)),
+    );
+    apiKey = (await sandbox.waitFor(/API key of tenant "sandbox": (\S+)/))[1]!;
+    await sandbox.waitFor(/Ctrl-C stops the sandbox/);
+    gateway = startSource('src/main.ts', [], {
+      JUNCTION_CONFIG: join(dir, 'sandbox.yaml'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    gatewayUrl = (await gateway.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+\/graphql)"[^\n]*"msg":"gateway ready"/))[1]!;
+  }, 90_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await sandbox?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on the base port plus one per vendor, and prints each simulator with the credentials it accepts', () => {
+    const out = sandbox.stdout();
+    VENDORS.forEach((vendor, i) =>
+      expect(out).toMatch(new RegExp(`${vendor} +http://127\\.0\\.0\\.1:${basePort + i + 1}\\n`)),
+    );
+    expect(out).toContain('X-API-KEY: leen_sandbox_key_0f3a9c');
+    expect(out).toContain('Authorization: Bearer uh_admin_sandbox_7c41e2');
+    expect(out).toContain(`JUNCTION_CONFIG=${join(dir, 'sandbox.yaml')} npm start`);
+  });
+
+  it('writes a config that validates, and keeps the printed key in the key file', () => {
+    const config = loadConfig({ JUNCTION_CONFIG: join(dir, 'sandbox.yaml') });
+    expect(config.tenants.map((t) => t.id)).toEqual(['sandbox']);
+    expect(apiKey).toMatch(/^jk_demo_[\w-]{24}$/);
+    expect(readFileSync(join(dir, 'demo-key'), 'utf8').trim()).toBe(apiKey);
+  });
+
+  it('serves all five vendors to a gateway started on that file, for the printed key only', async () => {
+    const { status, body } = await query(apiKey, 'query Organizations { organizations { vendor } }');
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const vendors = new Set((body.data!.organizations as { vendor: string }[]).map((o) => o.vendor));
+    expect([...vendors].sort()).toEqual([...VENDORS].sort());
+    expect((await query(`${apiKey}x`, 'query Organizations { organizations { vendor } }')).status).toBe(401);
+  });
+
+  it('says which port is taken and exits when one is', async () => {
+    const clash = startSource(
+      'src/sandbox/cli.ts',
+      sandboxArgs(join(dir, 'other.yaml'), '--base-port', '0', '--port', `leen=${basePort + 4}`),
+    );
+    const [code] = await new Promise<[number | null]>((resolve) => clash.child.once('exit', (c) => resolve([c])));
+    expect(code).toBe(2);
+    expect(clash.stderr()).toContain('A sandbox port is taken');
+    expect(clash.stderr()).toContain('--base-port');
+  });
+
+  it('prints the same key on the next start (free ports this time)', async () => {
+    const again = startSource('src/sandbox/cli.ts', sandboxArgs(join(dir, 'again.yaml'), '--base-port', '0'));
+    try {
+      expect((await again.waitFor(/API key of tenant "sandbox": (\S+)/))[1]).toBe(apiKey);
+      await again.waitFor(/Ctrl-C stops the sandbox/);
+      expect(again.stdout()).not.toContain(`127.0.0.1:${basePort + 1}\n`);
+    } finally {
+      await again.stop();
+    }
+  });
+});
