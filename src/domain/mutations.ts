@@ -1,7 +1,7 @@
-import { BadUserInputError, GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
-import { decodeGlobalIdOf } from './global-id.js';
+import { loadConnection, routeConnection } from './connection-route.js';
+import { GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
+import { decodeGlobalIdOf, type GlobalId } from './global-id.js';
 import type { ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
-import { getConnection } from './reads.js';
 import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 import type { DisconnectTarget, VendorAdapter } from '../vendors/port.js';
@@ -79,14 +79,20 @@ async function asUserErrors(run: () => Promise<MutationResultModel>, dryRun: boo
   }
 }
 
+/** Private: the IDs a disconnect names, decoded once; null where not given. */
+interface DisconnectIds {
+  readonly connection: GlobalId | null;
+  readonly organization: GlobalId | null;
+}
+
 /** Private: resolves the target of a disconnect, by connection or by organization + provider. */
 async function disconnectTarget(
   scope: TenantScope,
   input: DisconnectIntegrationCommand,
+  ids: DisconnectIds,
 ): Promise<{ adapter: VendorAdapter; target: DisconnectTarget } | { userErrors: UserErrorModel[] }> {
-  const byConnection = input.connectionId != null;
-  const byProvider = input.organizationId != null || input.provider != null;
-  if (byConnection === byProvider || (byProvider && (input.organizationId == null || input.provider == null))) {
+  const byProvider = ids.organization != null || input.provider != null;
+  if ((ids.connection != null) === byProvider || (byProvider && (ids.organization == null || input.provider == null))) {
     return {
       userErrors: [
         {
@@ -98,17 +104,17 @@ async function disconnectTarget(
     };
   }
   const action = input.action ?? undefined;
-  if (byConnection) {
-    const connection = await getConnection(scope, input.connectionId!, 'input.connectionId');
-    const adapter = scope.adapters.get(connection.vendor)!;
+  if (ids.connection) {
+    const route = routeConnection(scope, ids.connection, input.connectionId!, 'input.connectionId');
+    const connection = await loadConnection(route);
     return {
-      adapter,
+      adapter: route.adapter,
       target: { organizationId: connection.organizationId, provider: connection.provider.slug, action },
     };
   }
-  const gid = decodeGlobalIdOf('Organization', input.organizationId!, 'input.organizationId');
-  const adapter = adapterForId(scope, gid, input.organizationId!);
-  return { adapter, target: { organizationId: gid.organizationId, provider: input.provider!, action } };
+  const organization = ids.organization!;
+  const adapter = adapterForId(scope, organization, input.organizationId!);
+  return { adapter, target: { organizationId: organization.organizationId, provider: input.provider!, action } };
 }
 
 export async function disconnectIntegration(
@@ -116,11 +122,17 @@ export async function disconnectIntegration(
   input: DisconnectIntegrationCommand,
 ): Promise<MutationResultModel> {
   const dryRun = input.dryRun ?? false;
-  // IDs are checked outside asUserErrors: a malformed ID is BAD_USER_INPUT, as in reads.
-  if (input.connectionId != null) decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
-  if (input.organizationId != null) decodeGlobalIdOf('Organization', input.organizationId, 'input.organizationId');
+  // IDs are decoded outside asUserErrors: a malformed ID is BAD_USER_INPUT, as in reads.
+  const ids: DisconnectIds = {
+    connection:
+      input.connectionId != null ? decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId') : null,
+    organization:
+      input.organizationId != null
+        ? decodeGlobalIdOf('Organization', input.organizationId, 'input.organizationId')
+        : null,
+  };
   return asUserErrors(async () => {
-    const resolved = await disconnectTarget(scope, input);
+    const resolved = await disconnectTarget(scope, input, ids);
     if ('userErrors' in resolved) return failed(resolved.userErrors, dryRun);
     const { adapter, target } = resolved;
     const operation = adapter.disconnectIntegration;
@@ -144,38 +156,25 @@ export async function deleteConnection(
   input: DeleteConnectionCommand,
 ): Promise<MutationResultModel> {
   const dryRun = input.dryRun ?? false;
-  const deleteExternalAccount = input.deleteExternalAccount ?? false;
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
   if (input.confirmConnectionId != null)
     decodeGlobalIdOf('Connection', input.confirmConnectionId, 'input.confirmConnectionId');
+  const request = {
+    deleteExternalAccount: input.deleteExternalAccount ?? false,
+    confirmed: input.confirmConnectionId === input.connectionId,
+  };
   return asUserErrors(async () => {
     // Inside asUserErrors: another tenant's connection is a NOT_FOUND userError, exactly like a missing one.
-    const adapter = adapterForId(scope, gid, input.connectionId);
-    const keyProblem = adapter.checkConnectionKey(gid.keys[0]!);
-    if (keyProblem)
-      throw new BadUserInputError(`Argument "input.connectionId" is not a valid connection ID: ${keyProblem}`);
-    const operation = adapter.deleteConnection;
-    if (!operation) return failed([unsupported(adapter.vendor, 'deleteConnection', 'connectionId')], dryRun);
-    const problems = operation.check({ deleteExternalAccount });
+    const route = routeConnection(scope, gid, input.connectionId, 'input.connectionId');
+    const operation = route.adapter.deleteConnection;
+    if (!operation) return failed([unsupported(route.adapter.vendor, 'deleteConnection', 'connectionId')], dryRun);
+    const problems = operation.check(request);
     if (problems.length > 0) return failed(problems.map(toUserError), dryRun);
-    if (deleteExternalAccount && input.confirmConnectionId !== input.connectionId) {
-      return failed(
-        [
-          {
-            code: 'CONFIRMATION_REQUIRED',
-            message:
-              'deleteExternalAccount irreversibly deletes the external account: repeat the connection ID in confirmConnectionId',
-            field: ['input', 'confirmConnectionId'],
-          },
-        ],
-        dryRun,
-      );
-    }
-    const connection = await getConnection(scope, input.connectionId, 'input.connectionId');
+    const connection = await loadConnection(route);
     const organizationRef = { vendor: connection.vendor, organizationId: connection.organizationId };
     if (dryRun)
       return { connection, organization: null, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
-    const outcome = await operation.execute(connection, { deleteExternalAccount });
+    const outcome = await operation.execute(connection, request);
     return { ...outcome, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
   }, dryRun);
 }
@@ -183,13 +182,12 @@ export async function deleteConnection(
 export async function updateSharing(scope: TenantScope, input: UpdateSharingCommand): Promise<MutationResultModel> {
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
   return asUserErrors(async () => {
-    const adapter = adapterForId(scope, gid, input.connectionId);
-    const operation = adapter.updateSharing;
-    if (!operation) return failed([unsupported(adapter.vendor, 'updateSharing', 'connectionId')]);
+    const route = routeConnection(scope, gid, input.connectionId, 'input.connectionId');
+    const operation = route.adapter.updateSharing;
+    if (!operation) return failed([unsupported(route.adapter.vendor, 'updateSharing', 'connectionId')]);
     const problems = operation.check(input.teamKeys);
     if (problems.length > 0) return failed(problems.map(toUserError));
-    const connection = await getConnection(scope, input.connectionId, 'input.connectionId');
-    const updated = await operation.execute(connection, input.teamKeys);
+    const updated = await operation.execute(await loadConnection(route), input.teamKeys);
     return {
       connection: updated,
       organization: null,

@@ -1,4 +1,5 @@
-import { BadUserInputError, GatewayError, NotFoundError } from './errors.js';
+import { loadConnection, routeConnection } from './connection-route.js';
+import { GatewayError, NotFoundError } from './errors.js';
 import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId } from './global-id.js';
 import type {
   ActionModel,
@@ -77,27 +78,7 @@ export function getOrganizations(
 
 export async function getConnection(scope: TenantScope, id: string, argumentName = 'id'): Promise<ConnectionModel> {
   const gid = decodeGlobalIdOf('Connection', id, argumentName);
-  return resolveConnection(scope, gid.vendor, gid.organizationId, gid.keys[0]!, id, argumentName);
-}
-
-/** Private: loads a connection after checking its key's format (before any vendor call). */
-async function resolveConnection(
-  scope: TenantScope,
-  vendor: Vendor,
-  organizationId: string,
-  key: string,
-  rawId: string,
-  argumentName: string,
-): Promise<ConnectionModel> {
-  const adapter = adapterOf(scope, vendor, organizationId, () => new NotFoundError('Connection', rawId));
-  const problem = adapter.checkConnectionKey(key);
-  if (problem)
-    throw new BadUserInputError(`Argument "${argumentName}" is not a valid connection ID: ${problem}`, {
-      argumentName,
-    });
-  const connection = await adapter.getConnection(organizationId, key);
-  if (!connection) throw new NotFoundError('Connection', rawId);
-  return connection;
+  return loadConnection(routeConnection(scope, gid, id, argumentName));
 }
 
 export async function listOrganizationConnections(
@@ -170,7 +151,7 @@ export async function getNode(scope: TenantScope, id: string): Promise<NodeModel
     case 'Connection':
       return {
         __typename: 'Connection',
-        ...(await resolveConnection(scope, gid.vendor, gid.organizationId, gid.keys[0]!, id, 'id')),
+        ...(await loadConnection(routeConnection(scope, gid, id, 'id'))),
       };
     case 'Provider': {
       const providers = await adapterForId(scope, gid, id).listProviders(gid.organizationId);

@@ -111,6 +111,12 @@ export interface DisconnectOutcome {
   readonly disconnectedActionCount: number;
 }
 
+export interface DeleteRequest {
+  readonly deleteExternalAccount: boolean;
+  /** The caller repeated the connection ID in confirmConnectionId: a vendor may demand it for irreversible options. */
+  readonly confirmed: boolean;
+}
+
 export interface DeleteOutcome {
   readonly connection: ConnectionModel | null;
   readonly organization: OrganizationModel | null;
@@ -146,8 +152,8 @@ export interface VendorAdapter {
   };
   /** Present when the vendor can delete a connection. */
   readonly deleteConnection?: {
-    check(options: { deleteExternalAccount: boolean }): readonly UserFacingError[];
-    execute(connection: ConnectionModel, options: { deleteExternalAccount: boolean }): Promise<DeleteOutcome>;
+    check(request: DeleteRequest): readonly UserFacingError[];
+    execute(connection: ConnectionModel, request: DeleteRequest): Promise<DeleteOutcome>;
   };
   /** Present when the vendor can share connected accounts with teams. */
   readonly updateSharing?: {

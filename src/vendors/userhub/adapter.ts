@@ -97,8 +97,17 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
     listActions: async () => [],
 
     deleteConnection: {
-      // deleteExternalAccount is UserHub's own option; its confirmation is the domain's concern.
-      check: () => [],
+      // Deleting the external account (a Stripe customer) cannot be undone: the caller must confirm it.
+      check: ({ deleteExternalAccount, confirmed }) =>
+        deleteExternalAccount && !confirmed
+          ? [
+              new UserFacingError(
+                'CONFIRMATION_REQUIRED',
+                'deleteExternalAccount irreversibly deletes the external account: repeat the connection ID in confirmConnectionId',
+                ['input', 'confirmConnectionId'],
+              ),
+            ]
+          : [],
       async execute(connection, { deleteExternalAccount }) {
         let organization;
         try {
