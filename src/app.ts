@@ -24,8 +24,11 @@ export interface RunningGateway {
   readonly url: string;
   readonly port: number;
   readonly logger: Logger;
-  /** Graceful: stop accepting, finish in-flight requests (up to graceMs), close the cache and upstream pools. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Graceful: unready on /readyz but still serving for `drainDelayMs`, then stop accepting, finish in-flight
+   * requests (up to graceMs), close the cache and upstream pools. Both default to the configured values.
+   */
+  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -43,6 +46,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     redisConfigured: Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length),
     cache: () => cache,
     forward: fanOut(metrics.cache, options.cacheObserver),
+    onDegradation: metrics.degradation,
   });
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver);
   const http = createUpstreamHttp(config.upstream, metrics.upstream);
@@ -114,7 +118,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     url,
     port: server.port,
     logger,
-    async close(graceMs = config.shutdownGraceMs) {
+    async close(graceMs = config.shutdownGraceMs, drainDelayMs = config.shutdownDrainDelayMs) {
+      readiness.drain();
+      if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       await server.close(graceMs);
       await apollo.stop();
       await Promise.all([cache.close(), http.close()]);

@@ -64,13 +64,20 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const graceMs = config.shutdownGraceMs;
-    logger.info({ signal, graceMs }, 'shutting down: no new connections, finishing in-flight requests');
+    const { shutdownGraceMs: graceMs, shutdownDrainDelayMs: drainDelayMs } = config;
+    logger.info(
+      { signal, drainDelayMs, graceMs },
+      'shutting down: unready while draining, then no new connections, finishing in-flight requests',
+    );
     // A bound on the whole shutdown: should closing itself hang, exit anyway (non-zero, so it shows).
-    setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown did not finish in time');
-      process.exit(1);
-    }, graceMs + 5_000).unref();
+    // Orchestrators must allow at least this long (Kubernetes: terminationGracePeriodSeconds, see deploy/k8s).
+    setTimeout(
+      () => {
+        logger.error({ drainDelayMs, graceMs }, 'shutdown did not finish in time');
+        process.exit(1);
+      },
+      drainDelayMs + graceMs + 5_000,
+    ).unref();
     await gateway.close(graceMs);
     await sandbox?.close();
     logger.info('shut down cleanly');

@@ -148,6 +148,11 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       idempotency: idempotencySchema,
       /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
       shutdownGraceMs: intFrom(0).default(10_000),
+      /**
+       * On SIGTERM, before that: how long the gateway keeps serving while /readyz already says 503, so load
+       * balancers and Kubernetes endpoints stop sending to it before its listener closes (0: close at once).
+       */
+      shutdownDrainDelayMs: intFrom(0).default(0),
       tenants: z.array(tenantSchema(env)).default([]),
       /**
        * apq: automatic persisted queries, registered in the cache store (shared through Redis).

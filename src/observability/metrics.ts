@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { CacheObserver } from '../cache/cache-events.js';
 import type { BreakerState, UpstreamObserver } from '../http/upstream-observer.js';
 import type { ResponseCacheEvent } from '../server/http-server.js';
+import type { DegradationListener } from './readiness.js';
 
 /**
  * Prometheus metrics (prom-client), served at /metrics. One registry per
@@ -21,6 +22,8 @@ export interface GatewayMetrics {
   operation(name: string | undefined, type: string, outcome: OperationOutcome, seconds: number): void;
   /** A query answer the response cache served (hit; counted as an operation too) or was offered (stored / miss). */
   responseCache(event: ResponseCacheEvent): void;
+  /** A dependency started or stopped failing while the instance keeps serving (readiness.ts). */
+  readonly degradation: DegradationListener;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -91,6 +94,13 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const degraded = new Gauge({
+    name: 'junction_dependency_degraded',
+    help: 'A dependency the instance serves without, at a cost, while it fails: 1 failing (e.g. Redis down: no caching), 0 healthy. /readyz stays 200.',
+    labelNames: ['dependency'],
+    registers: [registry],
+  });
+
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';
@@ -127,6 +137,7 @@ export function createMetrics(): GatewayMetrics {
       // Apollo never sees a hit, so its operation is counted here.
       if (result === 'hit') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
     },
+    degradation: (dependency, isDegraded) => degraded.set({ dependency }, isDegraded ? 1 : 0),
     render: () => registry.metrics(),
   };
 }

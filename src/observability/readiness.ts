@@ -3,16 +3,30 @@ import type { CacheStore } from '../cache/cache-store.js';
 import type { ReadinessReport } from '../server/http-server.js';
 
 /**
- * /readyz: the configuration was loaded (the gateway would not be running
- * otherwise) and, when Redis is configured, Redis answers. Cache stores never
- * throw (a fault is a miss), so the probe reads one key and watches whether
- * the store reported a fault meanwhile.
+ * /readyz means "this instance can serve". Redis is a cache: while it is down
+ * every query still answers from the vendors, so a Redis outage is reported as
+ * a degradation (200 with `degraded: ["redis"]`, junction_dependency_degraded at 1), never
+ * as unready; otherwise one shared Redis going down would make the load
+ * balancer or orchestrator take every instance out of service at once. Unready
+ * only while draining for shutdown (here) or shutting down (the HTTP server).
+ * Cache stores never throw (a fault is a miss), so the probe reads one key and
+ * watches whether the store reported a fault meanwhile.
  */
 export interface ReadinessProbe {
   /** Wrap the cache's observer with this, so the probe sees the store's faults. */
   readonly cacheObserver: CacheObserver;
-  check(): Promise<ReadinessReport>;
+  check(): Promise<ProbeReport>;
+  /** From now on unready (still serving), so load balancers stop sending before the listener closes. */
+  drain(): void;
 }
+
+export interface ProbeReport extends ReadinessReport {
+  /** Dependencies failing while the instance still serves (without them, at a cost); absent when none. */
+  readonly degraded?: readonly string[];
+}
+
+/** Told whenever a dependency's degradation starts or ends (the metrics' gauge). */
+export type DegradationListener = (dependency: 'redis', degraded: boolean) => void;
 
 const PROBE_KEY = 'junction:readyz-probe';
 
@@ -20,25 +34,39 @@ export function createReadinessProbe(options: {
   readonly redisConfigured: boolean;
   readonly cache: () => CacheStore;
   readonly forward: CacheObserver;
+  readonly onDegradation?: DegradationListener;
 }): ReadinessProbe {
   let faults = 0;
+  let draining = false;
   const cacheObserver: CacheObserver = {
     ...options.forward,
     onFault(event) {
       faults += 1;
+      options.onDegradation?.('redis', true);
       options.forward.onFault?.(event);
     },
+    onRecovered() {
+      options.onDegradation?.('redis', false);
+      options.forward.onRecovered?.();
+    },
   };
+  if (options.redisConfigured) options.onDegradation?.('redis', false);
   return {
     cacheObserver,
+    drain: () => void (draining = true),
     async check() {
       const checks: Record<string, string> = { config: 'ok' };
+      const degraded: string[] = [];
       if (options.redisConfigured) {
         const before = faults;
         await options.cache().getMany([PROBE_KEY]);
-        checks.redis = faults === before ? 'ok' : 'unreachable';
+        const reachable = faults === before;
+        checks.redis = reachable ? 'ok' : 'unreachable';
+        if (!reachable) degraded.push('redis');
+        options.onDegradation?.('redis', !reachable);
       }
-      return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+      if (draining) checks.server = 'draining';
+      return { ready: !draining, checks, ...(degraded.length > 0 && { degraded }) };
     },
   };
 }

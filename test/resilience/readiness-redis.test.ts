@@ -4,11 +4,14 @@ import { startStack, type TestStack } from '../helpers/stack.js';
 import { EVERY_VENDOR, metricValue, scrape } from './helpers.js';
 
 /**
- * /readyz with Redis configured, against a real redis-server: ready while Redis
- * answers, 503 naming Redis while it is down (queries still answer: Redis
- * trouble is a cache miss), and Redis faults counted in junction_redis_errors_total.
+ * /readyz with Redis configured, against a real redis-server that is killed:
+ * "ready" means "can serve", and a gateway without its cache still serves, so
+ * it stays 200 and reports the degradation in the body and in
+ * junction_dependency_degraded (a shared Redis going down must not take every
+ * instance out of the load balancer). Redis faults are counted in
+ * junction_redis_errors_total. Draining for shutdown is what makes it 503.
  */
-describe('readiness and Redis errors with a real Redis', () => {
+describe('readiness with a real Redis that goes down', () => {
   let redis: RunningRedis;
   let stack: TestStack;
   beforeAll(async () => {
@@ -22,29 +25,43 @@ describe('readiness and Redis errors with a real Redis', () => {
 
   const readyz = async () => {
     const res = await fetch(new URL('/readyz', stack.gateway.url));
-    return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  const degradedGauge = async () =>
+    metricValue(await scrape(stack), 'junction_dependency_degraded', { dependency: 'redis' });
 
-  it('is ready while Redis answers, not ready (naming Redis) while it is down, and counts the Redis errors', async () => {
+  it('stays ready with Redis down, naming the degradation in the body and the gauge, and recovers', async () => {
     expect(await readyz()).toEqual({
       status: 200,
       body: { status: 'ready', ready: true, checks: { config: 'ok', redis: 'ok' } },
     });
+    expect(await degradedGauge()).toBe(0);
 
     await redis.kill();
-    await vi.waitFor(async () => expect((await readyz()).status).toBe(503), { timeout: 10_000, interval: 200 });
-    expect((await readyz()).body.checks).toEqual({ config: 'ok', redis: 'unreachable' });
-    // Queries still answer from the vendors.
-    expect((await stack.gql(EVERY_VENDOR)).body.errors).toBeUndefined();
+    await vi.waitFor(async () => expect((await readyz()).body.degraded).toEqual(['redis']), {
+      timeout: 10_000,
+      interval: 200,
+    });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: { status: 'ready', ready: true, checks: { config: 'ok', redis: 'unreachable' }, degraded: ['redis'] },
+    });
+    expect(await degradedGauge()).toBe(1);
+    // It can serve: queries still answer from the vendors.
+    const answer = await stack.gql(EVERY_VENDOR);
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
     const metrics = await scrape(stack);
-    const redisErrors = metrics
-      .split('\n')
-      .filter((l) => l.startsWith('junction_redis_errors_total{'))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    expect(redisErrors).toBeGreaterThan(0);
-    expect(metricValue(metrics, 'junction_redis_errors_total', { operation: 'get' })).toBeGreaterThan(0);
+    expect(
+      metricValue(metrics, 'junction_redis_errors_total', { operation: 'get', reason: 'unavailable' }),
+    ).toBeGreaterThan(0);
 
     await redis.restart();
-    await vi.waitFor(async () => expect((await readyz()).status).toBe(200), { timeout: 15_000, interval: 200 });
+    await vi.waitFor(async () => expect((await readyz()).body.checks).toEqual({ config: 'ok', redis: 'ok' }), {
+      timeout: 15_000,
+      interval: 200,
+    });
+    expect((await readyz()).body.degraded).toBeUndefined();
+    expect(await degradedGauge()).toBe(0);
   });
 });

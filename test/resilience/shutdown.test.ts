@@ -10,7 +10,8 @@ import { newApiKey } from '../helpers/stack.js';
 
 /**
  * Graceful shutdown of the real entry point (src/main.ts) as a child process:
- * on SIGTERM it stops accepting connections, lets in-flight requests finish
+ * on SIGTERM it is unready (503 on /readyz) but still serving for the drain
+ * delay, then stops accepting connections, lets in-flight requests finish
  * within the grace period, and exits 0; a request that outlasts the grace is
  * cut and the process still exits 0.
  */
@@ -44,17 +45,26 @@ describe('graceful shutdown on SIGTERM (the gateway as a child process)', () => 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startGatewayProcess(shutdownGraceMs: number): Promise<GatewayProcess> {
-    const configPath = join(dir, `junction-${shutdownGraceMs}.json`);
+  async function startGatewayProcess(shutdownGraceMs: number, shutdownDrainDelayMs = 0): Promise<GatewayProcess> {
+    const configPath = join(dir, `junction-${shutdownGraceMs}-${shutdownDrainDelayMs}.json`);
     const config = {
       port: 0,
       host: '127.0.0.1',
       shutdownGraceMs,
+      shutdownDrainDelayMs,
       tenants: [demoTenantConfig(sandbox, 'acme', apiKey)],
     };
     writeFileSync(configPath, JSON.stringify(config));
     const env: NodeJS.ProcessEnv = { ...process.env, JUNCTION_CONFIG: configPath, LOG_LEVEL: 'info' };
-    for (const name of ['PORT', 'HOST', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'SHUTDOWN_GRACE_MS', 'NODE_ENV'])
+    for (const name of [
+      'PORT',
+      'HOST',
+      'REDIS_URL',
+      'REDIS_CLUSTER_NODES',
+      'SHUTDOWN_GRACE_MS',
+      'SHUTDOWN_DRAIN_DELAY_MS',
+      'NODE_ENV',
+    ])
       delete env[name];
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
@@ -105,6 +115,27 @@ describe('graceful shutdown on SIGTERM (the gateway as a child process)', () => 
     expect(body.data.organizations.every((o) => Array.isArray(o.connections))).toBe(true);
     expect(await gateway.exited).toBe(0);
     expect(gateway.logs.map((l) => l.msg)).toContain('shut down cleanly');
+  });
+
+  it('during the drain delay answers 503 on /readyz and still serves queries, then closes and exits 0', async () => {
+    // Long enough for the checks below to run inside it on a loaded machine; they wait on conditions only.
+    const gateway = await startGatewayProcess(1_000, 4_000);
+    gateway.child.kill('SIGTERM');
+    await vi.waitFor(
+      async () => {
+        const res = await fetch(new URL('/readyz', gateway.url));
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({ ready: false, checks: { server: 'draining' } });
+      },
+      { timeout: 3_000, interval: 50 },
+    );
+    const res = await post(gateway.url);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+
+    await vi.waitFor(() => expect(fetch(new URL('/healthz', gateway.url))).rejects.toThrow(), { timeout: 10_000 });
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.logs.find((l) => l.signal === 'SIGTERM')).toMatchObject({ drainDelayMs: 4_000, graceMs: 1_000 });
   });
 
   it('cuts a request that outlasts the grace period, and still exits 0', async () => {
