@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 
 /**
  * Real Redis servers for the tests, on free loopback ports: a single node, and
- * a three-master Redis Cluster. The binaries come from scripts/ensure-redis.sh
+ * a three-master Redis Cluster. The binaries come from scripts/ensure-system-packages.sh
  * (run by `npm test` and .ci/run). Nothing is persisted: a killed and
  * restarted node comes back empty, as a crashed cache would.
  */
