@@ -7,7 +7,7 @@ import type { CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
 import { createIdempotency } from './domain/idempotency.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
-import { createInflightReads } from './loaders/upstream-transport.js';
+import { createReadThrough } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
@@ -51,20 +51,19 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver);
   const http = createUpstreamHttp(config.upstream, metrics.upstream);
   const readCache = config.cache.enabled ? cache : createNoCache();
-  const inflight = createInflightReads();
+  const reads = createReadThrough({
+    cache: readCache,
+    http,
+    logger,
+    ttlSeconds: config.cache.ttlSeconds,
+    observer: readiness.cacheObserver,
+  });
   const typeDefs = loadTypeDefs();
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
     idempotency: createIdempotency(cache, config.idempotency),
-    reads: {
-      cache: readCache,
-      http,
-      logger,
-      ttlSeconds: config.cache.ttlSeconds,
-      inflight,
-      observer: readiness.cacheObserver,
-    },
+    reads,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
@@ -88,7 +87,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         config.cache.enabled && config.cache.responses
           ? createResponseCache({
               cache,
-              inflight,
+              generations: reads.generations,
               logger,
               // What else decides an answer: the schema, and the rules an operation must pass to run at all.
               deployment: createHash('sha256')

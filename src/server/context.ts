@@ -6,7 +6,8 @@ import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import type { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
-import { createRequestTransports, type ReadLedger, type ReadThroughDeps } from '../loaders/upstream-transport.js';
+import type { ReadThrough } from '../loaders/upstream-transport.js';
+import type { ReadLedger } from '../request/read-ledger.js';
 import type { Logger } from '../observability/logger.js';
 import { traceRequest } from '../observability/request-trace.js';
 import { createVendorAdapters } from '../vendors/registry.js';
@@ -25,7 +26,7 @@ export interface GatewayContext {
 
 export interface ContextDeps {
   readonly tenants: readonly TenantConfig[];
-  readonly reads: ReadThroughDeps;
+  readonly reads: ReadThrough;
   readonly logger: Logger;
   readonly idempotency: Idempotency;
 }
@@ -95,13 +96,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       const logger = deps.logger.child({ requestId, tenant: tenant.id });
       // Which vendors got a user's own credential; never the credential.
       logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
-      // A new set of loaders per request: nothing cached in memory outlives it or crosses tenants.
-      const connect = createRequestTransports(
-        deps.reads,
-        tenant.id,
-        { 'x-request-id': requestId, traceparent },
-        ledger,
-      );
+      const connect = deps.reads.forRequest(tenant.id, { 'x-request-id': requestId, traceparent }, ledger);
       return {
         requestId,
         logger,

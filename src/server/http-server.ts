@@ -5,7 +5,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { traceRequest } from '../observability/request-trace.js';
-import { ReadLedger } from '../loaders/upstream-transport.js';
+import { ReadLedger } from '../request/read-ledger.js';
 import { configuredVendors } from '../vendors/registry.js';
 import type { AuthenticatedRequest, ContextFactory, GatewayContext } from './context.js';
 import type { OperationGate } from './persisted-operations.js';

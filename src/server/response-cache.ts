@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CacheStore } from '../cache/cache-store.js';
-import { readGenerationKey, responseKey } from '../cache/keys.js';
+import { responseKey } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
-import type { InflightReads, ReadLedger } from '../loaders/upstream-transport.js';
+import type { ReadGenerations } from '../loaders/read-generations.js';
 import type { Logger } from '../observability/logger.js';
+import type { ReadLedger } from '../request/read-ledger.js';
 
 /**
  * Whole query responses, cached: a repeated query (same tenant, same caller
@@ -71,7 +72,7 @@ export interface ResponseCache {
 
 export function createResponseCache(deps: {
   cache: CacheStore;
-  inflight: InflightReads;
+  generations: ReadGenerations;
   logger: Logger;
   /** What this deployment's answers depend on beyond the request (schema, operation limits): another is a miss. */
   deployment: string;
@@ -112,9 +113,9 @@ export function createResponseCache(deps: {
     },
 
     async lookup(key, tenantId, vendors) {
-      const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
-      const [raw, ...current] = await safely(() => deps.cache.getMany([key, ...generationKeys]), []);
-      if (raw === undefined) return undefined;
+      const found = await safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined);
+      const raw = found?.values[0];
+      if (!found || raw === undefined) return undefined;
       const newline = raw.indexOf('\n');
       let record: StoredHead;
       try {
@@ -124,10 +125,9 @@ export function createResponseCache(deps: {
       }
       if (newline < 0 || record.format !== RECORD_FORMAT) return undefined;
       for (const [vendor, generation] of Object.entries(record.generations) as [Vendor, string][]) {
-        const index = vendors.indexOf(vendor);
+        const current = found.generations.get(vendor);
         // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
-        if (index < 0 || current[index] !== generation) return undefined;
-        if (deps.inflight.unrecordedInvalidations.has(generationKeys[index]!)) return undefined;
+        if (!current || current.token !== generation || !current.trusted) return undefined;
       }
       const { status, headers, operationName } = record;
       return { status, headers, body: raw.slice(newline + 1), operationName };

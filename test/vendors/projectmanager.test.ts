@@ -4,7 +4,7 @@ import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { loadConfig } from '../../src/config/config.js';
 import { Secret } from '../../src/config/secret.js';
 import { createUpstreamHttp } from '../../src/http/upstream-http.js';
-import { createInflightReads, createRequestTransports } from '../../src/loaders/upstream-transport.js';
+import { createReadThrough } from '../../src/loaders/upstream-transport.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { PM_PROVIDERS } from '../../src/sandbox/projectmanager/seed.js';
@@ -393,18 +393,17 @@ describe('ProjectManager adapter with a forwarded user credential', () => {
     );
     const vendors = config.tenants[0]!.vendors;
     const http = createUpstreamHttp();
-    const deps = {
+    const reads = createReadThrough({
       cache: createMemoryCache(),
       http,
       logger: createLogger('silent'),
       ttlSeconds: config.cache.ttlSeconds,
-      inflight: createInflightReads(),
-    };
+    });
     try {
       const adapterFor = (forwarded?: string) =>
         createVendorAdapters(
           vendors,
-          createRequestTransports(deps, 't1'),
+          reads.forRequest('t1'),
           forwarded ? { PROJECTMANAGER: new Secret(forwarded) } : {},
         ).get('PROJECTMANAGER')!;
       const statuses = async (forwarded?: string) =>

@@ -3,7 +3,7 @@ import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { Secret } from '../../src/config/secret.js';
 import { createUpstreamHttp } from '../../src/http/upstream-http.js';
-import { createInflightReads, createRequestTransports } from '../../src/loaders/upstream-transport.js';
+import { createReadThrough } from '../../src/loaders/upstream-transport.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
@@ -432,13 +432,12 @@ describe('Supervity with a forwarded user JWT', () => {
   it("sends the caller's JWT instead of the configured one, and caches its reads apart", async () => {
     const http = createUpstreamHttp({ timeoutMs: 2_000 });
     const cache = createMemoryCache();
-    const deps = {
+    const reads = createReadThrough({
       cache,
       http,
       logger: createLogger('silent'),
       ttlSeconds: { organization: 60, connections: 60, providers: 60 },
-      inflight: createInflightReads(),
-    };
+    });
     const config = supervityConfigSchema({}).parse({
       baseUrl: stack.sandbox.get('SUPERVITY').url,
       token: SANDBOX_CREDENTIALS.supervity.token,
@@ -447,7 +446,7 @@ describe('Supervity with a forwarded user JWT', () => {
     const adaptersFor = (forwarded?: Secret) =>
       createVendorAdapters(
         { supervity: config },
-        createRequestTransports(deps, 'acme'),
+        reads.forRequest('acme'),
         forwarded ? { SUPERVITY: forwarded } : {},
       ).get('SUPERVITY')!;
     try {

@@ -112,10 +112,6 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
           // connection gone (422 not_found) and would report NOT_FOUND for a delete that worked.
           idempotent: false,
         });
-        await leen.invalidate([
-          connectionsPath(connection.organizationId),
-          connectionPath(connection.organizationId, connection.key),
-        ]);
         return { connection: deleted ? toConnectionModel(deleted) : null, organization: null };
       },
     },

@@ -156,7 +156,6 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
             throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
           throw error;
         }
-        await transport.invalidate([INTEGRATIONS, syncStatusPath(target.provider)]);
         const connection = before
           ? toConnectionModel(
               {

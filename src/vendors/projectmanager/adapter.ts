@@ -177,7 +177,6 @@ export function createProjectManagerAdapter(
           if (failure.code === GatewayErrorCode.UPSTREAM_UNAUTHORIZED) throw failure;
           throw new UserFacingError('VENDOR_REJECTED', failure.message, ['input', 'provider']);
         }
-        await transport.invalidate([PROVIDERS]);
         const connection = before
           ? {
               ...before,

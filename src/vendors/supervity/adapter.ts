@@ -192,8 +192,6 @@ export function createSupervityAdapter(
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
             throw new UserFacingError('NOT_CONNECTED', `${target.provider} is not connected`, ['input', 'provider']);
           throw error;
-        } finally {
-          await transport.invalidate([ME]);
         }
         const me = await readMe(target.organizationId);
         const after = me.integrations.find((a) => a.integrationSlug === target.provider);
@@ -247,8 +245,6 @@ export function createSupervityAdapter(
               'connectionId',
             ]);
           throw error;
-        } finally {
-          await transport.invalidate([ME]);
         }
         const updated = await findAccount(connection.organizationId, connection.key);
         if (!updated)

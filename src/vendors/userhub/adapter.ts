@@ -124,8 +124,6 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
             throw new UserFacingError('NOT_FOUND', 'UserHub does not know this connection', ['input', 'connectionId']);
           throw error;
-        } finally {
-          await userhub.invalidate([organizationPath(connection.organizationId)]);
         }
         return {
           // UserHub answers with the organization only; the account link it removed is reported as disconnected.

@@ -1,0 +1,93 @@
+import type { CacheObserver } from '../cache/cache-events.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { readGenerationKey } from '../cache/keys.js';
+import type { Vendor } from '../domain/models.js';
+import { randomToken } from '../observability/random-ids.js';
+
+/**
+ * Invalidation by generation. Every cached read records the generation of its
+ * tenant's reads at its vendor (keys.ts, readGenerationKey); every write to a
+ * vendor replaces that generation. So after a write no instance serves an older
+ * read, and a read that started before the write and stores its (possibly
+ * stale) body after it stores it under the old generation, where nobody reads it.
+ *
+ * When the cache is down a write cannot replace the generation: the key is kept
+ * as pending, retried before every batch of reads, and while it is pending the
+ * cached reads (and responses) of that vendor are not trusted.
+ */
+
+/** One vendor's generation, as one lookup found it. */
+export interface Generation {
+  readonly key: string;
+  readonly token: string;
+  /** None was stored: this lookup made one up, which claim() stores before any read is stored under it. */
+  readonly isNew: boolean;
+  /** False while a write this instance could not record is pending: cached reads may predate it. */
+  readonly trusted: boolean;
+}
+
+export interface ReadGenerations {
+  /** A write to the vendor happened (or may have): the tenant's cached reads of it are stale from now on, on every instance. */
+  invalidate(tenantId: string, vendor: Vendor): Promise<void>;
+  /** Re-records the invalidations the cache missed. */
+  recordPending(): Promise<void>;
+  /** The vendors' current generations, and the values of `keys` fetched in the same round trip (one MGET). */
+  lookup(
+    tenantId: string,
+    vendors: readonly Vendor[],
+    keys: readonly string[],
+  ): Promise<{ generations: ReadonlyMap<Vendor, Generation>; values: (string | undefined)[] }>;
+  /** Stores a generation a lookup made up, only if still absent; true when reads may be stored under it. */
+  claim(generation: Generation): Promise<boolean>;
+}
+
+/** A generation outlives any cached read; when it expires (or is evicted) every read recorded under it is a miss. */
+const GENERATION_TTL_SECONDS = 86_400;
+const newGeneration = () => randomToken(9);
+
+/** Process-wide: the pending invalidations are this instance's. */
+export function createReadGenerations(cache: CacheStore, observer?: CacheObserver): ReadGenerations {
+  const pending = new Set<string>();
+  return {
+    async invalidate(tenantId, vendor) {
+      const key = readGenerationKey(tenantId, vendor);
+      const applied = await cache.setMany([{ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS }]);
+      if (applied) pending.delete(key);
+      else pending.add(key);
+      observer?.onInvalidation?.({ vendor, applied });
+    },
+
+    async recordPending() {
+      if (pending.size === 0) return;
+      const keys = [...pending];
+      const applied = await cache.setMany(
+        keys.map((key) => ({ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS })),
+      );
+      if (applied) for (const key of keys) pending.delete(key);
+    },
+
+    async lookup(tenantId, vendors, keys) {
+      const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
+      const stored = await cache.getMany([...generationKeys, ...keys]);
+      const generations = new Map(
+        vendors.map((vendor, i) => {
+          const key = generationKeys[i]!;
+          const current = stored[i];
+          const generation: Generation = {
+            key,
+            token: current ?? newGeneration(),
+            isNew: current === undefined,
+            trusted: !pending.has(key),
+          };
+          return [vendor, generation] as const;
+        }),
+      );
+      return { generations, values: stored.slice(generationKeys.length) };
+    },
+
+    claim: (generation) =>
+      generation.isNew
+        ? cache.setIfAbsent({ key: generation.key, value: generation.token, ttlSeconds: GENERATION_TTL_SECONDS })
+        : Promise.resolve(true),
+  };
+}
