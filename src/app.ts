@@ -37,6 +37,8 @@ export interface StartOptions {
   readonly cache?: CacheStore;
   /** Receives cache faults, recoveries, hits/misses and invalidations (the metrics module's counters). */
   readonly cacheObserver?: CacheObserver;
+  /** The clock (milliseconds) breakers and the in-memory cache go by; tests pass one they move. @default Date.now */
+  readonly now?: () => number;
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -48,8 +50,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     forward: fanOut(metrics.cache, options.cacheObserver),
     onDegradation: metrics.degradation,
   });
-  const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver);
-  const http = createUpstreamHttp(config.upstream, metrics.upstream);
+  const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver, options.now);
+  const http = createUpstreamHttp(config.upstream, metrics.upstream, options.now);
   const readCache = config.cache.enabled ? cache : createNoCache();
   const reads = createReadThrough({
     cache: readCache,
@@ -128,9 +130,15 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 }
 
 /** Private: Redis (a Cluster when nodes are listed) when configured, the in-memory LRU otherwise. */
-function createCache(config: Config, logger: Logger, observer: CacheObserver | undefined): CacheStore {
+function createCache(
+  config: Config,
+  logger: Logger,
+  observer: CacheObserver | undefined,
+  now: (() => number) | undefined,
+): CacheStore {
   const { redisUrl, redisClusterNodes, commandTimeoutMs, faultLogIntervalMs } = config.cache;
-  if (!redisUrl && !redisClusterNodes?.length) return createMemoryCache({ maxEntries: config.cache.memoryMaxEntries });
+  if (!redisUrl && !redisClusterNodes?.length)
+    return createMemoryCache({ maxEntries: config.cache.memoryMaxEntries, ...(now && { now }) });
   return createRedisCache({
     ...(redisClusterNodes?.length ? { clusterNodes: redisClusterNodes } : { url: redisUrl! }),
     commandTimeoutMs,

@@ -1,9 +1,15 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 
-/** The default cache: in-process, bounded by entry count, per-entry TTL. Not shared between instances. */
-export function createMemoryCache({ maxEntries = 10_000 }: { maxEntries?: number } = {}): CacheStore {
-  const lru = new LRUCache<string, string>({ max: maxEntries });
+/**
+ * The default cache: in-process, bounded by entry count, per-entry TTL. Not shared between instances.
+ * `now` (milliseconds) replaces the clock entries expire by, so tests can let time pass without waiting.
+ */
+export function createMemoryCache({
+  maxEntries = 10_000,
+  now,
+}: { maxEntries?: number; now?: () => number } = {}): CacheStore {
+  const lru = new LRUCache<string, string>({ max: maxEntries, ...(now && { perf: { now }, ttlResolution: 0 }) });
   return {
     getMany: async (keys) => keys.map((key) => lru.get(key)),
     setMany: async (entries: readonly CacheEntry[]) => {

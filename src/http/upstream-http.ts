@@ -63,6 +63,8 @@ export interface UpstreamHttp {
 export function createUpstreamHttp(
   options: UpstreamHttpOptions = {},
   observer: UpstreamObserver = noopUpstreamObserver,
+  /** The clock an open breaker waits by. @default Date.now */
+  now?: () => number,
 ): UpstreamHttp {
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000, pipelining: 1 });
   const policy = createUpstreamPolicy(
@@ -73,6 +75,7 @@ export function createUpstreamHttp(
       breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000, ...options.breaker },
     },
     observer,
+    now,
   );
 
   async function sendOnce(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {

@@ -13,6 +13,7 @@ import {
   type CircuitBreakerPolicy,
   type IBackoff,
   type IBackoffFactory,
+  type IHalfOpenAfterBackoffContext,
   type IRetryBackoffContext,
   type RetryPolicy,
   type TimeoutPolicy,
@@ -89,7 +90,12 @@ export interface UpstreamPolicy {
   execute<R extends AttemptResult>(target: AttemptTarget, attempt: (signal: AbortSignal) => Promise<R>): Promise<R>;
 }
 
-export function createUpstreamPolicy(settings: UpstreamPolicySettings, observer: UpstreamObserver): UpstreamPolicy {
+/** `now` (milliseconds) is the clock an open breaker waits by; tests pass one they move. */
+export function createUpstreamPolicy(
+  settings: UpstreamPolicySettings,
+  observer: UpstreamObserver,
+  now: () => number = Date.now,
+): UpstreamPolicy {
   const caps = new Map<Vendor, BulkheadPolicy>();
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const retries = new Map<string, RetryPolicy>();
@@ -105,7 +111,7 @@ export function createUpstreamPolicy(settings: UpstreamPolicySettings, observer:
           (result) => verdictOfResponse(result as AttemptResult).countsAsFailure,
         ),
         {
-          halfOpenAfter: settings.breaker.halfOpenAfterMs,
+          halfOpenAfter: halfOpenAfterOn(now, settings.breaker.halfOpenAfterMs),
           breaker: new ConsecutiveBreaker(settings.breaker.failureThreshold),
         },
       );
@@ -185,6 +191,25 @@ function honouringRetryAfter(
       return { duration, next: honouringRetryAfter(step).next };
     },
   };
+}
+
+/**
+ * Private: cockatiel 3 times an open breaker with Date.now() against this backoff's duration, read on every
+ * call; reporting no wait once halfOpenAfterMs have passed on `now`, and an endless one before, puts it on `now`.
+ */
+function halfOpenAfterOn(now: () => number, halfOpenAfterMs: number): IBackoffFactory<IHalfOpenAfterBackoffContext> {
+  const factory: IBackoffFactory<IHalfOpenAfterBackoffContext> = {
+    next() {
+      const openedAt = now();
+      return {
+        get duration() {
+          return now() - openedAt >= halfOpenAfterMs ? 0 : Infinity;
+        },
+        next: factory.next,
+      };
+    },
+  };
+  return factory;
 }
 
 function breakerStateName(state: CircuitState): BreakerState {

@@ -76,7 +76,10 @@ export function createResponseCache(deps: {
   logger: Logger;
   /** What this deployment's answers depend on beyond the request (schema, operation limits): another is a miss. */
   deployment: string;
+  /** The clock read expiries are compared with. @default Date.now */
+  now?: () => number;
 }): ResponseCache {
+  const now = deps.now ?? Date.now;
   // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).
   const configDigests = new WeakMap<object, string>();
   const configDigest = (config: object) => {
@@ -135,7 +138,7 @@ export function createResponseCache(deps: {
 
     async store(key, response, ledger) {
       if (!ledger.cacheable || ledger.reads === 0 || response.body.length > MAX_CACHED_BODY_CHARS) return false;
-      const ttlSeconds = Math.floor((ledger.expiresAt - Date.now()) / 1000);
+      const ttlSeconds = Math.floor((ledger.expiresAt - now()) / 1000);
       if (ttlSeconds < 1) return false;
       const { body, ...rest } = response;
       const head: StoredHead = { format: RECORD_FORMAT, generations: Object.fromEntries(ledger.generations), ...rest };

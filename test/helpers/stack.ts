@@ -71,7 +71,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   });
   // With Redis configured the gateway builds its own Redis cache (tests clear Redis themselves).
   const usesRedis = Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length);
-  const cache = options.start?.cache ?? (usesRedis ? undefined : createMemoryCache());
+  const now = options.start?.now;
+  const cache = options.start?.cache ?? (usesRedis ? undefined : createMemoryCache(now ? { now } : {}));
   const gateway = await startGateway(config, {
     logger: createLogger('silent'),
     ...options.start,

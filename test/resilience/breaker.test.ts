@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/domain/models.js';
 import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
+import { manualClock } from '../helpers/clock.js';
 import { newApiKey, startStack, type TestStack } from '../helpers/stack.js';
 import { errorsOf, EVERY_VENDOR, metricValue, scrape, vendorsOf } from './helpers.js';
 
@@ -9,12 +10,14 @@ import { errorsOf, EVERY_VENDOR, metricValue, scrape, vendorsOf } from './helper
  * vendor is then not called at all), an open breaker lets one trial call
  * through after halfOpenAfterMs, a failed trial re-opens it, a successful one
  * closes it. Another tenant's breaker for the same vendor is unaffected.
+ * The gateway's breakers go by a clock the test moves: no waiting.
  */
 
-// Long enough that the steps between opening and the first refused call never outlast it.
-const HALF_OPEN_AFTER_MS = 2000;
+const HALF_OPEN_AFTER_MS = 30_000;
+const clock = manualClock();
 const betaKey = newApiKey('beta');
 const stack: TestStack = await startStack({
+  start: { now: clock.now },
   config: {
     upstream: {
       timeoutMs: 3000, // no hangs here: only 503s, which must never be mistaken for timeouts under load
@@ -25,7 +28,6 @@ const stack: TestStack = await startStack({
   extraTenants: (sandbox) => [demoTenantConfig(sandbox, 'beta', betaKey)],
 });
 const vendors: Vendor[] = vendorsOf(stack);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('circuit breaker per vendor and tenant', () => {
   beforeAll(async () => {
@@ -70,22 +72,27 @@ describe('circuit breaker per vendor and tenant', () => {
     expect(errorsOf(beta, vendor)[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', vendor, status: 503 });
     expect(simulator.stats().total).toBeGreaterThan(callsBefore);
 
-    // After halfOpenAfterMs one trial call goes through; it fails, so the breaker opens again.
-    await sleep(HALF_OPEN_AFTER_MS + 100);
+    // A moment before halfOpenAfterMs it still refuses every call.
+    clock.advance(HALF_OPEN_AFTER_MS - 1);
+    const stillOpenCalls = simulator.stats().total;
+    expect(errorsOf(await stack.gql(EVERY_VENDOR), vendor)[0]?.extensions).toMatchObject({ retryAfter: 30 });
+    expect(simulator.stats().total).toBe(stillOpenCalls);
+
+    // At halfOpenAfterMs one trial call goes through; it fails, so the breaker opens again.
+    clock.advance(1);
     const trialCallsBefore = simulator.stats().total;
     await stack.gql(EVERY_VENDOR);
     expect(simulator.stats().total).toBe(trialCallsBefore + 1);
     expect(await breakerState(vendor, 'acme')).toBe(2);
+    await stack.gql(EVERY_VENDOR);
+    expect(simulator.stats().total).toBe(trialCallsBefore + 1);
 
-    // The vendor recovers: the next trial call succeeds and closes the breaker; answers are whole again.
+    // The vendor recovers: the next trial call, halfOpenAfterMs after the failed one, succeeds and closes the
+    // breaker; answers are whole again.
     simulator.clearFaults();
-    await vi.waitFor(
-      async () => {
-        const healthy = await stack.gql(EVERY_VENDOR);
-        expect(healthy.body.errors).toBeUndefined();
-      },
-      { timeout: 5_000, interval: 100 },
-    );
+    clock.advance(HALF_OPEN_AFTER_MS);
+    const healthy = await stack.gql(EVERY_VENDOR);
+    expect(healthy.body.errors).toBeUndefined();
     expect(await breakerState(vendor, 'acme')).toBe(0);
   });
 });
