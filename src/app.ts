@@ -11,6 +11,7 @@ import { createReadThrough } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
+import { watchUnknownValues } from './observability/unknown-values.js';
 import { createApolloServer, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { startHttpServer } from './server/http-server.js';
@@ -44,6 +45,7 @@ export interface StartOptions {
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
+  const stopWatchingUnknownValues = watchUnknownValues(logger, metrics.unknownVendorValue);
   const readiness = createReadinessProbe({
     redisConfigured: Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length),
     cache: () => cache,
@@ -124,6 +126,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       await server.close(graceMs);
       await apollo.stop();
+      stopWatchingUnknownValues();
       await Promise.all([cache.close(), http.close()]);
     },
   };

@@ -131,7 +131,8 @@ export type ConnectionList = {
  * UserHub connection `PENDING_SETUP`/`ACTIVE`/`BROKEN`/`DISABLED`/`ARCHIVED` → PENDING/ACTIVE/ERROR/PAUSED/DISCONNECTED;
  * Outlit `connected`/`not_connected` → ACTIVE/DISCONNECTED (ERROR when its last sync failed);
  * Supervity: a listed connected account is ACTIVE;
- * ProjectManager: an activated provider with an authenticated integration is ACTIVE, an activated one without is PENDING.
+ * ProjectManager: an activated provider with an authenticated integration is ACTIVE, an activated one without is PENDING;
+ * a vendor value Junction does not know yet → UNKNOWN (`vendorStatus` keeps it).
  */
 export type ConnectionStatus =
   /** Connected and working. */
@@ -143,7 +144,9 @@ export type ConnectionStatus =
   /** Connected but deliberately paused or disabled. */
   | 'PAUSED'
   /** Created but not yet usable (set-up or authorization not finished). */
-  | 'PENDING';
+  | 'PENDING'
+  /** The vendor reported a state Junction does not know yet (vendors add states without notice); `vendorStatus` holds the vendor's value. */
+  | 'UNKNOWN';
 
 /** Names the connection to delete. */
 export type DeleteConnectionInput = {

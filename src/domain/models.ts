@@ -7,7 +7,7 @@
 export const VENDORS = ['OUTLIT', 'SUPERVITY', 'USERHUB', 'LEEN', 'PROJECTMANAGER'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
-export const CONNECTION_STATUSES = ['ACTIVE', 'PENDING', 'PAUSED', 'ERROR', 'DISCONNECTED'] as const;
+export const CONNECTION_STATUSES = ['ACTIVE', 'PENDING', 'PAUSED', 'ERROR', 'DISCONNECTED', 'UNKNOWN'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 export interface OrganizationModel {

@@ -24,6 +24,8 @@ export interface GatewayMetrics {
   responseCache(event: ResponseCacheEvent): void;
   /** A dependency started or stopped failing while the instance keeps serving (readiness.ts). */
   readonly degradation: DegradationListener;
+  /** A distinct enum value a vendor sent that its contract does not list (counted once per value). */
+  unknownVendorValue(vendor: string, field: string): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -100,6 +102,12 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['dependency'],
     registers: [registry],
   });
+  const unknownValues = new Counter({
+    name: 'junction_vendor_unknown_values_total',
+    help: 'Distinct values vendors sent that their contracts do not list (a new provider, state or status), each counted once when first seen; kept, never fatal.',
+    labelNames: ['vendor', 'field'],
+    registers: [registry],
+  });
 
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
@@ -138,6 +146,7 @@ export function createMetrics(): GatewayMetrics {
       if (result === 'hit') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
     },
     degradation: (dependency, isDegraded) => degraded.set({ dependency }, isDegraded ? 1 : 0),
+    unknownVendorValue: (vendor, field) => unknownValues.inc({ vendor, field }),
     render: () => registry.metrics(),
   };
 }

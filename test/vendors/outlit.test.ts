@@ -188,8 +188,20 @@ describe('Outlit through the gateway', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('a connection key that is not one of Outlit’s provider ids is BAD_USER_INPUT before any call', async () => {
+  it('a connection key Outlit does not list is NOT_FOUND, and the provider id is never sent to Outlit', async () => {
+    // Outlit adds providers without notice, so a key outside the contract's twelve is looked up in the list only.
     const { body } = await stack.gql(CONNECTION, { id: connId(ACME.id, 'salesforce') });
+    expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(
+      stack.sandbox
+        .get('OUTLIT')
+        .requests()
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual([`GET /api/integrations`]);
+  });
+
+  it('a connection key with control characters is BAD_USER_INPUT before any call', async () => {
+    const { body } = await stack.gql(CONNECTION, { id: connId(ACME.id, 'stripe\u0000') });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(stack.sandbox.totalRequests()).toBe(0);
   });

@@ -1,7 +1,8 @@
 import type { ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import { noteUnknownValue } from '../unknown-values.js';
 import type { LeenConnection } from './wire.js';
 
-const STATUS: Record<LeenConnection['state'], ConnectionStatus> = {
+const STATUS: Readonly<Record<string, ConnectionStatus>> = {
   PENDING: 'PENDING',
   ACTIVE: 'ACTIVE',
   PAUSED: 'PAUSED',
@@ -31,7 +32,7 @@ export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
   key: c.id,
   externalId: c.id,
   provider: toProviderModel(c.vendor, c.organization_id),
-  status: STATUS[c.state],
+  status: statusOf(c.state),
   vendorStatus: c.state,
   health: {
     name: c.health.name,
@@ -48,3 +49,11 @@ export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
   createdAt: c.created_at,
   updatedAt: c.updated_at,
 });
+
+/** Private: the unified status; a state the contract does not list is kept in vendorStatus and reported. */
+function statusOf(state: string): ConnectionStatus {
+  const status = Object.hasOwn(STATUS, state) ? STATUS[state] : undefined;
+  if (status) return status;
+  noteUnknownValue('LEEN', 'connection state', state);
+  return 'UNKNOWN';
+}

@@ -24,7 +24,8 @@ export const LeenConnection = z.object({
   organization_id: z.uuid(),
   oauth2_authorize_url: z.string().nullish(),
   identifier: z.string().nullish(),
-  state: z.enum(['PENDING', 'ACTIVE', 'PAUSED', 'DELETED']),
+  /** PENDING | ACTIVE | PAUSED | DELETED in the contract; read tolerantly (to-model.ts maps an unknown one to UNKNOWN). */
+  state: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
   health: LeenHealth,

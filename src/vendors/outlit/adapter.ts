@@ -1,17 +1,17 @@
 import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
+import { textInputProblem } from '../../domain/input-policy.js';
 import type { ConnectionModel } from '../../domain/models.js';
 import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
 import { configuredOrganizationModel } from '../configured-organization.js';
 import type { OutlitConfig } from './config.js';
-import { toConnectionModel, toProviderModel } from './to-model.js';
+import { isKnownProviderId, isNotConnected, toConnectionModel, toProviderModel } from './to-model.js';
 import {
   OUTLIT_PROVIDER_IDS,
   OutlitDisconnectResponse,
   OutlitErrorResponse,
   OutlitIntegrationList,
   OutlitNotConnected,
-  OutlitProviderId,
   OutlitSyncStatus,
 } from './wire.js';
 
@@ -19,7 +19,7 @@ const INTEGRATIONS = { path: '/api/integrations' } as const;
 const DISCONNECT = { path: '/api/integrations/disconnect' } as const;
 const syncStatusPath = (provider: string) => ({ path: '/api/integrations/sync-status', query: { provider } });
 
-const isProviderId = (s: string): s is OutlitProviderId => OutlitProviderId.safeParse(s).success;
+const isProviderId = isKnownProviderId;
 const notAProvider = `must be one of Outlit's provider ids: ${OUTLIT_PROVIDER_IDS.join(', ')}`;
 
 /**
@@ -80,28 +80,36 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
 
   /** A connected integration, with its per-model sync health; null when not connected. */
   const getConnection = async (organizationId: string, provider: string): Promise<ConnectionModel | null> => {
-    if (!isProviderId(provider)) return null;
+    if (!isProviderId(provider)) {
+      // A provider the contract does not list: the list alone (sync-status takes listed ids only).
+      const item = (await listIntegrations(organizationId)).find((i) => i.id === provider);
+      return item && !isNotConnected(item) ? toConnectionModel(item, organizationId) : null;
+    }
     // Both reads start in the same tick, so the loader fetches them concurrently.
     const [items, syncStatus] = await Promise.all([
       listIntegrations(organizationId),
       outlit(organizationId).read({ ...syncStatusPath(provider), resource: 'connections', schema: OutlitSyncStatus }),
     ]);
     const item = items.find((i) => i.id === provider);
-    if (!item || item.status !== 'connected' || syncStatus.status !== 'connected') return null;
+    if (!item || isNotConnected(item) || syncStatus.status === 'not_connected') return null;
     return toConnectionModel(item, organizationId, syncStatus.syncs);
   };
 
   return {
     vendor: 'OUTLIT',
     organizations,
-    checkConnectionKey: (key) => (isProviderId(key) ? null : `an Outlit connection key ${notAProvider}`),
+    // Any provider id Outlit may list, known or not: such a key is only compared with the list, never sent.
+    checkConnectionKey: (key) => {
+      const problem = textInputProblem(key);
+      return problem ? `an Outlit connection key (a provider id) ${problem}` : null;
+    },
 
     // Outlit has no organization endpoint: the organization is the one behind the API key.
     getOrganization: async (organizationId) => configuredOrganizationModel('OUTLIT', organizations, organizationId),
 
     async listConnections(organizationId) {
       const items = await listIntegrations(organizationId);
-      return items.filter((i) => i.status === 'connected').map((i) => toConnectionModel(i, organizationId));
+      return items.filter((i) => !isNotConnected(i)).map((i) => toConnectionModel(i, organizationId));
     },
 
     getConnection,

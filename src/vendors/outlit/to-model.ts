@@ -1,18 +1,27 @@
 import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
-import type { OutlitIntegration, OutlitSync } from './wire.js';
+import { noteUnknownValue } from '../unknown-values.js';
+import { OutlitProviderId, type OutlitIntegration, type OutlitSync } from './wire.js';
 
 /**
  * Outlit → domain. A connection is an integration whose `status` is
  * `connected`; its key (in global IDs) is the provider id, because that is what
  * Outlit's sync-status and disconnect routes take. Status: `connected` is
- * ACTIVE, or ERROR when a sync FAILED; `not_connected` is DISCONNECTED.
+ * ACTIVE, or ERROR when a sync FAILED; `not_connected` is DISCONNECTED; any
+ * other value is UNKNOWN. A provider id or status the contract does not list
+ * is kept as Outlit sent it, and reported (unknown-values.ts).
  */
 
 const FAILED = 'FAILED';
 
+/** A provider id the contract lists; Junction sends no other to Outlit. */
+export const isKnownProviderId = (id: string): id is OutlitProviderId => OutlitProviderId.safeParse(id).success;
+
+/** An item Outlit lists as not connected; any other status (a new one included) is shown as a connection. */
+export const isNotConnected = (i: OutlitIntegration) => i.status === 'not_connected';
+
 export const toProviderModel = (i: OutlitIntegration, organizationId: string): ProviderModel => ({
   vendor: 'OUTLIT',
-  slug: i.id,
+  slug: isKnownProviderId(i.id) ? i.id : noteUnknownValue('OUTLIT', 'integration id', i.id),
   displayName: i.name,
   description: null,
   category: i.category,
@@ -66,7 +75,14 @@ export function toConnectionModel(
   syncs?: readonly OutlitSync[],
 ): ConnectionModel {
   const failed = i.syncStatus === FAILED || (syncs ?? []).some((s) => s.status === FAILED);
-  const status: ConnectionStatus = i.status === 'not_connected' ? 'DISCONNECTED' : failed ? 'ERROR' : 'ACTIVE';
+  const status: ConnectionStatus =
+    i.status === 'not_connected'
+      ? 'DISCONNECTED'
+      : i.status !== 'connected'
+        ? (noteUnknownValue('OUTLIT', 'integration status', i.status), 'UNKNOWN')
+        : failed
+          ? 'ERROR'
+          : 'ACTIVE';
   return {
     vendor: 'OUTLIT',
     organizationId,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Outlit's JSON, in Outlit's names, as shared/contracts/outlit.yaml defines it. */
 
-/** The contract's `ProviderId` enum: the only providers Outlit accepts anywhere. */
+/** The contract's `ProviderId` enum: the only providers Junction sends to Outlit (requests stay strict). */
 export const OUTLIT_PROVIDER_IDS = [
   'hubspot',
   'attio',
@@ -20,11 +20,17 @@ export const OUTLIT_PROVIDER_IDS = [
 export const OutlitProviderId = z.enum(OUTLIT_PROVIDER_IDS);
 export type OutlitProviderId = z.infer<typeof OutlitProviderId>;
 
+/**
+ * Responses are read tolerantly: Outlit adds providers and statuses without
+ * notice, so `id` and `status` are any string here, and to-model.ts keeps an
+ * unknown one (reported once, UNKNOWN status) instead of failing the list.
+ */
 export const OutlitIntegration = z.object({
-  id: OutlitProviderId,
+  id: z.string().min(1),
   name: z.string(),
   category: z.string(),
-  status: z.enum(['connected', 'not_connected']),
+  /** `connected` | `not_connected` in the contract. */
+  status: z.string(),
   connectionId: z.string().nullish(),
   lastDataReceivedAt: z.string().nullish(),
   /** Open-ended in the contract (examples: SUCCESS); FAILED marks a failed sync. */
@@ -33,7 +39,7 @@ export const OutlitIntegration = z.object({
 });
 export type OutlitIntegration = z.infer<typeof OutlitIntegration>;
 
-export const OutlitIntegrationList = z.object({ items: z.array(OutlitIntegration).max(12) });
+export const OutlitIntegrationList = z.object({ items: z.array(OutlitIntegration) });
 
 export const OutlitSync = z.object({
   model: z.string(),
@@ -45,10 +51,10 @@ export const OutlitSync = z.object({
 export type OutlitSync = z.infer<typeof OutlitSync>;
 
 export const OutlitSyncStatus = z.object({
-  provider: OutlitProviderId,
+  provider: z.string(),
   name: z.string(),
   category: z.string(),
-  status: z.enum(['connected', 'not_connected']),
+  status: z.string(),
   syncs: z.array(OutlitSync),
 });
 export type OutlitSyncStatus = z.infer<typeof OutlitSyncStatus>;

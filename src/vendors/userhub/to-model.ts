@@ -1,13 +1,23 @@
 import type { ConnectionModel, ConnectionStatus, OrganizationModel, ProviderModel } from '../../domain/models.js';
+import { noteUnknownValue } from '../unknown-values.js';
 import type { UserHubAccountConnection, UserHubConnection, UserHubOrganization } from './wire.js';
 
-const STATUS: Record<UserHubConnection['state'], ConnectionStatus> = {
+const STATUS: Readonly<Record<string, ConnectionStatus>> = {
   PENDING_SETUP: 'PENDING',
   ACTIVE: 'ACTIVE',
   BROKEN: 'ERROR',
   DISABLED: 'PAUSED',
   ARCHIVED: 'DISCONNECTED',
 };
+const ORGANIZATION_STATES: ReadonlySet<string> = new Set(['ACTIVE', 'DISABLED', 'ARCHIVED', 'PENDING_DELETION']);
+
+/** Private: the unified status; a state the contract does not list is kept in vendorStatus and reported. */
+function statusOf(state: string): ConnectionStatus {
+  const status = Object.hasOwn(STATUS, state) ? STATUS[state] : undefined;
+  if (status) return status;
+  noteUnknownValue('USERHUB', 'connection state', state);
+  return 'UNKNOWN';
+}
 
 /** UserHub names connection types in upper case (`STRIPE`, `AUTH0`); this is their display form. */
 const typeDisplayName = (type: string) =>
@@ -30,7 +40,7 @@ export const toOrganizationModel = (o: UserHubOrganization, configuredName: stri
   vendor: 'USERHUB',
   externalId: o.id,
   displayName: o.displayName ?? configuredName,
-  state: o.state,
+  state: ORGANIZATION_STATES.has(o.state) ? o.state : noteUnknownValue('USERHUB', 'organization state', o.state),
   createdAt: o.createTime,
   updatedAt: o.updateTime,
 });
@@ -50,7 +60,7 @@ export const toConnectionModel = (
   key: account.connection.id,
   externalId: account.connection.id,
   provider: toProviderModel(account.connection.type, organizationId),
-  status: STATUS[account.connection.state],
+  status: statusOf(account.connection.state),
   vendorStatus: account.connection.state,
   health: {
     name: account.state,

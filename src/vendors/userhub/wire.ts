@@ -11,7 +11,8 @@ export const UserHubConnection = z.object({
   id: z.string(),
   uniqueId: z.string().optional(),
   displayName: z.string(),
-  state: z.enum(['PENDING_SETUP', 'ACTIVE', 'BROKEN', 'DISABLED', 'ARCHIVED']),
+  /** PENDING_SETUP | ACTIVE | BROKEN | DISABLED | ARCHIVED in the contract; read tolerantly (to-model.ts). */
+  state: z.string(),
   stateReason: z.string().optional(),
   type: z.string(),
   providers: z.array(z.object({ type: z.string(), default: z.boolean().optional() })),
@@ -35,7 +36,8 @@ export type UserHubAccountConnection = z.infer<typeof UserHubAccountConnection>;
 
 export const UserHubOrganization = z.object({
   id: z.string(),
-  state: z.enum(['ACTIVE', 'DISABLED', 'ARCHIVED', 'PENDING_DELETION']),
+  /** ACTIVE | DISABLED | ARCHIVED | PENDING_DELETION in the contract; passed on as is, a new one reported. */
+  state: z.string(),
   displayName: z.string().optional(),
   accountConnections: z.array(UserHubAccountConnection).optional(),
   createTime: Timestamp,
