@@ -28,7 +28,8 @@ export interface ProbeReport extends ReadinessReport {
 /** Told whenever a dependency's degradation starts or ends (the metrics' gauge). */
 export type DegradationListener = (dependency: 'redis', degraded: boolean) => void;
 
-const PROBE_KEY = 'junction:readyz-probe';
+/** The key the probe reads (exported for tests that need to know which Redis node serves it). */
+export const PROBE_KEY = 'junction:readyz-probe';
 
 export function createReadinessProbe(options: {
   readonly redisConfigured: boolean;
