@@ -1,28 +1,36 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import type { Vendor } from '../src/domain/models.js';
+import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
+import { checkTargets, round, summarise, table } from './report.js';
 
 /**
  * `npm run bench`: Junction against the direct-call floor.
  *
  * Starts, as separate processes: the vendor sandbox (dist/sandbox/cli.js, a
- * generated seed), a redis-server when one is installed, two gateways from
- * the built JS (dist/main.js; one with `cache.enabled: false`, one with the
- * cache on and REDIS_URL), and the floor (bench/floor.mjs). Then drives each
- * scenario with autocannon for a fixed duration, interleaving the scenarios
- * round after round, and prints a table and, as the last line, one JSON
- * object with every figure. Targets are ratios to the floor of the same round.
+ * generated Leen seed of ORGANIZATIONS organizations), a redis-server when one
+ * is installed, two gateways from the built JS (dist/main.js; one with
+ * `cache.enabled: false`, one with the cache on and REDIS_URL), and the floor
+ * (bench/floor.mjs). Then drives each scenario with autocannon for a fixed
+ * duration, each run right after a run of its floor (the list or the
+ * dashboard), scenarios rotated round after round, and prints a table and, as
+ * the last line, one JSON object with every figure. Targets are ratios to the
+ * floor run paired with each run.
  *
- *   npm run bench [-- --duration 5 --rounds 3 --connections 10 --profile]
- *   npm run bench -- --quick        one 1-second round (the test suite runs this)
+ * Cold scenarios read a different organization on every request (rotating
+ * through all of them), so no two requests in flight share a vendor call: the
+ * cost of a cold request, not of single flight (which `listSameOrgCacheOff`
+ * measures on its own).
+ *
+ *   npm run bench [-- --duration 5 --rounds 3 --connections 50 --profile --only listCacheOff]
+ *   npm run bench -- --quick        one 1-second round, fewer organizations (CI)
  */
 
 const { values: args } = parseArgs({
@@ -30,10 +38,10 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '10' },
+    connections: { type: 'string' },
     /** Start the gateways under `node --cpu-prof` (profiles in .bench/profiles). */
     profile: { type: 'boolean', default: false },
-    /** Comma-separated scenario keys to run (the floor always runs), e.g. `--only dashboardWarm` to profile one. */
+    /** Comma-separated scenario keys to run (their floors always run), e.g. `--only listCacheOff` to profile one. */
     only: { type: 'string' },
   },
 });
@@ -46,14 +54,20 @@ const positive = (name: string, raw: string) => {
 const settings = {
   durationSeconds: args.quick ? 1 : positive('duration', args.duration),
   rounds: args.quick ? 1 : Math.round(positive('rounds', args.rounds)),
-  connections: Math.round(positive('connections', args.connections)),
+  connections: Math.round(positive('connections', args.connections ?? (args.quick ? '10' : '50'))),
   warmupSeconds: args.quick ? 0 : positive('duration', args.duration),
 };
 
 const ROOT = join(import.meta.dirname, '..');
 const WORK = join(ROOT, '.bench');
-const DASHBOARD_ORGANIZATIONS = 5;
-const CONNECTIONS_PER_ORGANIZATION = 10;
+/** Leen organizations in the sandbox: cold scenarios rotate through them (50 connections × 20 per dashboard < 1,000). */
+const ORGANIZATIONS = args.quick ? 200 : 1_000;
+const CONNECTIONS_PER_ORGANIZATION = 20;
+const DASHBOARD_SIZE = 20;
+/** The tenant-size pair: the same 200 organizations read through 40 tenants of 5, or one tenant of 10,000. */
+const SIZE_READS = 200;
+const SMALL_TENANT_ORGANIZATIONS = 5;
+const LARGE_TENANT_ORGANIZATIONS = 10_000;
 /** Enough distinct connections for one round of deletes at several thousand per second; re-seeded every round. */
 const BULK_CONNECTIONS = args.quick ? 2_000 : 30_000;
 const MB = 1024 * 1024;
@@ -82,7 +96,7 @@ const DELETE_MUTATION = `mutation Delete($id: ID!) {
 
 interface SandboxInfo {
   readonly urls: Record<Vendor, string>;
-  readonly tenant: Record<string, unknown> & { vendors: { leen: { apiKey: string } } };
+  readonly tenant: Record<string, unknown> & { vendors: { leen: { apiKey: string; baseUrl: string } } };
   readonly organizations: readonly { vendor: Vendor; id: string }[];
   readonly leen: readonly { id: string; connections: number }[];
   readonly bulk: { vendor: Vendor; id: string; connectionIds: readonly string[] };
@@ -103,7 +117,7 @@ async function startSandbox(apiKey: string) {
       join(ROOT, 'dist/sandbox/cli.js'),
       '--json',
       '--base-port=0',
-      `--organizations=${DASHBOARD_ORGANIZATIONS}`,
+      `--organizations=${ORGANIZATIONS}`,
       `--connections=${CONNECTIONS_PER_ORGANIZATION}`,
       `--bulk-connections=${BULK_CONNECTIONS}`,
     ],
@@ -171,120 +185,35 @@ async function startFloor(upstreamUrl: string, headers: Record<string, string>) 
   return { process: proc, url: (JSON.parse(line!) as { url: string }).url };
 }
 
-// ---------------------------------------------------------------- sandbox counters
+// ---------------------------------------------------------------- tenants of the tenant-size pair
 
-interface SandboxStats {
-  total: number;
-  distinct: number;
-}
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** A well-formed Leen organization id the sandbox does not know: configured, never read. */
+const unreadOrganization = (i: number) => `${(0x7e000000 + i).toString(16)}-0000-4000-8000-${'0'.repeat(12)}`;
 
-async function sandboxStats(urls: readonly string[]): Promise<SandboxStats> {
-  const all = await Promise.all(
-    urls.map(async (url) => (await (await fetch(`${url}/__sandbox/stats`)).json()) as SandboxStats),
-  );
-  return all.reduce((sum, s) => ({ total: sum.total + s.total, distinct: sum.distinct + s.distinct }), {
-    total: 0,
-    distinct: 0,
+function sizeTenants(leen: SandboxInfo['tenant']['vendors']['leen'], read: readonly string[]) {
+  const leenWith = (organizations: readonly string[]) => ({
+    baseUrl: leen.baseUrl,
+    apiKey: leen.apiKey,
+    organizations: organizations.map((id) => ({ id })),
   });
-}
-
-async function sandboxReset(urls: readonly string[]): Promise<void> {
-  await Promise.all(
-    urls.map(async (url) => {
-      const res = await fetch(`${url}/__sandbox/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`sandbox reset failed: HTTP ${res.status}`);
-    }),
-  );
-}
-
-// ---------------------------------------------------------------- scenarios
-
-interface Scenario {
-  readonly key: string;
-  readonly label: string;
-  readonly url: string;
-  /** The process serving `url`, whose CPU time per request is reported. */
-  readonly server: BenchProcess;
-  readonly method: 'GET' | 'POST';
-  readonly headers: Record<string, string>;
-  /** A fixed body, or one per request (for deletes, each naming another connection). */
-  readonly body: string | (() => string);
-  /** A response that counts as correct (status 200 is checked separately). */
-  readonly check: (body: string) => boolean;
-  /** Runs before each measured run (after the sandbox reset): priming the cache, rewinding the delete cursor. */
-  readonly prepare?: () => Promise<void>;
-}
-
-interface RunFigures {
-  readonly requests: number;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly upstreamPerRequest: number;
-  /** CPU time the serving process (floor or gateway) spent per request: steadier than req/s on a shared machine. */
-  readonly cpuMsPerRequest: number;
-  readonly failures: number;
-}
-
-async function post(url: string, headers: Record<string, string>, body: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers, body });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
-  return text;
-}
-
-async function drive(scenario: Scenario, seconds: number, sandboxUrls: readonly string[]): Promise<RunFigures> {
-  await sandboxReset(sandboxUrls);
-  await scenario.prepare?.();
-  const before = await sandboxStats(sandboxUrls);
-  const cpuBefore = scenario.server.cpuSeconds() ?? Number.NaN;
-  let failures = 0;
-  const body = scenario.body;
-  const result = await autocannon({
-    url: scenario.url,
-    method: scenario.method,
-    headers: scenario.headers,
-    connections: settings.connections,
-    duration: seconds,
-    ...(typeof body === 'string' && { body }),
-    requests: [
-      {
-        ...(typeof body === 'function' && {
-          setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }),
-        }),
-        onResponse: (status: number, text: string) => {
-          if (status !== 200 || !scenario.check(text)) failures += 1;
-        },
-      },
-    ],
+  const small = Array.from({ length: read.length / SMALL_TENANT_ORGANIZATIONS }, (_, i) => {
+    const apiKey = `jk_bench_small_${i}_${randomBytes(9).toString('base64url')}`;
+    const organizations = read.slice(i * SMALL_TENANT_ORGANIZATIONS, (i + 1) * SMALL_TENANT_ORGANIZATIONS);
+    return {
+      apiKey,
+      organizations,
+      config: { id: `bench-small-${i}`, apiKeySha256: [sha256(apiKey)], vendors: { leen: leenWith(organizations) } },
+    };
   });
-  const cpuAfter = scenario.server.cpuSeconds() ?? Number.NaN;
-  const after = await sandboxStats(sandboxUrls);
-  const requests = result['2xx'] + result.non2xx;
-  return {
-    requests,
-    rps: requests / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    upstreamPerRequest: requests > 0 ? (after.total - before.total) / requests : 0,
-    cpuMsPerRequest: requests > 0 ? ((cpuAfter - cpuBefore) * 1000) / requests : 0,
-    failures: failures + result.errors + result.timeouts,
+  const largeKey = `jk_bench_large_${randomBytes(18).toString('base64url')}`;
+  // The organizations read come last: a per-request scan of the list would cost its whole length.
+  const unread = Array.from({ length: LARGE_TENANT_ORGANIZATIONS - read.length }, (_, i) => unreadOrganization(i));
+  const large = {
+    apiKey: largeKey,
+    config: { id: 'bench-large', apiKeySha256: [sha256(largeKey)], vendors: { leen: leenWith([...unread, ...read]) } },
   };
-}
-
-// ---------------------------------------------------------------- report
-
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(headers), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+  return { small, large };
 }
 
 // ---------------------------------------------------------------- main
@@ -299,125 +228,205 @@ async function main(): Promise<number> {
   const sandbox = await startSandbox(apiKey);
   const info = sandbox.info;
   const sandboxUrls = Object.values(info.urls);
-  log(`sandbox: ${sandboxUrls.join(', ')}`);
+  log(`sandbox: ${sandboxUrls.join(', ')} (${info.leen.length} Leen organizations)`);
   const redis = await startRedis();
   log(redis ? `redis: ${redis.url}` : 'redis-server not installed (bash scripts/ensure-redis.sh): no Redis');
 
+  const leenIds = info.leen.map((o) => o.id);
+  if (leenIds.length < SIZE_READS) throw new Error('the sandbox seeded too few Leen organizations');
+  const size = sizeTenants(info.tenant.vendors.leen, leenIds.slice(0, SIZE_READS));
+
   // Cached reads outlive the whole run (default TTLs are 30-300 s), so "warm" stays warm from one round to the next.
-  const gatewayConfig = { logLevel: 'info', tenants: [info.tenant] };
   const warmTtls = { organization: 3600, connections: 3600, providers: 3600 };
-  const [firstLeen] = info.leen;
-  if (!firstLeen) throw new Error('the sandbox seeded no Leen organization');
-  const first = { vendor: 'LEEN' as const, id: firstLeen.id };
-  const floorUpstream = `${info.urls.LEEN}/provisioning/organizations/${first.id}/connections`;
   const [cold, warm, floor] = await Promise.all([
-    startGateway('gateway-cache-off', { ...gatewayConfig, cache: { enabled: false } }, {}),
+    startGateway(
+      'gateway-cache-off',
+      {
+        logLevel: 'info',
+        tenants: [info.tenant, ...size.small.map((t) => t.config), size.large.config],
+        cache: { enabled: false },
+      },
+      {},
+    ),
     startGateway(
       'gateway-cache-on',
-      { ...gatewayConfig, cache: { enabled: true, ttlSeconds: warmTtls } },
+      { logLevel: 'info', tenants: [info.tenant], cache: { enabled: true, ttlSeconds: warmTtls } },
       redis ? { REDIS_URL: redis.url } : {},
     ),
-    startFloor(floorUpstream, { 'x-api-key': info.tenant.vendors.leen.apiKey }),
+    startFloor(`${info.urls.LEEN}/provisioning/organizations`, { 'x-api-key': info.tenant.vendors.leen.apiKey }),
   ]);
-  const gateways = { cacheOff: cold, cacheOn: warm };
   log(`gateways: ${cold.url} (cache off), ${warm.url} (cache on); floor: ${floor.url}`);
 
   const organizationId = (o: { vendor: Vendor; id: string }) =>
     encodeGlobalId({ typename: 'Organization', vendor: o.vendor, organizationId: o.id, keys: [] });
-  // The dashboard spans every vendor: the first organization of each, then generated Leen ones up to five.
-  const firstOfEachVendor = info.organizations.filter((o, i, all) => all.findIndex((p) => p.vendor === o.vendor) === i);
-  const dashboardOrganizations = [
-    ...firstOfEachVendor,
-    ...info.leen.slice(1).map((o) => ({ vendor: 'LEEN' as const, id: o.id })),
-  ].slice(0, DASHBOARD_ORGANIZATIONS);
-  const dashboardIds = dashboardOrganizations.map(organizationId);
-  log(`dashboard organizations: ${dashboardOrganizations.map((o) => `${o.vendor} ${o.id}`).join(', ')}`);
+  const leenGlobalIds = leenIds.map((id) => organizationId({ vendor: 'LEEN', id }));
   const gqlHeaders = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
-  const listBody = JSON.stringify({ query: LIST_QUERY, variables: { id: organizationId(first) } });
-  const dashboardBody = JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids: dashboardIds } });
+  const listBody = (id: string) => JSON.stringify({ query: LIST_QUERY, variables: { id } });
+  const dashboardBody = (ids: readonly string[]) => JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids } });
+  const noErrors = (text: string) => !text.includes('"errors"');
+
+  /** Each call the next index of a rotation over `n`; concurrent requests read distinct organizations. */
+  const rotation = (n: number) => {
+    let next = 0;
+    return () => (next = (next + 1) % n);
+  };
+  const nextList = rotation(leenIds.length);
+  const nextDashboard = rotation(Math.floor(leenIds.length / DASHBOARD_SIZE));
+  const dashboardSlice = <T>(all: readonly T[], i: number) => all.slice(i * DASHBOARD_SIZE, (i + 1) * DASHBOARD_SIZE);
+  const nextSize = rotation(SIZE_READS);
+
+  // The warm scenarios rotate over a few organizations (or dashboards), all primed before each run.
+  const WARM_LISTS = 20;
+  const nextWarmList = rotation(WARM_LISTS);
+  const warmDashboardIds = dashboardSlice(leenGlobalIds, 0);
+
+  // The cross-vendor dashboard: the first organization of each vendor (upstream calls = distinct resources).
+  const firstOfEachVendor = info.organizations.filter((o, i, all) => all.findIndex((p) => p.vendor === o.vendor) === i);
+  const crossVendorBody = dashboardBody(firstOfEachVendor.map(organizationId));
+
   const deleteIds = info.bulk.connectionIds.map((key) =>
     encodeGlobalId({ typename: 'Connection', vendor: info.bulk.vendor, organizationId: info.bulk.id, keys: [key] }),
   );
   let deleteCursor = 0;
-  const noErrors = (text: string) => !text.includes('"errors"');
+  const isList = (text: string) => text.startsWith('[');
+  const hasConnections = (text: string) => noErrors(text) && text.includes('"connections":[{');
 
   const allScenarios: Scenario[] = [
     {
-      key: 'floor',
-      label: '(a) floor: node:http + undici, same upstream call',
+      key: 'floorList',
+      label: 'floor: node:http + undici, one organization (rotating)',
       url: floor.url,
       server: floor.process,
       method: 'GET',
       headers: {},
-      body: '',
-      check: (text) => text.startsWith('['),
+      request: () => ({ path: `/organizations/${leenIds[nextList()]}` }),
+      check: isList,
+    },
+    {
+      key: 'floorDashboard',
+      label: `floor: ${DASHBOARD_SIZE} concurrent undici calls, merged (rotating)`,
+      url: floor.url,
+      server: floor.process,
+      method: 'GET',
+      headers: {},
+      request: () => ({ path: `/dashboard?ids=${dashboardSlice(leenIds, nextDashboard()).join(',')}` }),
+      check: isList,
     },
     {
       key: 'listCacheOff',
-      label: '(b) connections list, cache off',
+      label: 'list, cache off, distinct organizations (cold)',
+      floor: 'floorList',
       url: cold.url,
       server: cold.process,
       method: 'POST',
       headers: gqlHeaders,
-      body: listBody,
-      check: noErrors,
-    },
-    {
-      // Not a target: the fixed cost every uncached GraphQL request pays (HTTP, authentication, context and
-      // Apollo's request pipeline) with no field to resolve, the ceiling on what (b) can reach.
-      key: 'typenameCacheOff',
-      label: '(b₀) reference: `{ __typename }`, cache off',
-      url: cold.url,
-      server: cold.process,
-      method: 'POST',
-      headers: gqlHeaders,
-      body: JSON.stringify({ query: '{ __typename }' }),
-      check: noErrors,
-    },
-    {
-      key: 'listWarm',
-      label: '(c) connections list, warm cache',
-      url: warm.url,
-      server: warm.process,
-      method: 'POST',
-      headers: gqlHeaders,
-      body: listBody,
-      check: noErrors,
-      prepare: async () => void (await post(warm.url, gqlHeaders, listBody)),
+      request: () => ({ body: listBody(leenGlobalIds[nextList()]!) }),
+      check: hasConnections,
     },
     {
       key: 'dashboardCacheOff',
-      label: `(d) dashboard, ${DASHBOARD_ORGANIZATIONS} orgs across vendors, cache off`,
+      label: `dashboard, ${DASHBOARD_SIZE} distinct organizations, cache off (cold)`,
+      floor: 'floorDashboard',
       url: cold.url,
       server: cold.process,
       method: 'POST',
       headers: gqlHeaders,
-      body: dashboardBody,
-      check: noErrors,
+      request: () => ({ body: dashboardBody(dashboardSlice(leenGlobalIds, nextDashboard())) }),
+      check: hasConnections,
+    },
+    {
+      key: 'listWarm',
+      label: `list, warm cache (${WARM_LISTS} organizations)`,
+      floor: 'floorList',
+      url: warm.url,
+      server: warm.process,
+      method: 'POST',
+      headers: gqlHeaders,
+      request: () => ({ body: listBody(leenGlobalIds[nextWarmList()]!) }),
+      check: hasConnections,
+      prepare: async () => {
+        for (const id of leenGlobalIds.slice(0, WARM_LISTS))
+          await sendOnce(
+            allScenarios.find((s) => s.key === 'listWarm')!,
+            { body: listBody(id) },
+          );
+      },
     },
     {
       key: 'dashboardWarm',
-      label: `(d) dashboard, ${DASHBOARD_ORGANIZATIONS} orgs across vendors, warm`,
+      label: `dashboard, ${DASHBOARD_SIZE} organizations, warm cache`,
+      floor: 'floorDashboard',
       url: warm.url,
       server: warm.process,
       method: 'POST',
       headers: gqlHeaders,
-      body: dashboardBody,
+      request: { body: dashboardBody(warmDashboardIds) },
+      check: hasConnections,
+      prepare: async () => void (await sendOnce(allScenarios.find((s) => s.key === 'dashboardWarm')!)),
+    },
+    {
+      key: 'listSameOrgCacheOff',
+      label: 'deduplication: list, cache off, one organization for all',
+      floor: 'floorList',
+      url: cold.url,
+      server: cold.process,
+      method: 'POST',
+      headers: gqlHeaders,
+      request: { body: listBody(leenGlobalIds[0]!) },
+      check: hasConnections,
+    },
+    {
+      key: 'listSmallTenants',
+      label: `tenant size: list, cache off, ${SMALL_TENANT_ORGANIZATIONS}-organization tenants`,
+      floor: 'floorList',
+      url: cold.url,
+      server: cold.process,
+      method: 'POST',
+      headers: gqlHeaders,
+      request: () => {
+        const i = nextSize();
+        const tenant = size.small[Math.floor(i / SMALL_TENANT_ORGANIZATIONS)]!;
+        return { body: listBody(leenGlobalIds[i]!), headers: { authorization: `Bearer ${tenant.apiKey}` } };
+      },
+      check: hasConnections,
+    },
+    {
+      key: 'listLargeTenant',
+      label: `tenant size: list, cache off, a ${LARGE_TENANT_ORGANIZATIONS.toLocaleString('en')}-organization tenant`,
+      floor: 'floorList',
+      url: cold.url,
+      server: cold.process,
+      method: 'POST',
+      headers: { ...gqlHeaders, authorization: `Bearer ${size.large.apiKey}` },
+      request: () => ({ body: listBody(leenGlobalIds[nextSize()]!) }),
+      check: hasConnections,
+    },
+    {
+      // Not a target: the fixed cost every uncached GraphQL request pays (HTTP, authentication, context and
+      // Apollo's request pipeline) with no field to resolve, the ceiling on what a cold list can reach.
+      key: 'typenameCacheOff',
+      label: 'reference: `{ __typename }`, cache off',
+      floor: 'floorList',
+      url: cold.url,
+      server: cold.process,
+      method: 'POST',
+      headers: gqlHeaders,
+      request: { body: JSON.stringify({ query: '{ __typename }' }) },
       check: noErrors,
-      prepare: async () => void (await post(warm.url, gqlHeaders, dashboardBody)),
     },
     {
       key: 'deleteConnection',
-      label: '(e) deleteConnection, sandbox re-seeded per run',
+      label: 'deleteConnection, sandbox re-seeded per run',
+      floor: 'floorList',
       url: warm.url,
       server: warm.process,
       method: 'POST',
       headers: gqlHeaders,
-      body: () => {
+      request: () => {
         // Each request deletes another connection; past the seed, the vendor answers NOT_FOUND (counted as failures).
         const id = deleteIds[deleteCursor % deleteIds.length];
         deleteCursor += 1;
-        return JSON.stringify({ query: DELETE_MUTATION, variables: { id } });
+        return { body: JSON.stringify({ query: DELETE_MUTATION, variables: { id } }) };
       },
       check: (text) => noErrors(text) && text.includes('"userErrors":[]'),
       prepare: async () => void (deleteCursor = 0),
@@ -427,31 +436,29 @@ async function main(): Promise<number> {
   const only = args.only?.split(',').map((k) => k.trim());
   const unknown = only?.filter((k) => !allScenarios.some((s) => s.key === k)) ?? [];
   if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}`);
-  const scenarios = allScenarios.filter((s) => s.key === 'floor' || !only || only.includes(s.key));
-  const has = (key: string) => scenarios.some((s) => s.key === key);
+  const measured = allScenarios.filter((s) => s.floor && (!only || only.includes(s.key)));
+  const floors = allScenarios.filter((s) => !s.floor && measured.some((m) => m.floor === s.key));
+  const scenarios = [...floors, ...measured];
+  const byKey = new Map(allScenarios.map((s) => [s.key, s]));
 
   // Smoke check: every scenario answers correctly once before any load.
   for (const scenario of scenarios) {
     await sandboxReset(sandboxUrls);
     await scenario.prepare?.();
-    const body = typeof scenario.body === 'function' ? scenario.body() : scenario.body;
-    const text =
-      scenario.method === 'GET'
-        ? await (await fetch(scenario.url)).text()
-        : await post(scenario.url, scenario.headers, body);
+    const text = await sendOnce(scenario);
     if (!scenario.check(text)) throw new Error(`${scenario.key}: unexpected answer ${text.slice(0, 400)}`);
   }
 
-  // (d) cold, one request alone: upstream calls against the distinct resources it needs.
+  // The cross-vendor dashboard, one request alone: upstream calls against the distinct resources it needs, cold
+  // and then warm.
   await sandboxReset(sandboxUrls);
-  await post(cold.url, gqlHeaders, dashboardBody);
-  const dashboardColdSingle = await sandboxStats(sandboxUrls);
-  // (d) warm, one request alone, after priming.
+  await sendOnce({ ...byKey.get('dashboardCacheOff')! }, { body: crossVendorBody });
+  const crossVendorCold = await sandboxStats(sandboxUrls);
   await sandboxReset(sandboxUrls);
-  await post(warm.url, gqlHeaders, dashboardBody);
+  await sendOnce({ ...byKey.get('dashboardWarm')! }, { body: crossVendorBody });
   const primed = await sandboxStats(sandboxUrls);
-  await post(warm.url, gqlHeaders, dashboardBody);
-  const dashboardWarmSingle = { total: (await sandboxStats(sandboxUrls)).total - primed.total };
+  await sendOnce({ ...byKey.get('dashboardWarm')! }, { body: crossVendorBody });
+  const crossVendorWarm = { total: (await sandboxStats(sandboxUrls)).total - primed.total };
 
   // Which cache the cache-on gateway really used: Redis holds keys only if the gateway wrote there.
   let cacheBackend = 'memory (no redis-server)';
@@ -464,157 +471,63 @@ async function main(): Promise<number> {
   }
   log(`cache-on gateway uses: ${cacheBackend}`);
 
+  const processes = { cacheOff: cold.process, cacheOn: warm.process, floor: floor.process };
   const rss = (p: BenchProcess) => p.rss() ?? Number.NaN;
-  const rssBefore = { cacheOff: rss(cold.process), cacheOn: rss(warm.process) };
+  const rssNow = () => ({ cacheOff: rss(cold.process), cacheOn: rss(warm.process), floor: rss(floor.process) });
+  const rssBefore = rssNow();
+  const run = { durationSeconds: settings.durationSeconds, connections: settings.connections };
 
   if (settings.warmupSeconds > 0) {
     // A full round, not recorded: JIT, connection pools and the V8 heap (whose growth the RSS target would
     // otherwise mistake for a leak) settle before the first measured round.
     log(`warm-up: ${settings.warmupSeconds} s per scenario (not recorded)`);
-    for (const scenario of scenarios) await drive(scenario, settings.warmupSeconds, sandboxUrls);
+    for (const scenario of scenarios)
+      await drive(scenario, { ...run, durationSeconds: settings.warmupSeconds }, sandboxUrls);
   }
 
   const runs = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
-  /** Per scenario, the floor run just before each of its runs. */
+  /** Per scenario, its floor's run just before each of its runs. */
   const pairedFloor = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
-  const floorScenario = scenarios.find((s) => s.key === 'floor')!;
-  const rssAfterRound: { cacheOff: number; cacheOn: number }[] = [];
   // RSS right after a run depends on where the garbage collector happens to be; the peak over a whole round
   // (sampled every 200 ms) is the steadier figure to compare from round to round.
-  const rssPeakRound: { cacheOff: number; cacheOn: number }[] = [];
+  const rssPeakRound: Record<keyof typeof processes, number>[] = [];
   for (let r = 0; r < settings.rounds; r += 1) {
-    // Interleaved, and rotated each round so no scenario always runs first (or right after the same one).
-    // Each scenario runs right after a run of the floor, and its ratio is to that floor run: on a shared machine
-    // the load swings within a round, and a ratio is only fair between runs minutes apart at most.
-    const measured = scenarios.filter((s) => s.key !== 'floor');
-    const order = measured.flatMap((_, i) => [floorScenario, measured[(i + r) % measured.length]!]);
-    const peak = { cacheOff: 0, cacheOn: 0 };
+    // Rotated each round so no scenario always runs first (or right after the same one). Each runs right after
+    // a run of its floor, and its ratio is to that floor run: on a shared machine the load swings within a round.
+    const order = measured.map((_, i) => measured[(i + r) % measured.length]!);
+    const peak = { cacheOff: 0, cacheOn: 0, floor: 0 };
     const sampler = setInterval(() => {
-      peak.cacheOff = Math.max(peak.cacheOff, rss(cold.process));
-      peak.cacheOn = Math.max(peak.cacheOn, rss(warm.process));
+      const now = rssNow();
+      for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], now[k]);
     }, 200);
     for (const scenario of order) {
-      const figures = await drive(scenario, settings.durationSeconds, sandboxUrls);
-      runs.get(scenario.key)!.push(figures);
-      if (scenario.key !== 'floor') pairedFloor.get(scenario.key)!.push(runs.get('floor')!.at(-1)!);
-      log(
-        `round ${r + 1}/${settings.rounds} ${scenario.key}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, upstream/request ${figures.upstreamPerRequest.toFixed(3)}, CPU ${figures.cpuMsPerRequest.toFixed(2)} ms/request${figures.failures ? `, ${figures.failures} FAILED` : ''}`,
-      );
+      for (const s of [byKey.get(scenario.floor!)!, scenario]) {
+        const figures = await drive(s, run, sandboxUrls);
+        runs.get(s.key)!.push(figures);
+        if (s.floor) pairedFloor.get(s.key)!.push(runs.get(s.floor)!.at(-1)!);
+        log(
+          `round ${r + 1}/${settings.rounds} ${s.key}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, upstream/request ${figures.upstreamPerRequest.toFixed(3)}, CPU ${figures.cpuMsPerRequest.toFixed(2)} ms/request${figures.failures ? `, ${figures.failures} FAILED` : ''}`,
+        );
+      }
     }
     clearInterval(sampler);
-    rssAfterRound.push({ cacheOff: rss(cold.process), cacheOn: rss(warm.process) });
-    rssPeakRound.push({
-      cacheOff: Math.max(peak.cacheOff, rssAfterRound.at(-1)!.cacheOff),
-      cacheOn: Math.max(peak.cacheOn, rssAfterRound.at(-1)!.cacheOn),
-    });
+    rssPeakRound.push(peak);
   }
+  const rssAfter = rssNow();
 
   // ---- figures
-  const scenarioFigures = Object.fromEntries(
-    scenarios.map((s) => {
-      const list = runs.get(s.key)!;
-      const ratios = s.key === 'floor' ? [1] : list.map((run, i) => run.rps / pairedFloor.get(s.key)![i]!.rps);
-      return [
-        s.key,
-        {
-          label: s.label,
-          rps: round(median(list.map((x) => x.rps)), 0),
-          p50Ms: median(list.map((x) => x.p50Ms)),
-          p99Ms: median(list.map((x) => x.p99Ms)),
-          upstreamPerRequest: round(median(list.map((x) => x.upstreamPerRequest)), 3),
-          cpuMsPerRequest: round(median(list.map((x) => x.cpuMsPerRequest)), 3),
-          ratioToFloor: round(median(ratios)),
-          requests: list.reduce((sum, x) => sum + x.requests, 0),
-          failures: list.reduce((sum, x) => sum + x.failures, 0),
-          rounds: list.map((x) => ({
-            rps: round(x.rps, 0),
-            p50Ms: x.p50Ms,
-            p99Ms: x.p99Ms,
-            upstreamPerRequest: round(x.upstreamPerRequest, 3),
-            cpuMsPerRequest: round(x.cpuMsPerRequest, 3),
-          })),
-        },
-      ];
-    }),
-  ) as Record<
-    string,
-    {
-      label: string;
-      rps: number;
-      p50Ms: number;
-      p99Ms: number;
-      upstreamPerRequest: number;
-      cpuMsPerRequest: number;
-      ratioToFloor: number;
-      requests: number;
-      failures: number;
-    }
-  >;
-  const fig = (key: string) => scenarioFigures[key]!;
-
-  const rssAfter = { cacheOff: rss(cold.process), cacheOn: rss(warm.process) };
+  const figures = summarise(scenarios, runs, pairedFloor);
   const rssFigures = Object.fromEntries(
-    (['cacheOff', 'cacheOn'] as const).map((g) => [
+    (Object.keys(processes) as (keyof typeof processes)[]).map((g) => [
       g,
       {
         beforeMb: round(rssBefore[g] / MB, 1),
-        afterRoundMb: rssAfterRound.map((x) => round(x[g] / MB, 1)),
         peakRoundMb: rssPeakRound.map((x) => round(x[g] / MB, 1)),
         afterMb: round(rssAfter[g] / MB, 1),
       },
     ]),
-  );
-
-  // ---- targets
-  const targets: { target: string; pass: boolean | null; measured: string }[] = [];
-  const ratioTarget = (key: string, min: number, what: string) => {
-    if (!has(key)) return;
-    const { ratioToFloor } = fig(key);
-    targets.push({ target: `${what} ≥ ${min} × floor`, pass: ratioToFloor >= min, measured: `${ratioToFloor} ×` });
-  };
-  ratioTarget('listCacheOff', 0.6, '(b) list, cache off');
-  ratioTarget('listWarm', 1.0, '(c) list, warm cache');
-  targets.push({
-    target: '(d) cold: upstream calls = distinct resources (one request)',
-    pass: dashboardColdSingle.total === dashboardColdSingle.distinct && dashboardColdSingle.total > 0,
-    measured: `${dashboardColdSingle.total} calls, ${dashboardColdSingle.distinct} distinct`,
-  });
-  if (has('dashboardCacheOff'))
-    targets.push({
-      target: '(d) cold under load: upstream calls/request ≤ distinct resources',
-      pass: fig('dashboardCacheOff').upstreamPerRequest <= dashboardColdSingle.distinct,
-      measured: `${fig('dashboardCacheOff').upstreamPerRequest} per request`,
-    });
-  targets.push({
-    target: '(d) warm: zero upstream calls (one request, and under load)',
-    pass: dashboardWarmSingle.total === 0 && runs.get('dashboardWarm')!.every((x) => x.upstreamPerRequest === 0),
-    measured: `${dashboardWarmSingle.total} alone; ${has('dashboardWarm') ? fig('dashboardWarm').upstreamPerRequest : '(not run)'} per request under load`,
-  });
-  for (const g of ['cacheOff', 'cacheOn'] as const) {
-    const peak = Math.max(rssBefore[g], rssAfter[g], ...rssPeakRound.map((x) => x[g]));
-    targets.push({
-      target: `gateway (${g === 'cacheOff' ? 'cache off' : 'cache on'}) RSS < 250 MB`,
-      pass: peak < 250 * MB,
-      measured: `peak ${round(peak / MB, 1)} MB`,
-    });
-    const firstRound = rssPeakRound[0]![g];
-    const lastRound = rssPeakRound.at(-1)![g];
-    const growth = lastRound / firstRound - 1;
-    targets.push({
-      target: `gateway (${g === 'cacheOff' ? 'cache off' : 'cache on'}) RSS growth, first to last round's peak ≤ 10%`,
-      pass: rssAfterRound.length < 2 ? null : growth <= 0.1,
-      measured:
-        rssAfterRound.length < 2
-          ? 'one round only'
-          : `${round(firstRound / MB, 1)} → ${round(lastRound / MB, 1)} MB (${(growth * 100).toFixed(1)}%)`,
-    });
-  }
-  const failures = Object.values(scenarioFigures).reduce((sum, s) => sum + s.failures, 0);
-  targets.push({
-    target: 'every response correct (200, no GraphQL errors)',
-    pass: failures === 0,
-    measured: `${failures} failed`,
-  });
+  ) as Record<keyof typeof processes, { beforeMb: number; peakRoundMb: number[]; afterMb: number }>;
+  const targets = checkTargets({ figures, crossVendorCold, crossVendorWarm, rssFigures });
 
   // ---- output
   const machine = {
@@ -623,37 +536,40 @@ async function main(): Promise<number> {
     memoryGb: round(totalmem() / 1024 ** 3, 1),
     node: process.version,
     loadAverage1m: round(loadavg()[0]!, 2),
+    loadAverageAtStart1m: loadAtStart,
   };
   const out = process.stdout;
   out.write(
-    `\nJunction bench: ${settings.rounds} round(s) × ${settings.durationSeconds} s per scenario, ${settings.connections} connections; ` +
-      `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage1m}; cache-on gateway: ${cacheBackend}\n\n`,
+    `\nJunction bench: ${settings.rounds} round(s) × ${settings.durationSeconds} s per scenario, ${settings.connections} connections, ` +
+      `${ORGANIZATIONS} organizations of ${CONNECTIONS_PER_ORGANIZATION} connections; ${machine.cpus} × ${machine.cpuModel}, ` +
+      `Node ${machine.node}, load ${machine.loadAverageAtStart1m} at start, ${machine.loadAverage1m} at end; cache-on gateway: ${cacheBackend}\n\n`,
   );
   out.write(
     `${table(
-      ['scenario', 'req/s', '× floor', 'p50 ms', 'p99 ms', 'upstream/req', 'server CPU ms/req'],
+      ['scenario', 'req/s', '× floor', 'p50 ms', 'p99 ms', 'upstream/req', 'CPU ms/req', 'CPU × floor'],
       scenarios.map((s) => {
-        const f = fig(s.key);
+        const f = figures[s.key]!;
         return [
           s.label,
           String(f.rps),
-          s.key === 'floor' ? '1.00' : f.ratioToFloor.toFixed(2),
+          s.floor ? f.ratioToFloor.toFixed(2) : '—',
           String(f.p50Ms),
           String(f.p99Ms),
           f.upstreamPerRequest.toFixed(3),
-          f.cpuMsPerRequest.toFixed(2),
+          f.cpuMsPerRequest.toFixed(3),
+          s.floor ? f.cpuRatioToFloor.toFixed(2) : '—',
         ];
       }),
     )}\n\n`,
   );
   out.write(
     `${table(
-      ['gateway RSS (MB)', 'before', ...rssPeakRound.map((_, i) => `round ${i + 1} peak`), 'after'],
-      (['cacheOff', 'cacheOn'] as const).map((g) => [
-        g === 'cacheOff' ? 'cache off' : 'cache on',
-        String(rssFigures[g]!.beforeMb),
-        ...rssFigures[g]!.peakRoundMb.map(String),
-        String(rssFigures[g]!.afterMb),
+      ['RSS (MB)', 'before', ...rssPeakRound.map((_, i) => `round ${i + 1} peak`), 'after'],
+      (Object.keys(processes) as (keyof typeof processes)[]).map((g) => [
+        { cacheOff: 'gateway, cache off', cacheOn: 'gateway, cache on', floor: 'floor' }[g],
+        String(rssFigures[g].beforeMb),
+        ...rssFigures[g].peakRoundMb.map(String),
+        String(rssFigures[g].afterMb),
       ]),
     )}\n\n`,
   );
@@ -664,22 +580,23 @@ async function main(): Promise<number> {
     )}\n\n`,
   );
 
-  for (const p of [floor.process, gateways.cacheOn.process, gateways.cacheOff.process]) await p.stop();
+  for (const p of [floor.process, warm.process, cold.process]) await p.stop();
   if (args.profile) log(`CPU profiles written to ${join(WORK, 'profiles')}`);
 
+  const failures = Object.values(figures).reduce((sum, s) => sum + s.failures, 0);
   out.write(
     `${JSON.stringify({
       machine,
       settings: {
         ...settings,
-        dashboardOrganizations: dashboardOrganizations.map((o) => `${o.vendor} ${o.id}`),
+        organizations: ORGANIZATIONS,
         connectionsPerOrganization: CONNECTIONS_PER_ORGANIZATION,
+        dashboardSize: DASHBOARD_SIZE,
       },
       cache: cacheBackend,
-      scenarios: scenarioFigures,
-      dashboardColdSingleRequest: dashboardColdSingle,
-      dashboardWarmSingleRequest: dashboardWarmSingle,
-      gatewayRss: rssFigures,
+      scenarios: figures,
+      crossVendorDashboard: { cold: crossVendorCold, warm: crossVendorWarm },
+      rss: rssFigures,
       targets,
       failures,
     })}\n`,
@@ -687,6 +604,7 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
+const loadAtStart = round(loadavg()[0]!, 2);
 main()
   .then(async (code) => {
     await stopAll();
