@@ -31,6 +31,8 @@ export interface IdempotencyOptions {
   readonly claimSeconds?: number;
   /** Poll interval while another instance holds the claim. @default 50 */
   readonly pollMs?: number;
+  /** The clock `waitMs` is measured on (milliseconds); tests pass one they move. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** One keyed call, as a resolver sees it. */
@@ -82,6 +84,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createIdempotency(cache: CacheStore, options: IdempotencyOptions): Idempotency {
   const claimSeconds = options.claimSeconds ?? 120;
   const pollMs = options.pollMs ?? 50;
+  const now = options.now ?? Date.now;
   /** Calls this instance is running, by record key: local duplicates await them instead of polling. */
   const running = new Map<string, { fingerprint: string; promise: Promise<unknown> }>();
 
@@ -90,7 +93,7 @@ export function createIdempotency(cache: CacheStore, options: IdempotencyOptions
     fingerprint: string,
     execute: () => Promise<T>,
   ): Promise<IdempotentOutcome<T>> {
-    const deadline = Date.now() + options.waitMs;
+    const deadline = now() + options.waitMs;
     for (;;) {
       const local = running.get(recordKey);
       if (local) {
@@ -111,7 +114,7 @@ export function createIdempotency(cache: CacheStore, options: IdempotencyOptions
         if (record.state === 'done') return { kind: 'result', value: record.result as T };
       }
       // Pending elsewhere, or gone between our two calls (its owner failed): wait, then look again.
-      if (Date.now() >= deadline) throw new IdempotencyInProgressError();
+      if (now() >= deadline) throw new IdempotencyInProgressError();
       await sleep(pollMs);
     }
   }
