@@ -32,6 +32,12 @@ function asGraphQLError(error: GraphQLError, code: string | undefined): GraphQLE
   return error.locations ? Object.assign(rebuilt, { locations: error.locations }) : rebuilt;
 }
 
+/** graphql-js's words for the same case; Apollo answers it 400, OPERATION_RESOLUTION_FAILURE. */
+const unresolvedOperation = (name: string | undefined) =>
+  new GraphQLError(
+    name ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.',
+  );
+
 type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>>;
 type GatewayResult = Awaited<ReturnType<GatewayExecutor>>;
 
@@ -54,6 +60,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const plansByDocument = new WeakMap<DocumentNode, Map<string, OperationPlan>>();
 
   const executor: GatewayExecutor = async (requestContext) => {
+    // Apollo resolves the operation before calling a gateway and leaves the mismatch to it: without this, an
+    // operationName the document does not define ran the document's only operation, and Apollo answered 500.
+    if (!requestContext.operation) return { errors: [unresolvedOperation(requestContext.request.operationName)] };
     const { document, operationName } = requestContext;
     const contextValue = requestContext.context;
     const variableValues = requestContext.request.variables ?? {};

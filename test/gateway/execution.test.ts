@@ -56,6 +56,32 @@ describe('execution', () => {
     expect(body.data!.o).toEqual({ __typename: 'Organization', id: orgId, displayName: ACME.name });
   });
 
+  it('refuses an operationName the document does not define, or none among several operations, as a client error', async () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tenant.apiKey}` },
+        body: JSON.stringify(body),
+      });
+    // Three times: the first run, the one that would compile, a compiled one.
+    for (let run = 0; run < 3; run += 1) {
+      const unknown = await post({ query: '{ __typename }', operationName: 'Dashboard' });
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({
+        errors: [
+          { message: 'Unknown operation named "Dashboard".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+        ],
+      });
+      const ambiguous = await post({ query: 'query A { __typename } query B { __typename }' });
+      expect(ambiguous.status).toBe(400);
+      expect(((await ambiguous.json()) as { errors: { message: string }[] }).errors[0]?.message).toBe(
+        'Must provide operation name if query contains multiple operations.',
+      );
+    }
+    const named = await post({ query: 'query A { __typename } query B { __typename }', operationName: 'B' });
+    expect(await named.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('applies named fragments and aliases', async () => {
     const query = `fragment Brief on Connection { id status }
       query ($id: ID!) { organization(id: $id) { all: connections { ...Brief } again: connections { key: id } } }`;
