@@ -15,7 +15,7 @@ const config: CodegenConfig = {
         'typescript-resolvers',
       ],
       config: {
-        contextType: '../server/context.js#GatewayContext',
+        contextType: '../resolvers/context.js#GatewayContext',
         useTypeImports: true,
         enumsAsTypes: true,
         immutableTypes: true,

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { OrganizationModel, ConnectionModel, ProviderModel, ActionModel, ConnectionHealthModel, UserErrorModel } from '../domain/models.js';
 import type { ConnectionListModel, VendorErrorModel } from '../domain/reads.js';
 import type { MutationResultModel } from '../domain/mutations.js';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from '../resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };

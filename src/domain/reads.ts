@@ -108,7 +108,7 @@ export async function searchConnections(
         try {
           return { nodes: (await adapter.listConnections(o.id)).filter(matches(filter)) };
         } catch (error) {
-          scope.onPartialFailure?.();
+          scope.reads.spoil();
           return { error: toVendorError(adapter.vendor, o.id, error) };
         }
       }),

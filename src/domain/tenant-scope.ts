@@ -1,3 +1,4 @@
+import type { ReadLedger } from '../request/read-ledger.js';
 import type { VendorAdapter } from '../vendors/port.js';
 import { NotFoundError } from './errors.js';
 import type { GlobalId } from './global-id.js';
@@ -6,18 +7,18 @@ import type { Vendor } from './models.js';
 /**
  * What the domain knows of the caller: its tenant id and the adapters of the
  * vendors configured for it. Everything the domain reads or changes goes
- * through `organizationOf`, so a tenant can only reach organizations its own
+ * through `adapterOf`, so a tenant can only reach organizations its own
  * configuration names — another tenant's valid ID is simply NOT_FOUND.
  */
 export interface TenantScope {
   readonly tenantId: string;
   readonly adapters: ReadonlyMap<Vendor, VendorAdapter>;
   /**
-   * Told when the answer will carry a vendor's failure as data (`vendorErrors`)
-   * rather than as an error: such an answer is not the vendor's state and must
-   * not be reused (the response cache does not store it).
+   * What this request's answer rests on (its RequestState's ledger). An answer
+   * that carries a vendor's failure as data (`vendorErrors`) is not the
+   * vendor's state: the domain spoils the ledger, so it is never reused.
    */
-  readonly onPartialFailure?: () => void;
+  readonly reads: ReadLedger;
 }
 
 /** The adapter for an ID's vendor, when the tenant has both that vendor and that organization configured. */

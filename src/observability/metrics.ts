@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheObserver } from '../cache/cache-events.js';
 import type { BreakerState, UpstreamObserver } from '../http/upstream-observer.js';
-import type { ResponseCacheEvent } from '../server/http-server.js';
+import type { OperationOutcome } from '../request/request-state.js';
 import type { DegradationListener } from './readiness.js';
 
 /**
@@ -12,7 +12,13 @@ import type { DegradationListener } from './readiness.js';
  * clients) are checked and capped.
  */
 
-export type OperationOutcome = 'ok' | 'partial' | 'error';
+/** A query answer the response cache served (hit) or was offered (stored or not). */
+export interface ResponseCacheEvent {
+  readonly result: 'hit' | 'stored' | 'miss';
+  readonly operationName: string | null;
+  /** For hits: from reading the body to sending the answer. */
+  readonly seconds?: number;
+}
 
 export interface GatewayMetrics {
   readonly contentType: string;

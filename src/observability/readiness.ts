@@ -1,6 +1,5 @@
 import type { CacheObserver } from '../cache/cache-events.js';
 import type { CacheStore } from '../cache/cache-store.js';
-import type { ReadinessReport } from '../server/http-server.js';
 
 /**
  * /readyz means "this instance can serve". Redis is a cache: while it is down
@@ -12,6 +11,12 @@ import type { ReadinessReport } from '../server/http-server.js';
  * Cache stores never throw (a fault is a miss), so the probe reads one key and
  * watches whether the store reported a fault meanwhile.
  */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  /** Per dependency: "ok", or why it is not. */
+  readonly checks: Readonly<Record<string, string>>;
+}
+
 export interface ReadinessProbe {
   /** Wrap the cache's observer with this, so the probe sees the store's faults. */
   readonly cacheObserver: CacheObserver;

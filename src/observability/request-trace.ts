@@ -22,12 +22,9 @@ export interface RequestTrace {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const traces = new WeakMap<IncomingMessage, RequestTrace>();
 
-/** Reads (or starts) the request's identity once, and remembers it for the rest of the request. */
+/** Reads (or starts) the request's identity; called once per request (its RequestState keeps it). */
 export function traceRequest(req: IncomingMessage): RequestTrace {
-  const known = traces.get(req);
-  if (known) return known;
   const header = req.headers['x-request-id'];
   const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
   const incoming = parseTraceparent(req.headers.traceparent);
@@ -35,9 +32,7 @@ export function traceRequest(req: IncomingMessage): RequestTrace {
   const spanId = randomHex(8);
   // Keep the caller's sampling decision; a trace we start is sampled.
   const flags = incoming?.flags ?? '01';
-  const trace = { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${flags}` };
-  traces.set(req, trace);
-  return trace;
+  return { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${flags}` };
 }
 
 /** Private: a valid version-00 (or later, read as 00) traceparent; all-zero ids are invalid per the spec. */

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import * as mutations from '../domain/mutations.js';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from './context.js';
 
 /** Every mutation goes through the request's idempotency guard (argument `idempotencyKey` or `Idempotency-Key` header). */
 const idempotent = (

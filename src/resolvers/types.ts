@@ -7,13 +7,11 @@ import type {
   NodeResolvers,
   OrganizationResolvers,
   ProviderResolvers,
-  UpdateSharingPayloadResolvers,
-  VendorErrorResolvers,
 } from '../__generated__/resolvers-types.js';
 import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import * as reads from '../domain/reads.js';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from './context.js';
 
 /** Object types: one-line delegations to the domain; IDs are encoded here, from the models' native keys. */
 
@@ -56,8 +54,6 @@ export const ConnectionList: ConnectionListResolvers = {
   totalCount: (list) => list.nodes.length,
 };
 
-export const VendorError: VendorErrorResolvers = {};
-
 /** Payloads carry the organization when the vendor returned it, and load it by reference otherwise. */
 const payloadOrganization = (result: MutationResultModel, _args: unknown, { tenant }: GatewayContext) =>
   result.organization ??
@@ -69,4 +65,3 @@ export const DisconnectIntegrationPayload: DisconnectIntegrationPayloadResolvers
   organization: payloadOrganization,
 };
 export const DeleteConnectionPayload: DeleteConnectionPayloadResolvers = { organization: payloadOrganization };
-export const UpdateSharingPayload: UpdateSharingPayloadResolvers = {};

@@ -11,7 +11,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { resolvers } from '../resolvers/index.js';
 import type { Logger } from '../observability/logger.js';
 import { compiledExecution } from './compiled-execution.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../resolvers/context.js';
 import { createFormatError } from './format-error.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
 

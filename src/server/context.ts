@@ -2,27 +2,16 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
-import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
-import type { TenantScope } from '../domain/tenant-scope.js';
+import type { Idempotency } from '../domain/idempotency.js';
 import type { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadThrough } from '../loaders/upstream-transport.js';
-import type { ReadLedger } from '../request/read-ledger.js';
 import type { Logger } from '../observability/logger.js';
-import { traceRequest } from '../observability/request-trace.js';
+import type { RequestState } from '../request/request-state.js';
+import type { GatewayContext } from '../resolvers/context.js';
 import { createVendorAdapters } from '../vendors/registry.js';
 import { forwardedCredentials } from './forwarded-credentials.js';
 import { createJwtAuthenticator } from './jwt-auth.js';
-
-/** The typed per-request context every resolver receives (codegen's contextType). */
-export interface GatewayContext {
-  readonly requestId: string;
-  /** The authenticated tenant, with this request's vendor adapters (and so its own loaders). */
-  readonly tenant: TenantScope;
-  readonly logger: Logger;
-  /** Idempotent mutations, bound to this tenant and this request's Idempotency-Key header. */
-  readonly idempotency: IdempotencyGuard;
-}
 
 export interface ContextDeps {
   readonly tenants: readonly TenantConfig[];
@@ -55,8 +44,6 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
 
 /** Who is asking, established before anything else runs (a 401 costs no parsing). */
 export interface AuthenticatedRequest {
-  readonly requestId: string;
-  readonly traceparent: string;
   readonly tenant: TenantConfig;
   /** User credentials forwarded for user-scoped vendors (Secrets). */
   readonly forwarded: Partial<Record<Vendor, Secret>>;
@@ -68,21 +55,18 @@ export interface AuthenticatedRequest {
 export interface ContextFactory {
   /** Throws UnauthenticatedError, or BadUserInputError for a malformed forwarded credential. */
   authenticate(req: IncomingMessage): Promise<AuthenticatedRequest>;
-  /** The resolvers' context; the ledger learns what the request's reads depended on (response cache). */
-  contextFor(request: AuthenticatedRequest, ledger?: ReadLedger): GatewayContext;
+  /** The resolvers' context, carrying the request's state (its loaders record their reads in it). */
+  contextFor(caller: AuthenticatedRequest, request: RequestState): GatewayContext;
 }
 
 export function createContextFactory(deps: ContextDeps): ContextFactory {
   const authenticateKey = createTenantAuthenticator(deps.tenants);
   return {
     async authenticate(req) {
-      const { requestId, traceparent } = traceRequest(req);
       const tenant = await authenticateKey(req.headers.authorization);
       const forwarded = forwardedCredentials(req.headers);
       const idempotencyHeader = req.headers['idempotency-key'];
       return {
-        requestId,
-        traceparent,
         tenant,
         forwarded,
         credentialScope: Object.entries(forwarded)
@@ -92,18 +76,19 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       };
     },
 
-    contextFor({ requestId, traceparent, tenant, forwarded, idempotencyKey }, ledger) {
+    contextFor({ tenant, forwarded, idempotencyKey }, request) {
+      const { requestId, traceparent } = request.trace;
       const logger = deps.logger.child({ requestId, tenant: tenant.id });
       // Which vendors got a user's own credential; never the credential.
       logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
-      const connect = deps.reads.forRequest(tenant.id, { 'x-request-id': requestId, traceparent }, ledger);
+      const connect = deps.reads.forRequest(tenant.id, { 'x-request-id': requestId, traceparent }, request.reads);
       return {
-        requestId,
+        request,
         logger,
         tenant: {
           tenantId: tenant.id,
           adapters: createVendorAdapters(tenant.vendors, connect, forwarded),
-          onPartialFailure: () => ledger?.spoil(),
+          reads: request.reads,
         },
         idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
       };

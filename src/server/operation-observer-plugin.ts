@@ -1,41 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayMetrics, OperationOutcome } from '../observability/metrics.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { OperationOutcome } from '../request/request-state.js';
+import type { GatewayContext } from '../resolvers/context.js';
 
 /**
  * Records every GraphQL operation: a metric by name and outcome, and a summary
- * the HTTP server adds to the request's log line (operationSummaryOf).
+ * in the request's state for its log line and the response cache. Apollo runs
+ * each operation with a shallow copy of the context; the state is shared by both.
  */
-
-export interface OperationSummary {
-  readonly operationName: string | null;
-  readonly operationType: string;
-  readonly outcome: OperationOutcome;
-  /** Distinct `extensions.code` values of the response's errors. */
-  readonly errorCodes: readonly string[];
-}
-
-/**
- * Private: where the plugin leaves the summary. Apollo runs each operation with
- * a shallow copy of the context, so the summary goes into an object both copies
- * share, under a symbol key (copied by Object.assign, invisible to resolvers).
- */
-const SLOT = Symbol('operationSummary');
-interface SummarySlot {
-  summary?: OperationSummary;
-}
-type WithSlot = { [SLOT]?: SummarySlot };
-
-/** Gives a request's context a place for its operation summary; call before running the operation. */
-export function prepareOperationSummary(context: object): void {
-  (context as WithSlot)[SLOT] = {};
-}
-
-/** The summary of the operation run with this context, once its response was sent. */
-export const operationSummaryOf = (context: object): OperationSummary | undefined =>
-  (context as WithSlot)[SLOT]?.summary;
-
 export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -50,8 +23,7 @@ export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPl
             ...new Set((errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
           ];
           metrics.operation(operationName ?? undefined, operationType, outcome, (performance.now() - started) / 1000);
-          const slot = (contextValue as WithSlot)[SLOT];
-          if (slot) slot.summary = { operationName: operationName ?? null, operationType, outcome, errorCodes };
+          contextValue.request.operation = { operationName: operationName ?? null, operationType, outcome, errorCodes };
         },
       };
     },

@@ -1,0 +1,34 @@
+import { performance } from 'node:perf_hooks';
+import type { RequestTrace } from '../observability/request-trace.js';
+import { ReadLedger } from './read-ledger.js';
+
+/**
+ * One request, from its arrival to its log line. The HTTP server creates it
+ * once; the resolvers' context carries it; each part reads or fills in what
+ * it owns: the loaders record reads, the domain spoils an answer that carries
+ * a vendor's failure as data, Apollo's observer plugin leaves the operation
+ * summary, the response cache its verdict, and the log line reads it all.
+ */
+export class RequestState {
+  readonly started = performance.now();
+  /** What the answer's reads depended on: whether, and how long, the response cache may keep it. */
+  readonly reads = new ReadLedger();
+  /** Set once the caller is authenticated. */
+  tenantId: string | undefined;
+  /** The operation Apollo ran, or the one a cached answer stands for. */
+  operation: OperationSummary | undefined;
+  /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */
+  responseCache: 'hit' | 'stored' | 'miss' | undefined;
+
+  constructor(readonly trace: RequestTrace) {}
+}
+
+export type OperationOutcome = 'ok' | 'partial' | 'error';
+
+export interface OperationSummary {
+  readonly operationName: string | null;
+  readonly operationType: string;
+  readonly outcome: OperationOutcome;
+  /** Distinct `extensions.code` values of the response's errors. */
+  readonly errorCodes: readonly string[];
+}

@@ -1,0 +1,14 @@
+import type { IdempotencyGuard } from '../domain/idempotency.js';
+import type { TenantScope } from '../domain/tenant-scope.js';
+import type { Logger } from '../observability/logger.js';
+import type { RequestState } from '../request/request-state.js';
+
+/** The typed per-request context every resolver receives (codegen's contextType); built by src/server/context.ts. */
+export interface GatewayContext {
+  readonly request: RequestState;
+  /** The authenticated tenant, with this request's vendor adapters (and so its own loaders). */
+  readonly tenant: TenantScope;
+  readonly logger: Logger;
+  /** Idempotent mutations, bound to this tenant and this request's Idempotency-Key header. */
+  readonly idempotency: IdempotencyGuard;
+}

@@ -1,0 +1,191 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
+import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { ResponseCacheEvent } from '../observability/metrics.js';
+import type { RequestState } from '../request/request-state.js';
+import type { GatewayContext } from '../resolvers/context.js';
+import { configuredVendors } from '../vendors/registry.js';
+import type { AuthenticatedRequest, ContextFactory } from './context.js';
+import { readBody, Refusal } from './http-io.js';
+import type { OperationGate, OperationRequest } from './persisted-operations.js';
+import type { ResponseCache } from './response-cache.js';
+
+export interface GraphQLRouteOptions {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly context: ContextFactory;
+  /** Whole query answers (response-cache.ts); only when the cache is on. */
+  readonly responseCache?: ResponseCache | undefined;
+  /** Told of each answer the response cache served (hit, with its duration) or was offered (stored or not). */
+  readonly onResponseCache?: (event: ResponseCacheEvent) => void;
+  readonly logger: Logger;
+  /** Largest request body accepted, in bytes. @default 1_000_000 */
+  readonly maxBodyBytes?: number;
+  /** Safelist mode: admits (and resolves hashes of) operations after authentication, before Apollo. */
+  readonly operationGate?: OperationGate;
+  /** Operations in one batched POST (a JSON array), when batching is on; Apollo rejects arrays when it is off. */
+  readonly maxBatchOperations?: number | undefined;
+}
+
+/** Where a query's answer may be cached: the response cache, and the request's key in it. */
+interface CacheSlot {
+  readonly cache: ResponseCache;
+  readonly key: string;
+}
+
+/**
+ * GET and POST /graphql, step by step. A step that refuses the request throws
+ * a Refusal, which the server sends (http-server.ts).
+ */
+export async function handleGraphQL(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: GraphQLRouteOptions,
+  url: URL,
+  state: RequestState,
+): Promise<void> {
+  const received = await readOperationRequest(req, url, options);
+  // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
+  const caller = await authenticate(req, options.context);
+  state.tenantId = caller.tenant.id;
+  const request = admit(received, options, state);
+  const slot = cacheSlotOf(req, request, caller, options.responseCache);
+  if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
+  const context = options.context.contextFor(caller, state);
+  const response = await runOperation(req, request, context, options.apollo);
+  const body = await sendResponse(res, response);
+  if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state);
+}
+
+/** The operation as sent: a POST's body (JSON parsed), or a GET's query string. */
+async function readOperationRequest(
+  req: IncomingMessage,
+  url: URL,
+  options: GraphQLRouteOptions,
+): Promise<OperationRequest> {
+  const method = req.method ?? 'GET';
+  if (method !== 'POST') return { method, body: undefined, search: url.search };
+  const text = await readBody(req, options.maxBodyBytes ?? 1_000_000);
+  const contentType = req.headers['content-type'] ?? '';
+  let body: unknown = text;
+  if (contentType.includes('application/json') || contentType.includes('application/graphql-response+json')) {
+    try {
+      body = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      throw new Refusal(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+    }
+  }
+  const maxBatch = options.maxBatchOperations;
+  if (Array.isArray(body) && maxBatch !== undefined && body.length > maxBatch)
+    throw new Refusal(400, `A batch may hold at most ${maxBatch} operations`, 'BATCH_LIMIT_EXCEEDED');
+  return { method, body, search: url.search };
+}
+
+async function authenticate(req: IncomingMessage, context: ContextFactory): Promise<AuthenticatedRequest> {
+  try {
+    return await context.authenticate(req);
+  } catch (error) {
+    if (error instanceof UnauthenticatedError)
+      throw new Refusal(401, error.message, error.code, { 'www-authenticate': 'Bearer' });
+    // A malformed request header (a forwarded credential): refused before Apollo, naming the header only.
+    if (error instanceof BadUserInputError) throw new Refusal(400, error.message, error.code);
+    throw error;
+  }
+}
+
+/** Safelist mode: only manifest operations pass (a hash is resolved to its document). */
+function admit(request: OperationRequest, options: GraphQLRouteOptions, state: RequestState): OperationRequest {
+  if (!options.operationGate) return request;
+  const admission = options.operationGate(request);
+  if (admission.ok) return { method: request.method, body: admission.body, search: admission.search };
+  options.logger.warn(
+    { requestId: state.trace.requestId, tenant: state.tenantId, code: admission.code, reason: admission.message },
+    'operation refused',
+  );
+  throw new Refusal(admission.status, admission.message, admission.code);
+}
+
+/** Only JSON POSTs of one operation that may be a query have a place in the response cache. */
+function cacheSlotOf(
+  req: IncomingMessage,
+  request: OperationRequest,
+  caller: AuthenticatedRequest,
+  cache: ResponseCache | undefined,
+): CacheSlot | undefined {
+  if (!cache || request.method !== 'POST') return undefined;
+  const key = cache.keyOf({
+    tenantId: caller.tenant.id,
+    tenantConfig: caller.tenant,
+    credentialScope: caller.credentialScope,
+    accept: req.headers.accept ?? '',
+    body: request.body,
+  });
+  return key === undefined ? undefined : { cache, key };
+}
+
+/** Sends the cached answer when there is a current one; true when it did. */
+async function answerFromCache(
+  res: ServerResponse,
+  { cache, key }: CacheSlot,
+  caller: AuthenticatedRequest,
+  options: GraphQLRouteOptions,
+  state: RequestState,
+): Promise<boolean> {
+  const hit = await cache.lookup(key, caller.tenant.id, configuredVendors(caller.tenant.vendors));
+  if (!hit) return false;
+  state.operation = { operationName: hit.operationName, operationType: 'query', outcome: 'ok', errorCodes: [] };
+  state.responseCache = 'hit';
+  const seconds = (performance.now() - state.started) / 1000;
+  options.onResponseCache?.({ result: 'hit', operationName: hit.operationName, seconds });
+  // x-request-id is already set; writeHead merges it with the stored headers.
+  res.writeHead(hit.status, Object.fromEntries(hit.headers));
+  res.end(hit.body);
+  return true;
+}
+
+function runOperation(
+  req: IncomingMessage,
+  { method, body, search }: OperationRequest,
+  context: GatewayContext,
+  apollo: ApolloServer<GatewayContext>,
+): Promise<HTTPGraphQLResponse> {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method, headers, search, body },
+    context: async () => context,
+  });
+}
+
+/** Sends Apollo's answer; returns its body when it was one complete string (only such answers are cached). */
+async function sendResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<string | undefined> {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind !== 'complete') {
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+    return undefined;
+  }
+  res.end(response.body.string);
+  return response.body.string;
+}
+
+/** A complete, error-free query answer is stored when every read it was built from allows (ReadLedger). */
+async function offerToCache(
+  res: ServerResponse,
+  { cache, key }: CacheSlot,
+  response: HTTPGraphQLResponse,
+  body: string,
+  options: GraphQLRouteOptions,
+  state: RequestState,
+): Promise<void> {
+  const summary = state.operation;
+  if (summary?.operationType !== 'query' || summary.outcome !== 'ok' || res.statusCode !== 200) return;
+  const answer = { status: res.statusCode, headers: [...response.headers], body, operationName: summary.operationName };
+  const stored = await cache.store(key, answer, state.reads);
+  state.responseCache = stored ? 'stored' : 'miss';
+  options.onResponseCache?.({ result: state.responseCache, operationName: summary.operationName });
+}
