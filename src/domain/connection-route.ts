@@ -1,6 +1,7 @@
 import type { VendorAdapter } from '../vendors/port.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import type { GlobalId } from './global-id.js';
+import { textInputProblem } from './input-policy.js';
 import type { ConnectionModel } from './models.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 
@@ -13,6 +14,9 @@ export interface ConnectionRoute {
   readonly id: string;
 }
 
+/** The longest connection key inside a global ID (global-id.ts allows 400 per part). */
+const MAX_KEY_LENGTH = 400;
+
 /**
  * NOT_FOUND when the tenant has no such vendor or organization; BAD_USER_INPUT
  * when the key cannot be one of the vendor's. Calls no vendor.
@@ -20,7 +24,8 @@ export interface ConnectionRoute {
 export function routeConnection(scope: TenantScope, gid: GlobalId, id: string, argumentName: string): ConnectionRoute {
   const adapter = adapterForId(scope, gid, id);
   const key = gid.keys[0]!;
-  const problem = adapter.checkConnectionKey(key);
+  // Keys are vendor text (an e-mail inside a Supervity key): the input policy, at the length IDs allow.
+  const problem = textInputProblem(key, MAX_KEY_LENGTH) ?? adapter.checkConnectionKey(key);
   if (problem)
     throw new BadUserInputError(`Argument "${argumentName}" is not a valid connection ID: ${problem}`, {
       argumentName,

@@ -1,6 +1,7 @@
 import { loadConnection, routeConnection } from './connection-route.js';
 import { GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
 import { decodeGlobalIdOf, type GlobalId } from './global-id.js';
+import { textInputViolations } from './input-policy.js';
 import type { ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
 import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
@@ -59,6 +60,10 @@ const unsupported = (vendor: Vendor, operation: string, field: string): UserErro
   message: `${vendor} connections do not support ${operation}`,
   field: ['input', field],
 });
+
+/** Private: free text that breaks the input policy (input-policy.ts), as INVALID_INPUT userErrors. */
+const policyErrors = (...fields: Parameters<typeof textInputViolations>[0]): UserErrorModel[] =>
+  textInputViolations(fields).map(({ field, message }) => ({ code: 'INVALID_INPUT', message, field }));
 
 /**
  * Private: expected vendor answers become userErrors (nothing changed);
@@ -131,6 +136,8 @@ export async function disconnectIntegration(
         ? decodeGlobalIdOf('Organization', input.organizationId, 'input.organizationId')
         : null,
   };
+  const invalid = policyErrors([['input', 'provider'], input.provider], [['input', 'action'], input.action]);
+  if (invalid.length > 0) return failed(invalid, dryRun);
   return asUserErrors(async () => {
     const resolved = await disconnectTarget(scope, input, ids);
     if ('userErrors' in resolved) return failed(resolved.userErrors, dryRun);
@@ -181,6 +188,8 @@ export async function deleteConnection(
 
 export async function updateSharing(scope: TenantScope, input: UpdateSharingCommand): Promise<MutationResultModel> {
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
+  const invalid = policyErrors(...input.teamKeys.map((key, i) => [['input', 'teamKeys', String(i)], key] as const));
+  if (invalid.length > 0) return failed(invalid);
   return asUserErrors(async () => {
     const route = routeConnection(scope, gid, input.connectionId, 'input.connectionId');
     const operation = route.adapter.updateSharing;

@@ -1,5 +1,5 @@
 import { loadConnection, routeConnection } from './connection-route.js';
-import { GatewayError, NotFoundError } from './errors.js';
+import { BadUserInputError, GatewayError, NotFoundError } from './errors.js';
 import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId } from './global-id.js';
 import type {
   ActionModel,
@@ -9,6 +9,7 @@ import type {
   ProviderModel,
   Vendor,
 } from './models.js';
+import { textInputProblem } from './input-policy.js';
 import { adapterForId, adapterOf, type TenantScope } from './tenant-scope.js';
 
 /** Read use cases: decode and authorize IDs, route to the vendor's adapter, filter. */
@@ -92,8 +93,9 @@ export async function listOrganizationConnections(
     organization.externalId,
     () => new NotFoundError('Organization', organizationGlobalId(organization.vendor, organization.externalId)),
   );
+  const keep = matches(filter);
   const connections = await adapter.listConnections(organization.externalId);
-  return connections.filter(matches(filter));
+  return connections.filter(keep);
 }
 
 /** Connections across every vendor and organization of the tenant; a failing organization is reported, not fatal. */
@@ -101,12 +103,13 @@ export async function searchConnections(
   scope: TenantScope,
   filter: ConnectionFilterModel | null | undefined,
 ): Promise<ConnectionListModel> {
+  const keep = matches(filter);
   const adapters = [...scope.adapters.values()].filter((a) => !filter?.vendor || filter.vendor.includes(a.vendor));
   const perOrganization = await Promise.all(
     adapters.flatMap((adapter) =>
       adapter.organizations.map(async (o) => {
         try {
-          return { nodes: (await adapter.listConnections(o.id)).filter(matches(filter)) };
+          return { nodes: (await adapter.listConnections(o.id)).filter(keep) };
         } catch (error) {
           scope.reads.spoil();
           return { error: toVendorError(adapter.vendor, o.id, error) };
@@ -169,7 +172,15 @@ export async function getNode(scope: TenantScope, id: string): Promise<NodeModel
   }
 }
 
-const matches = (filter: ConnectionFilterModel | null | undefined) => (c: ConnectionModel) =>
+/** A filter as a predicate; its free text is checked against the input policy first (BAD_USER_INPUT, no vendor call). */
+const matches = (filter: ConnectionFilterModel | null | undefined) => {
+  const problem = filter?.provider == null ? null : textInputProblem(filter.provider);
+  if (problem)
+    throw new BadUserInputError(`Argument "filter.provider" ${problem}`, { argumentName: 'filter.provider' });
+  return (c: ConnectionModel) => matchesFilter(filter, c);
+};
+
+const matchesFilter = (filter: ConnectionFilterModel | null | undefined, c: ConnectionModel) =>
   (!filter?.status || filter.status.includes(c.status)) &&
   (!filter?.provider || c.provider.slug.toLowerCase() === filter.provider.toLowerCase());
 
