@@ -7,7 +7,16 @@ const graphQLConfig = { schema: 'schema/*.graphql', documents: 'test/client/oper
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/__generated__/**', 'coverage/**', 'test/client/__generated__/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/__generated__/**',
+      'coverage/**',
+      'test/client/__generated__/**',
+      'test/client/apollo/__generated__/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,6 +19,11 @@ describe('client codegen', () => {
       'test/client/__generated__/graphql.ts',
       'test/client/__generated__/index.ts',
       'test/client/__generated__/persisted-documents.json',
+      'test/client/apollo/__generated__/gql.ts',
+      'test/client/apollo/__generated__/graphql.ts',
+      'test/client/apollo/__generated__/index.ts',
+      'test/client/apollo/__generated__/persisted-documents.json',
+      'test/client/apollo/__generated__/possible-types.ts',
     ]);
     for (const output of outputs) expect(output.content).toBe(readFileSync(output.filename, 'utf8'));
   });
