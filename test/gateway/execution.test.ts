@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as GraphqlJit from 'graphql-jit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/global-id.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
@@ -10,6 +11,21 @@ import { startStack, type TestStack } from '../helpers/stack.js';
  * interface and inline fragments, named fragments, aliases, @include/@skip
  * driven by variables.
  */
+
+// graphql-jit as it is, but every run of a query it compiled is counted: the proof the second run is compiled.
+const compiledRuns = vi.hoisted(() => ({ count: 0 }));
+vi.mock('graphql-jit', async (importOriginal) => {
+  const jit = await importOriginal<typeof GraphqlJit>();
+  const compileQuery: typeof jit.compileQuery = (...args) => {
+    const compiled = jit.compileQuery(...args);
+    if (!('query' in compiled)) return compiled; // errors: not compiled
+    const query = compiled.query.bind(compiled);
+    return Object.assign(compiled, {
+      query: (...run: Parameters<typeof query>) => ((compiledRuns.count += 1), query(...run)),
+    });
+  };
+  return { ...jit, compileQuery };
+});
 
 const ACME = LEEN_SEED[0]!;
 const orgId = encodeGlobalId({ typename: 'Organization', vendor: 'LEEN', organizationId: ACME.id, keys: [] });
@@ -29,13 +45,17 @@ describe('execution', () => {
 
   /**
    * Runs a document twice and returns the answer, which must be the same both times: graphql-js runs it
-   * first, compiled the second time (an extra, unused variable keeps the response cache out of it).
+   * first (no compiled run), compiled the second time (one compiled run). An extra, unused variable keeps
+   * the response cache out of it.
    */
   let runs = 0;
   const twice = async <T>(query: string, variables: Record<string, unknown>) => {
+    const compiledBefore = compiledRuns.count;
     const first = await stack.gql<T>(query, variables);
+    expect(compiledRuns.count).toBe(compiledBefore);
     runs += 1;
     const second = await stack.gql<T>(query, { ...variables, unusedRun: runs });
+    expect(compiledRuns.count).toBe(compiledBefore + 1);
     expect(second.body).toEqual(first.body);
     return first.body;
   };
@@ -96,7 +116,9 @@ describe('execution', () => {
   });
 
   it.each([true, false])('honours @include and @skip driven by a variable (%s)', async (detailed) => {
-    const query = `query ($id: ID!, $detailed: Boolean!) {
+    // A document of its own per case (the comment), so each case sees its first run on graphql-js.
+    const query = `# detailed: ${detailed}
+    query ($id: ID!, $detailed: Boolean!) {
       organization(id: $id) { connections { id provider @include(if: $detailed) { slug } status @skip(if: $detailed) } }
     }`;
     const body = await twice<{ organization: { connections: Record<string, unknown>[] } }>(query, {
