@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CacheEntry, CacheStore } from '../../src/cache/cache-store.js';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
@@ -215,14 +215,62 @@ describe('idempotency across two gateway instances sharing one cache store', () 
   });
 });
 
+describe('a duplicate the other instance cannot wait out', () => {
+  let one: TestStack;
+  let impatient: TestStack;
+  const cache = createMemoryCache();
+  beforeAll(async () => {
+    one = await startStack({ start: { cache } });
+    // Gives up on a duplicate still running elsewhere almost at once.
+    impatient = await startStack({
+      sharedSandbox: one.sandbox,
+      start: { cache },
+      config: { idempotency: { waitMs: 1 } },
+    });
+  });
+  afterAll(async () => {
+    await impatient.close();
+    await one.close();
+  });
+
+  it('is IDEMPOTENCY_IN_PROGRESS with a retryAfter, calls nothing, and a later retry gets the first result', async () => {
+    await one.reset();
+    const leen = one.sandbox.get('LEEN');
+    leen.addFault({ method: 'DELETE', latencyMs: 1_500 });
+    const input = { connectionId: connId(ACME.id, ACME.connections[0]!.id), idempotencyKey: `p-${randomUUID()}` };
+    const first = one.gql(DELETE, { input });
+    // The first call holds the key once its DELETE has reached the vendor.
+    await vi.waitFor(() => expect(leen.stats().byRoute[DELETE_ROUTE]).toBe(1), { timeout: 10_000, interval: 10 });
+    const duplicate = await impatient.gql(DELETE, { input });
+    expect(duplicate.body.data).toBeNull();
+    expect(duplicate.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['deleteConnection'],
+        extensions: expect.objectContaining({ code: 'IDEMPOTENCY_IN_PROGRESS', retryAfter: 1 }),
+      }),
+    ]);
+    expect(leen.stats().byRoute[DELETE_ROUTE]).toBe(1);
+    const done = await first;
+    expect(done.body.data).toMatchObject({
+      deleteConnection: { userErrors: [], connection: { status: 'DISCONNECTED' } },
+    });
+    const retry = await impatient.gql(DELETE, { input });
+    expect(retry.body).toEqual(done.body);
+    expect(leen.stats().byRoute[DELETE_ROUTE]).toBe(1);
+  });
+});
+
 describe('idempotency with Redis as the cache store', () => {
   let redis: RunningRedis;
   let one: TestStack;
   let two: TestStack;
   beforeAll(async () => {
     redis = await startRedis();
-    one = await startStack({ config: { cache: { redisUrl: redis.url } } });
-    two = await startStack({ sharedSandbox: one.sandbox, config: { cache: { redisUrl: redis.url } } });
+    // A generous command timeout: a slow command fails open (two runs), by the store's contract, which a loaded
+    // machine must not turn into a failure of this test about sharing the record.
+    const cache = { redisUrl: redis.url, commandTimeoutMs: 5_000 };
+    one = await startStack({ config: { cache } });
+    two = await startStack({ sharedSandbox: one.sandbox, config: { cache } });
   });
   afterAll(async () => {
     await two.close();
@@ -231,8 +279,7 @@ describe('idempotency with Redis as the cache store', () => {
   });
 
   it('two instances share the record: concurrent duplicates make one call, the record lives 24 hours', async () => {
-    // Warm connections: a cold client's first command can exceed the 50 ms command timeout, and the store
-    // then fails open (setIfAbsent resolves true), by its contract.
+    // Warm connections first.
     await Promise.all([one, two].map((s) => s.gql('{ organizations { id } }')));
     one.sandbox.reset();
     one.sandbox.get('LEEN').addFault({ method: 'DELETE', latencyMs: 300 });
