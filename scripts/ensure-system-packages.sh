@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The integration tests start their own system binaries on free loopback ports:
 # redis-server (single node and a Redis Cluster, through redis-cli) and HAProxy
-# (the multi-instance test's load balancer). This makes sure they exist, and
+# (the multi-instance test's load balancer); jq runs README's pasted shell examples. This makes sure they exist, and
 # installs the missing Debian packages with apt, as root or through sudo.
 # Usage: ensure-system-packages.sh [command...]   (default: every command below)
 set -euo pipefail
@@ -11,13 +11,14 @@ declare -A PACKAGE_OF=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
   [haproxy]=haproxy
+  [jq]=jq
 )
 
 # Debian puts haproxy in /usr/sbin, which a non-root PATH may lack (the tests look there too).
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(redis-server redis-cli haproxy)
+[ ${#wanted[@]} -eq 0 ] && wanted=(redis-server redis-cli haproxy jq)
 missing=()
 for command in "${wanted[@]}"; do
   package=${PACKAGE_OF[$command]:-}
