@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { freePortRange, startSource, type Child } from '../helpers/processes.js';
+import { SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS } from '../../src/sandbox/sandbox.js';
+import { freePortRange, ROOT, startSource, type Child } from '../helpers/processes.js';
 
 /**
  * `npm run sandbox` as a user runs it: the CLI in one process, printing its
@@ -113,5 +114,22 @@ describe('npm run sandbox, and a gateway on the config it writes', { timeout: 90
     } finally {
       await again.stop();
     }
+  });
+});
+
+describe("README's sandbox ports", () => {
+  it('are the ports the sandbox listens on by default', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const documented = Object.fromEntries(
+      [...readme.matchAll(/^\| (Outlit|Supervity|UserHub|Leen|ProjectManager) +\| (\d+) +\|/gm)].map((m) => [
+        m[1]!.toUpperCase(),
+        Number(m[2]),
+      ]),
+    );
+    expect(documented).toEqual(
+      Object.fromEntries(
+        Object.entries(SANDBOX_PORT_OFFSETS).map(([vendor, offset]) => [vendor, SANDBOX_BASE_PORT + offset]),
+      ),
+    );
   });
 });
