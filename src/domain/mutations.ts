@@ -66,6 +66,23 @@ const policyErrors = (...fields: Parameters<typeof textInputViolations>[0]): Use
   textInputViolations(fields).map(({ field, message }) => ({ code: 'INVALID_INPUT', message, field }));
 
 /**
+ * Private: the vendor no longer has the connection the caller named by ID
+ * (deleted there after Junction cached it): the same NOT_FOUND as for an ID
+ * that was never there, whichever vendor and whatever the cache held.
+ */
+async function goneIsNotFound<T>(id: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const gone =
+      (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND) ||
+      (error instanceof UserFacingError && (error.code === 'NOT_FOUND' || error.code === 'NOT_CONNECTED'));
+    if (gone) throw new NotFoundError('Connection', id);
+    throw error;
+  }
+}
+
+/**
  * Private: expected vendor answers become userErrors (nothing changed);
  * everything else stays an error. A vendor's rejection of our request is
  * expected input trouble; its being down is not.
@@ -153,7 +170,11 @@ export async function disconnectIntegration(
         throw new UserFacingError('NOT_CONNECTED', `${target.provider} is not connected`, ['input', 'provider']);
       return { connection, organization: null, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
     }
-    const outcome = await operation.execute(target);
+    // Named by ID, the whole integration: a vendor that no longer has it answers like a missing ID.
+    const byId = ids.connection && input.action == null ? input.connectionId! : null;
+    const outcome = byId
+      ? await goneIsNotFound(byId, () => operation.execute(target))
+      : await operation.execute(target);
     return { ...outcome, organization: null, organizationRef, dryRun, userErrors: [] };
   }, dryRun);
 }
@@ -181,7 +202,7 @@ export async function deleteConnection(
     const organizationRef = { vendor: connection.vendor, organizationId: connection.organizationId };
     if (dryRun)
       return { connection, organization: null, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
-    const outcome = await operation.execute(connection, request);
+    const outcome = await goneIsNotFound(route.id, () => operation.execute(connection, request));
     return { ...outcome, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
   }, dryRun);
 }
@@ -196,7 +217,8 @@ export async function updateSharing(scope: TenantScope, input: UpdateSharingComm
     if (!operation) return failed([unsupported(route.adapter.vendor, 'updateSharing', 'connectionId')]);
     const problems = operation.check(input.teamKeys);
     if (problems.length > 0) return failed(problems.map(toUserError));
-    const updated = await operation.execute(await loadConnection(route), input.teamKeys);
+    const connection = await loadConnection(route);
+    const updated = await goneIsNotFound(route.id, () => operation.execute(connection, input.teamKeys));
     return {
       connection: updated,
       organization: null,

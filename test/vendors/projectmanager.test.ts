@@ -250,16 +250,19 @@ describe('ProjectManager through the gateway', () => {
   });
 
   it.each([
-    ['with no user connection', QUICKBOOKS.id, 'There is no user connection for this integration provider.'],
-    ['unknown to ProjectManager', randomUUID(), 'The integration provider was not found.'],
-  ])('a provider %s: the 200 failure envelope is VENDOR_REJECTED with the vendor message', async (_l, id, message) => {
+    [
+      'with no user connection',
+      QUICKBOOKS.id,
+      'NOT_CONNECTED',
+      'There is no user connection for this integration provider.',
+    ],
+    ['unknown to ProjectManager', randomUUID(), 'NOT_FOUND', 'The integration provider was not found.'],
+  ])('a provider %s: the 200 failure envelope is %s with the vendor message', async (_l, id, code, message) => {
     const { body } = await stack.gql(DISCONNECT, { input: { organizationId: orgId('acme'), provider: id } });
     expect(body.data!.disconnectIntegration).toMatchObject({
       connection: null,
       disconnectedActionCount: 0,
-      userErrors: [
-        { code: 'VENDOR_REJECTED', field: ['input', 'provider'], message: expect.stringContaining(message) },
-      ],
+      userErrors: [{ code, field: ['input', 'provider'], message: expect.stringContaining(message) }],
     });
     const deleted = pm()
       .requests()

@@ -296,12 +296,20 @@ describe('Supervity through the gateway', () => {
     expect(supervity().stats().byRoute[DELETE_ACTION]).toBeUndefined();
   });
 
-  it('a vendor 404 on the DELETE (disconnected meanwhile) is NOT_CONNECTED', async () => {
-    supervity().addFault({ method: 'DELETE', times: 1, status: 404, body: { success: false, message: 'gone' } });
+  it('a vendor 404 on the DELETE (disconnected meanwhile) is NOT_CONNECTED by provider, NOT_FOUND by connection ID', async () => {
+    supervity().addFault({ method: 'DELETE', times: 2, status: 404, body: { success: false, message: 'gone' } });
+    const byProvider = await stack.gql(DISCONNECT, {
+      input: { organizationId: globalId(['Organization', 'SUPERVITY', ACME.id]), provider: 'google-workspace' },
+    });
+    expect(byProvider.body.data!.disconnectIntegration).toMatchObject({
+      connection: null,
+      userErrors: [{ code: 'NOT_CONNECTED', field: ['input', 'provider'] }],
+    });
+    // Named by ID, the connection is gone: the answer for an ID that does not exist (test/edges/already-deleted.test.ts).
     const { body } = await stack.gql(DISCONNECT, { input: { connectionId: GOOGLE } });
     expect(body.data!.disconnectIntegration).toMatchObject({
       connection: null,
-      userErrors: [{ code: 'NOT_CONNECTED' }],
+      userErrors: [{ code: 'NOT_FOUND', field: ['input'] }],
     });
   });
 

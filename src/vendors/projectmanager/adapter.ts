@@ -30,6 +30,24 @@ const userConnectionPath = (providerId: string) => ({
 
 const isUuid = (s: string) => z.uuid().safeParse(s).success;
 const UNAUTHORIZED_STATUS_NAMES = new Set(['Unauthorized', 'Forbidden', 401, 403]);
+/**
+ * Private: a disconnect's envelope (or HTTP) status that says there is nothing
+ * to disconnect: no such provider (NotFound), or no user connection (Conflict).
+ * The same userErrors Outlit and Supervity give for the same situations.
+ */
+function nothingToDisconnect(status: string | number | undefined, provider: string, vendorMessage: string) {
+  if (status === 'NotFound' || status === 404)
+    return new UserFacingError('NOT_FOUND', `ProjectManager does not know provider ${provider}: ${vendorMessage}`, [
+      'input',
+      'provider',
+    ]);
+  if (status === 'Conflict' || status === 409)
+    return new UserFacingError('NOT_CONNECTED', `${provider} is not connected at ProjectManager: ${vendorMessage}`, [
+      'input',
+      'provider',
+    ]);
+  return null;
+}
 
 /**
  * Private: a failed envelope as an UpstreamError. The contract documents only
@@ -167,12 +185,18 @@ export function createProjectManagerAdapter(
             idempotent: false,
           });
         } catch (error) {
+          const nothing =
+            error instanceof UpstreamError &&
+            nothingToDisconnect(error.details.status, target.provider, error.details.vendorMessage ?? '');
+          if (nothing) throw nothing;
           if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)
             throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
           throw error;
         }
         // A 200 is not a success by itself: only an envelope that says so is.
         if (!result || !isSuccess(result)) {
+          const nothing = nothingToDisconnect(result?.statusCode, target.provider, describeAstroFailure(result));
+          if (nothing) throw nothing;
           const failure = envelopeFailure(result, 200);
           if (failure.code === GatewayErrorCode.UPSTREAM_UNAUTHORIZED) throw failure;
           throw new UserFacingError('VENDOR_REJECTED', failure.message, ['input', 'provider']);
