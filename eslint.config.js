@@ -1,10 +1,57 @@
 // @ts-check
 import js from '@eslint/js';
 import graphql from '@graphql-eslint/eslint-plugin';
+import boundaries from 'eslint-plugin-boundaries';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 
 // graphql-eslint loads one graphql-config per process (the first file's), so both GraphQL blocks share it.
 const graphQLConfig = { schema: 'schema/*.graphql', documents: 'test/client/operations/*.graphql' };
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layers of src/, top to bottom (README "Architecture"): each may import
+ * itself, the layers listed for it in MAY_IMPORT, and the leaves. Leaves are
+ * single files that import no layer (vendor-neutral models and errors, the
+ * input policy, secrets, logging and trace ids) and the per-request state.
+ */
+const LAYERS = [
+  { type: 'request', pattern: 'src/request', partialMatch: false },
+  { type: 'cache', pattern: 'src/cache', partialMatch: false },
+  { type: 'http', pattern: 'src/http', partialMatch: false },
+  { type: 'loaders', pattern: 'src/loaders', partialMatch: false },
+  { type: 'vendors', pattern: 'src/vendors', partialMatch: false },
+  { type: 'domain', pattern: 'src/domain', partialMatch: false },
+  { type: 'resolvers', pattern: 'src/{resolvers,__generated__}', partialMatch: false },
+  { type: 'server', pattern: 'src/server', partialMatch: false },
+  // Metrics, readiness and the unknown-values watch: wired by the composition root, reading the layers' events.
+  { type: 'operations', pattern: 'src/observability', partialMatch: false },
+  { type: 'config', pattern: 'src/config', partialMatch: false },
+  { type: 'sandbox', pattern: 'src/sandbox', partialMatch: false },
+  // The composition root: app.ts, main.ts, node-support.ts.
+  { type: 'app', pattern: 'src', partialMatch: false },
+];
+const LEAF_FILES = [
+  { category: 'leaf', pattern: 'src/domain/{models,errors,input-policy}.ts' },
+  { category: 'leaf', pattern: 'src/config/secret.ts' },
+  { category: 'leaf', pattern: 'src/observability/{logger,random-ids,request-trace}.ts' },
+];
+/** What each layer may import besides itself and the leaves. */
+const MAY_IMPORT = {
+  request: [],
+  cache: [],
+  http: [],
+  loaders: ['cache', 'http'],
+  vendors: ['loaders', 'http'],
+  // The domain reaches vendors through src/vendors/port.ts and the cache through its own ports (idempotency store).
+  domain: ['vendors'],
+  resolvers: ['domain'],
+  server: ['resolvers', 'domain', 'vendors', 'loaders', 'cache', 'operations', 'config'],
+  operations: ['cache', 'http', 'vendors'],
+  config: ['vendors'],
+  sandbox: ['config'],
+  app: ['server', 'resolvers', 'domain', 'vendors', 'loaders', 'cache', 'http', 'operations', 'config', 'sandbox'],
+};
 
 export default tseslint.config(
   {
@@ -32,16 +79,50 @@ export default tseslint.config(
     },
   },
   {
-    // Layering: resolvers see the domain only, never a vendor's folder or the HTTP layer.
-    files: ['src/resolvers/**/*.ts'],
+    // Layering (LAYERS above) and no import cycles: a violation fails `npm run lint`, and so CI.
+    files: ['src/**/*.ts'],
+    plugins: { boundaries, 'import-x': importX },
+    settings: {
+      'boundaries/elements': LAYERS,
+      'boundaries/files': LEAF_FILES,
+      'boundaries/include': ['src/**/*.ts'],
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+      'import/resolver': { typescript: { project: 'tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/no-unknown-files': 'error',
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          checkInternals: true,
+          policies: [
+            ...Object.entries(MAY_IMPORT).map(([from, layers]) => ({
+              from: { element: { type: from } },
+              allow: { to: { element: { types: { anyOf: [from, 'request', ...layers] } } } },
+            })),
+            { allow: { to: { file: { categories: 'leaf' } } } },
+            // A leaf stays one: it imports other leaves only.
+            { from: { file: { categories: 'leaf' } }, disallow: { to: { element: { types: '*' } } } },
+            { from: { file: { categories: 'leaf' } }, allow: { to: { file: { categories: 'leaf' } } } },
+          ],
+        },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // The domain sees one file of src/vendors: the port. Adapters and the registry are the server's to wire.
+    files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['../vendors/*', '../http/*', '../cache/*', '../loaders/*'],
-              message: 'Resolvers go through src/domain.',
+              group: ['../vendors/*', '!../vendors/port.js'],
+              message: 'The domain sees vendors through src/vendors/port.ts.',
             },
           ],
         },

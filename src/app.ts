@@ -6,6 +6,7 @@ import { createRedisCache } from './cache/redis-cache.js';
 import type { CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
 import { createIdempotency } from './domain/idempotency.js';
+import { createIdempotencyStore } from './cache/idempotency-store.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
 import { createReadThrough } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -66,7 +67,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
-    idempotency: createIdempotency(cache, config.idempotency),
+    idempotency: createIdempotency(createIdempotencyStore(cache), config.idempotency),
     reads,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { CacheStore } from '../cache/cache-store.js';
-import { idempotencyRecordKey } from '../cache/keys.js';
 import { BadUserInputError, GatewayError, GatewayErrorCode } from './errors.js';
 
 /**
@@ -18,9 +16,24 @@ import { BadUserInputError, GatewayError, GatewayErrorCode } from './errors.js';
  * Only results are kept, never failures: when the mutation throws (a vendor is
  * down), the claim is dropped and a retry runs the mutation again.
  *
- * The cache store never throws; during a cache outage a keyed mutation runs
+ * The record store never throws; during a cache outage a keyed mutation runs
  * as if it had no key (logged by the store), rather than failing.
  */
+
+/**
+ * The port to where records are kept (src/cache/idempotency-store.ts keeps them
+ * in the cache store). Never throws: a fault reads as no record, and a claim
+ * made during one succeeds, so the call runs as if it had no key.
+ */
+export interface IdempotencyStore {
+  /** Where a tenant's key is recorded. */
+  recordKey(tenantId: string, key: string): string;
+  /** Stores the record only when there is none; true when this call stored it. */
+  claim(recordKey: string, value: string, ttlSeconds: number): Promise<boolean>;
+  read(recordKey: string): Promise<string | undefined>;
+  write(recordKey: string, value: string, ttlSeconds: number): Promise<void>;
+  drop(recordKey: string): Promise<void>;
+}
 
 export interface IdempotencyOptions {
   /** How long a first result is kept. */
@@ -81,7 +94,7 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createIdempotency(cache: CacheStore, options: IdempotencyOptions): Idempotency {
+export function createIdempotency(store: IdempotencyStore, options: IdempotencyOptions): Idempotency {
   const claimSeconds = options.claimSeconds ?? 120;
   const pollMs = options.pollMs ?? 50;
   const now = options.now ?? Date.now;
@@ -101,14 +114,9 @@ export function createIdempotency(cache: CacheStore, options: IdempotencyOptions
         return { kind: 'result', value: (await local.promise) as T };
       }
       const pending: StoredRecord = { fingerprint, state: 'pending' };
-      const claimed = await cache.setIfAbsent({
-        key: recordKey,
-        value: JSON.stringify(pending),
-        ttlSeconds: claimSeconds,
-      });
+      const claimed = await store.claim(recordKey, JSON.stringify(pending), claimSeconds);
       if (claimed) return { kind: 'result', value: await runClaimed(recordKey, fingerprint, execute) };
-      const [raw] = await cache.getMany([recordKey]);
-      const record = parseRecord(raw);
+      const record = parseRecord(await store.read(recordKey));
       if (record) {
         if (record.fingerprint !== fingerprint) return { kind: 'key-reused' };
         if (record.state === 'done') return { kind: 'result', value: record.result as T };
@@ -124,10 +132,10 @@ export function createIdempotency(cache: CacheStore, options: IdempotencyOptions
       try {
         const value = await execute();
         const done: StoredRecord = { fingerprint, state: 'done', result: value };
-        await cache.setMany([{ key: recordKey, value: JSON.stringify(done), ttlSeconds: options.ttlSeconds }]);
+        await store.write(recordKey, JSON.stringify(done), options.ttlSeconds);
         return value;
       } catch (error) {
-        await cache.deleteMany([recordKey]);
+        await store.drop(recordKey);
         throw error;
       }
     })();
@@ -156,7 +164,7 @@ export function createIdempotency(cache: CacheStore, options: IdempotencyOptions
           }
           // A header key covers every mutation field of the request, each under its own response key.
           const scopedKey = fromArgument ? `argument:${key}` : `header:${key}:${call.responseKey}`;
-          const recordKey = idempotencyRecordKey({ tenantId, key: scopedKey });
+          const recordKey = store.recordKey(tenantId, scopedKey);
           return runKeyed(recordKey, fingerprintOf(call), execute);
         },
       };

@@ -1,15 +1,20 @@
 import type { IncomingMessage } from 'node:http';
-import type { SimRoute } from './simulator.js';
 
 /** Contract path templates (`/organizations/{organizationId}:disconnect`) as regexes, and request body reading. */
 
-export interface CompiledRoute {
-  readonly route: SimRoute;
+/** What matching needs of a route (simulator.ts's SimRoute); the rest travels along. */
+interface RoutePattern {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface CompiledRoute<R extends RoutePattern> {
+  readonly route: R;
   readonly regex: RegExp;
   readonly names: readonly string[];
 }
 
-export function compileRoute(route: SimRoute): CompiledRoute {
+export function compileRoute<R extends RoutePattern>(route: R): CompiledRoute<R> {
   const names: string[] = [];
   const source = route.path
     .split(/(\{[^}]+\})/)
@@ -23,7 +28,7 @@ export function compileRoute(route: SimRoute): CompiledRoute {
   return { route, regex: new RegExp(`^${source}$`), names };
 }
 
-export function matchRoute(routes: readonly CompiledRoute[], method: string, path: string) {
+export function matchRoute<R extends RoutePattern>(routes: readonly CompiledRoute<R>[], method: string, path: string) {
   for (const compiled of routes) {
     if (compiled.route.method !== method) continue;
     const m = compiled.regex.exec(path);

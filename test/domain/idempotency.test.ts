@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createIdempotencyStore } from '../../src/cache/idempotency-store.js';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { BadUserInputError } from '../../src/domain/errors.js';
 import { createIdempotency, IdempotencyInProgressError, type IdempotentCall } from '../../src/domain/idempotency.js';
@@ -37,7 +38,7 @@ function deferred<T>() {
 function setup(options: Partial<typeof OPTIONS> = {}) {
   const clock = manualClock();
   const store = createMemoryCache({ now: clock.now });
-  const instance = () => createIdempotency(store, { ...OPTIONS, ...options, now: clock.now });
+  const instance = () => createIdempotency(createIdempotencyStore(store), { ...OPTIONS, ...options, now: clock.now });
   return { clock, store, one: instance(), two: instance() };
 }
 
