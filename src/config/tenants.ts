@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { vendorConfigSchemas } from '../vendors/config-schemas.js';
+import { vendorConfigSchemas } from '../vendors/registry.js';
 import { secretSchema } from './secret.js';
 
 /** A tenant: who may call (API key digests, an optional JWT issuer) and the vendors configured for it. */

@@ -1,14 +1,17 @@
+import * as SchemaEnums from '../__generated__/schema-enums.js';
+
 /**
  * Vendor-neutral domain types. Resolvers see only these; every vendor adapter
  * maps its own JSON into them (see src/vendors/<vendor>/to-model.ts). They are
  * also the codegen mappers, so a resolver's parent value is one of these.
  */
 
-export const VENDORS = ['OUTLIT', 'SUPERVITY', 'USERHUB', 'LEEN', 'PROJECTMANAGER'] as const;
-export type Vendor = (typeof VENDORS)[number];
-
-export const CONNECTION_STATUSES = ['ACTIVE', 'PENDING', 'PAUSED', 'ERROR', 'DISCONNECTED', 'UNKNOWN'] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+/** The schema's enums (`npm run codegen`): a vendor, a status or a code exists once, in schema/. */
+export type Vendor = SchemaEnums.Vendor;
+/** Every vendor (codegen sorts enum values by name). */
+export const VENDORS: readonly Vendor[] = Object.values(SchemaEnums.Vendor);
+export type ConnectionStatus = SchemaEnums.ConnectionStatus;
+export type UserErrorCode = SchemaEnums.UserErrorCode;
 
 export interface OrganizationModel {
   readonly vendor: Vendor;
@@ -71,16 +74,6 @@ export interface ActionModel {
   readonly notes: string | null;
   readonly provider: ProviderModel;
 }
-
-/** Codes of expected mutation failures; mirrors `enum UserErrorCode` in schema/common.graphql. */
-export type UserErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOT_FOUND'
-  | 'NOT_CONNECTED'
-  | 'UNSUPPORTED_OPERATION'
-  | 'VENDOR_REJECTED'
-  | 'CONFIRMATION_REQUIRED'
-  | 'IDEMPOTENCY_KEY_REUSED';
 
 export interface UserErrorModel {
   readonly field: readonly string[];

@@ -1,33 +1,32 @@
+import { z } from 'zod';
 import type { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
-import type { VendorConfigs } from './config-schemas.js';
-import { createLeenAdapter } from './leen/adapter.js';
-import { createSupervityAdapter } from './supervity/adapter.js';
-import { createUserHubAdapter } from './userhub/adapter.js';
-import { createOutlitAdapter } from './outlit/adapter.js';
-import { createProjectManagerAdapter } from './projectmanager/adapter.js';
+import { leen } from './leen/index.js';
+import { outlit } from './outlit/index.js';
+import { projectmanager } from './projectmanager/index.js';
+import { supervity } from './supervity/index.js';
+import { userhub } from './userhub/index.js';
 import type { AdapterRequestOptions, ConnectTransport, VendorAdapter } from './port.js';
 
 /**
- * Builds the adapters of the vendors a tenant has configured, in the fixed
- * order of the Vendor enum. Adding a vendor adds one entry here.
+ * Every vendor Junction federates, one registration each from its own folder.
+ * The order is the order a tenant's vendors are listed in (organizations,
+ * connection searches); a new vendor goes last. A test checks that it covers
+ * the schema's Vendor enum.
  */
-const factories: {
-  [K in keyof Required<VendorConfigs>]: {
-    vendor: Vendor;
-    create: (
-      config: NonNullable<VendorConfigs[K]>,
-      connect: ConnectTransport,
-      options: AdapterRequestOptions,
-    ) => VendorAdapter;
-  };
-} = {
-  outlit: { vendor: 'OUTLIT', create: createOutlitAdapter },
-  supervity: { vendor: 'SUPERVITY', create: createSupervityAdapter },
-  userhub: { vendor: 'USERHUB', create: createUserHubAdapter },
-  leen: { vendor: 'LEEN', create: createLeenAdapter },
-  projectmanager: { vendor: 'PROJECTMANAGER', create: createProjectManagerAdapter },
-};
+export const VENDOR_REGISTRY = [outlit, supervity, userhub, leen, projectmanager] as const;
+
+type Registered = (typeof VENDOR_REGISTRY)[number];
+type ConfigOf<R extends Registered> = z.output<ReturnType<R['configSchema']>>;
+
+/** A tenant's vendor blocks, keyed by each vendor's config key; a vendor without a block is not configured. */
+type VendorConfigs = { [R in Registered as R['configKey']]?: ConfigOf<R> };
+
+/** The `vendors` block of a tenant's configuration: each registered vendor's schema, under its key. */
+export const vendorConfigSchemas = (env: NodeJS.ProcessEnv): z.ZodType<VendorConfigs> =>
+  z
+    .object(Object.fromEntries(VENDOR_REGISTRY.map((r) => [r.configKey, r.configSchema(env).optional()])))
+    .strict() as z.ZodType<VendorConfigs>;
 
 /**
  * The tenant's adapters, each built on first use: a request usually reaches
@@ -64,8 +63,10 @@ class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
   get(vendor: Vendor): VendorAdapter | undefined {
     const built = this.#built.get(vendor);
     if (built || !this.has(vendor)) return built;
-    const name = nameOf[vendor];
-    const adapter = createAdapter(name, this.configs, this.connect, this.forwardedCredentials)!;
+    const registration = VENDOR_REGISTRY.find((r) => r.vendor === vendor)!;
+    const adapter = createAdapter(registration, this.configs, this.connect, {
+      forwardedCredential: this.forwardedCredentials[vendor],
+    });
     this.#built.set(vendor, adapter);
     return adapter;
   }
@@ -86,34 +87,33 @@ class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
   }
 }
 
-/** Private: the config key of each vendor. */
-const nameOf = Object.fromEntries(
-  (Object.keys(factories) as (keyof VendorConfigs)[]).map((name) => [factories[name].vendor, name]),
-) as Record<Vendor, keyof VendorConfigs>;
-
 const configuredByConfigs = new WeakMap<VendorConfigs, readonly Vendor[]>();
 
-/** The vendors a tenant has configured, in the Vendor enum's order (computed once per configuration). */
+/** The vendors a tenant has configured, in the registry's order (computed once per configuration). */
 export function configuredVendors(configs: VendorConfigs): readonly Vendor[] {
   let vendors = configuredByConfigs.get(configs);
   if (!vendors) {
-    vendors = (Object.keys(factories) as (keyof VendorConfigs)[])
-      .filter((name) => configs[name])
-      .map((name) => factories[name].vendor);
+    vendors = VENDOR_REGISTRY.filter((r) => configs[r.configKey]).map((r) => r.vendor);
     configuredByConfigs.set(configs, vendors);
   }
   return vendors;
 }
 
-/** Private: generic over the vendor name, so each config reaches its own factory with its own type. */
-function createAdapter<K extends keyof VendorConfigs>(
-  name: K,
+/**
+ * Private: the block under a registration's config key is what that
+ * registration's own schema produced, so it is the config its factory takes;
+ * TypeScript cannot follow that through the union of registrations.
+ */
+function createAdapter<R extends Registered>(
+  registration: R,
   configs: VendorConfigs,
   connect: ConnectTransport,
-  forwardedCredentials: Partial<Record<Vendor, Secret>>,
-): VendorAdapter | null {
-  const config = configs[name];
-  if (!config) return null;
-  const factory = factories[name];
-  return factory.create(config, connect, { forwardedCredential: forwardedCredentials[factory.vendor] });
+  options: AdapterRequestOptions,
+): VendorAdapter {
+  const create = registration.createAdapter as (
+    config: ConfigOf<R>,
+    connect: ConnectTransport,
+    options: AdapterRequestOptions,
+  ) => VendorAdapter;
+  return create(configs[registration.configKey] as ConfigOf<R>, connect, options);
 }

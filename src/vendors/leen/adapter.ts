@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
-import { configuredOrganizationModel } from '../configured-organization.js';
+import { adapterBasics, isUpstreamFailure } from '../adapter-kit.js';
 import type { LeenConfig } from './config.js';
 import { toConnectionModel, toProviderModel } from './to-model.js';
 import { LeenConnection, LeenConnectionList, LeenConnectionWithOrganization, LeenValidationError } from './wire.js';
@@ -48,7 +48,6 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
     scope: 'leen',
     interpretFailure: interpretLeenFailure,
   });
-  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
 
   const listConnections = async (organizationId: string) => {
     const list = await leen.read({
@@ -60,12 +59,9 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
   };
 
   return {
-    vendor: 'LEEN',
-    organizations,
+    // Leen has no organization endpoint (the name comes from configuration) and no actions.
+    ...adapterBasics('LEEN', config.organizations),
     checkConnectionKey: (key) => (isUuid(key) ? null : 'a Leen connection id must be a UUID'),
-
-    // Leen has no organization endpoint: the name comes from configuration.
-    getOrganization: async (organizationId) => configuredOrganizationModel('LEEN', organizations, organizationId),
 
     listConnections,
 
@@ -78,7 +74,7 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
         });
         return c.organization_id === organizationId ? toConnectionModel(c) : null;
       } catch (error) {
-        if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND) return null;
+        if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND)) return null;
         throw error;
       }
     },
@@ -89,8 +85,6 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
       const vendors = [...new Set(connections.map((c) => c.provider.slug))].sort();
       return vendors.map((v) => toProviderModel(v, organizationId));
     },
-
-    listActions: async () => [],
 
     deleteConnection: {
       check: ({ deleteExternalAccount }) =>

@@ -1,9 +1,8 @@
-import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import { textInputProblem } from '../../domain/input-policy.js';
 import type { ConnectionModel } from '../../domain/models.js';
-import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
-import { configuredOrganizationModel } from '../configured-organization.js';
+import type { ConnectTransport, UpstreamFailure, VendorAdapter } from '../port.js';
+import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { OutlitConfig } from './config.js';
 import { isKnownProviderId, isNotConnected, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -53,26 +52,13 @@ function interpretOutlitFailure(failure: UpstreamFailure): UpstreamError | undef
 
 export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransport): VendorAdapter {
   // One API key per Outlit organization: one transport (and cache scope) each.
-  const transports = new Map<string, VendorTransport>(
-    config.organizations.map((o) => [
-      o.id,
-      connect({
-        vendor: 'OUTLIT',
-        baseUrl: config.baseUrl,
-        // Wrapped again so the header value stays redacted until the request is built.
-        headers: { authorization: new Secret(`Bearer ${o.apiKey.reveal()}`) },
-        scope: `outlit:${o.id}`,
-        interpretFailure: interpretOutlitFailure,
-      }),
-    ]),
-  );
-  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
-  const outlit = (organizationId: string): VendorTransport => {
-    const transport = transports.get(organizationId);
-    // The domain only routes configured organizations here (tenant-scope.ts).
-    if (!transport) throw new Error(`Outlit organization ${organizationId} is not configured`);
-    return transport;
-  };
+  const outlit = transportPerOrganization(connect, config.organizations, (o) => ({
+    vendor: 'OUTLIT',
+    baseUrl: config.baseUrl,
+    headers: { authorization: bearer(o.apiKey) },
+    scope: `outlit:${o.id}`,
+    interpretFailure: interpretOutlitFailure,
+  }));
 
   const listIntegrations = async (organizationId: string) =>
     (await outlit(organizationId).read({ ...INTEGRATIONS, resource: 'connections', schema: OutlitIntegrationList }))
@@ -96,16 +82,13 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
   };
 
   return {
-    vendor: 'OUTLIT',
-    organizations,
+    // Outlit has no organization endpoint (the organization is the one behind the API key) and no actions.
+    ...adapterBasics('OUTLIT', config.organizations),
     // Any provider id Outlit may list, known or not: such a key is only compared with the list, never sent.
     checkConnectionKey: (key) => {
       const problem = textInputProblem(key);
       return problem ? `an Outlit connection key (a provider id) ${problem}` : null;
     },
-
-    // Outlit has no organization endpoint: the organization is the one behind the API key.
-    getOrganization: async (organizationId) => configuredOrganizationModel('OUTLIT', organizations, organizationId),
 
     async listConnections(organizationId) {
       const items = await listIntegrations(organizationId);
@@ -118,8 +101,6 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
       // The list holds every provider Outlit offers, connected or not.
       return (await listIntegrations(organizationId)).map((i) => toProviderModel(i, organizationId));
     },
-
-    listActions: async () => [],
 
     disconnectIntegration: {
       check(target) {
@@ -154,13 +135,13 @@ export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransp
             idempotent: false,
           });
         } catch (error) {
-          if (error instanceof UpstreamError && error.details.status === 404)
+          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
             throw new UserFacingError(
               'NOT_CONNECTED',
               `${target.provider} is not connected at Outlit${error.details.vendorMessage ? `: ${error.details.vendorMessage}` : ''}`,
               ['input', 'provider'],
             );
-          if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)
+          if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
             throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
           throw error;
         }

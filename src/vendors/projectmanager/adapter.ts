@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
-import type {
-  AdapterRequestOptions,
-  ConnectTransport,
-  UpstreamFailure,
-  VendorAdapter,
-  VendorTransport,
-} from '../port.js';
-import { configuredOrganizationModel } from '../configured-organization.js';
+import type { AdapterRequestOptions, ConnectTransport, UpstreamFailure, VendorAdapter } from '../port.js';
+import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { ProjectManagerConfig } from './config.js';
 import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -21,7 +14,7 @@ import {
 } from './wire.js';
 
 /** Names Junction as the calling system on every request (the contract's optional x-integration-name). */
-export const PROJECTMANAGER_INTEGRATION_NAME = 'junction';
+const PROJECTMANAGER_INTEGRATION_NAME = 'junction';
 
 const PROVIDERS = { path: '/api/data/integrations/providers' } as const;
 const userConnectionPath = (providerId: string) => ({
@@ -81,32 +74,17 @@ export function createProjectManagerAdapter(
   options: AdapterRequestOptions = {},
 ): VendorAdapter {
   const forwarded = options.forwardedCredential;
-  const transports = new Map<string, VendorTransport>(
-    config.organizations.map((o) => {
-      // A forwarded user token replaces the workspace's; cached reads are then that user's own.
-      const token = forwarded ?? o.token;
-      return [
-        o.id,
-        connect({
-          vendor: 'PROJECTMANAGER',
-          baseUrl: config.baseUrl,
-          headers: {
-            authorization: new Secret(`Bearer ${token.reveal()}`),
-            'x-integration-name': PROJECTMANAGER_INTEGRATION_NAME,
-          },
-          scope: forwarded ? `projectmanager:${o.id}:user:${forwarded.fingerprint()}` : `projectmanager:${o.id}`,
-          interpretFailure: interpretPmFailure,
-        }),
-      ];
-    }),
-  );
-  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
-  const pm = (organizationId: string): VendorTransport => {
-    const transport = transports.get(organizationId);
-    // The domain only routes configured organizations here (tenant-scope.ts).
-    if (!transport) throw new Error(`ProjectManager workspace ${organizationId} is not configured`);
-    return transport;
-  };
+  // A forwarded user token replaces the workspace's; cached reads are then that user's own.
+  const pm = transportPerOrganization(connect, config.organizations, (o) => ({
+    vendor: 'PROJECTMANAGER',
+    baseUrl: config.baseUrl,
+    headers: {
+      authorization: bearer(forwarded ?? o.token),
+      'x-integration-name': PROJECTMANAGER_INTEGRATION_NAME,
+    },
+    scope: forwarded ? `projectmanager:${o.id}:user:${forwarded.fingerprint()}` : `projectmanager:${o.id}`,
+    interpretFailure: interpretPmFailure,
+  }));
 
   const listProviders = async (organizationId: string): Promise<readonly PmIntegrationProvider[]> => {
     const transport = pm(organizationId);
@@ -125,13 +103,9 @@ export function createProjectManagerAdapter(
   };
 
   return {
-    vendor: 'PROJECTMANAGER',
-    organizations,
+    // ProjectManager has no workspace read in this contract (the name comes from configuration) and no actions.
+    ...adapterBasics('PROJECTMANAGER', config.organizations),
     checkConnectionKey: (key) => (isUuid(key) ? null : 'a ProjectManager connection key must be a provider UUID'),
-
-    // ProjectManager has no workspace read in this contract: the name comes from configuration.
-    getOrganization: async (organizationId) =>
-      configuredOrganizationModel('PROJECTMANAGER', organizations, organizationId),
 
     async listConnections(organizationId) {
       return (await listProviders(organizationId))
@@ -144,8 +118,6 @@ export function createProjectManagerAdapter(
     async listProviders(organizationId) {
       return (await listProviders(organizationId)).map((p) => toProviderModel(p, organizationId));
     },
-
-    listActions: async () => [],
 
     disconnectIntegration: {
       check(target) {
@@ -189,7 +161,7 @@ export function createProjectManagerAdapter(
             error instanceof UpstreamError &&
             nothingToDisconnect(error.details.status, target.provider, error.details.vendorMessage ?? '');
           if (nothing) throw nothing;
-          if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED)
+          if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
             throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
           throw error;
         }

@@ -1,4 +1,3 @@
-import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
 import type {
@@ -7,9 +6,8 @@ import type {
   DisconnectTarget,
   UpstreamFailure,
   VendorAdapter,
-  VendorTransport,
 } from '../port.js';
-import { configuredOrganizationModel } from '../configured-organization.js';
+import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { SupervityConfig } from './config.js';
 import { CONNECTION_KEY, connectionKeyOf, toActionModel, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -62,25 +60,16 @@ export function createSupervityAdapter(
   // A caller's own JWT replaces the configured one; reads are then cached per user.
   const token = options.forwardedCredential ?? config.token;
   const credentialScope = options.forwardedCredential ? `user:${options.forwardedCredential.fingerprint()}` : 'service';
-  const authorization = new Secret(`Bearer ${token.reveal()}`);
-  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
+  const authorization = bearer(token);
 
   // One transport per organization: the organization travels in x-active-org, so it is part of the scope.
-  const transports = new Map<string, VendorTransport>();
-  const transportOf = (organizationId: string) => {
-    let transport = transports.get(organizationId);
-    if (!transport) {
-      transport = connect({
-        vendor: 'SUPERVITY',
-        baseUrl: config.baseUrl,
-        headers: { authorization, 'x-active-org': organizationId },
-        scope: `supervity:${organizationId}:${credentialScope}`,
-        interpretFailure: interpretSupervityFailure,
-      });
-      transports.set(organizationId, transport);
-    }
-    return transport;
-  };
+  const transportOf = transportPerOrganization(connect, config.organizations, (o) => ({
+    vendor: 'SUPERVITY',
+    baseUrl: config.baseUrl,
+    headers: { authorization, 'x-active-org': o.id },
+    scope: `supervity:${o.id}:${credentialScope}`,
+    interpretFailure: interpretSupervityFailure,
+  }));
 
   const readMe = (organizationId: string) =>
     transportOf(organizationId).read({ ...ME, resource: 'connections', schema: SupervityMyIntegrations });
@@ -115,13 +104,11 @@ export function createSupervityAdapter(
   };
 
   return {
-    vendor: 'SUPERVITY',
-    organizations,
+    // Supervity has no organization endpoint: the organization is an x-active-org value from configuration.
+    // It has actions: its listActions below replaces the basics' empty one.
+    ...adapterBasics('SUPERVITY', config.organizations),
     checkConnectionKey: (key) =>
       CONNECTION_KEY.test(key) ? null : 'a Supervity connection key is "<integration slug>:<account identifier>"',
-
-    // Supervity has no organization endpoint: the organization is an x-active-org value from configuration.
-    getOrganization: async (organizationId) => configuredOrganizationModel('SUPERVITY', organizations, organizationId),
 
     listConnections,
 
@@ -189,7 +176,7 @@ export function createSupervityAdapter(
           });
         } catch (error) {
           // Someone disconnected it between our read and the DELETE.
-          if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
+          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
             throw new UserFacingError('NOT_CONNECTED', `${target.provider} is not connected`, ['input', 'provider']);
           throw error;
         }
@@ -239,7 +226,7 @@ export function createSupervityAdapter(
             idempotent: true,
           });
         } catch (error) {
-          if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
+          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
             throw new UserFacingError('NOT_FOUND', 'Supervity does not know this connected account', [
               'input',
               'connectionId',

@@ -1,6 +1,6 @@
-import { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import { adapterBasics, bearer, isUpstreamFailure } from '../adapter-kit.js';
 import type { UserHubConfig } from './config.js';
 import { connectionsOf, toOrganizationModel, toProviderModel } from './to-model.js';
 import { UserHubOrganization, UserHubStatus } from './wire.js';
@@ -61,12 +61,12 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
   const userhub: VendorTransport = connect({
     vendor: 'USERHUB',
     baseUrl: config.baseUrl,
-    headers: { authorization: new Secret(`Bearer ${config.apiKey.reveal()}`) },
+    headers: { authorization: bearer(config.apiKey) },
     scope: 'userhub',
     interpretFailure: interpretUserHubFailure,
   });
-  const organizations = config.organizations.map((o) => ({ id: o.id, displayName: o.displayName ?? null }));
-  const configuredName = (id: string) => organizations.find((o) => o.id === id)?.displayName ?? null;
+  const basics = adapterBasics('USERHUB', config.organizations);
+  const configuredName = (id: string) => basics.organizations.find((o) => o.id === id)?.displayName ?? null;
 
   const readOrganization = (organizationId: string) =>
     userhub.read({ ...organizationPath(organizationId), resource: 'organization', schema: UserHubOrganization });
@@ -74,8 +74,8 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
   const listConnections = async (organizationId: string) => connectionsOf(await readOrganization(organizationId));
 
   return {
-    vendor: 'USERHUB',
-    organizations,
+    // UserHub has no actions; its organizations are read from UserHub (getOrganization below).
+    ...basics,
     checkConnectionKey: (key) => (CONNECTION_ID.test(key) ? null : 'a UserHub connection id looks like conn_…'),
 
     async getOrganization(organizationId) {
@@ -93,8 +93,6 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
       const types = new Set((await listConnections(organizationId)).map((c) => c.provider.slug));
       return [...types].sort().map((type) => toProviderModel(type, organizationId));
     },
-
-    listActions: async () => [],
 
     deleteConnection: {
       // Deleting the external account (a Stripe customer) cannot be undone: the caller must confirm it.
@@ -121,7 +119,7 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
             idempotent: false,
           });
         } catch (error) {
-          if (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND)
+          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
             throw new UserFacingError('NOT_FOUND', 'UserHub does not know this connection', ['input', 'connectionId']);
           throw error;
         }
