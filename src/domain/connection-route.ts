@@ -6,7 +6,7 @@ import type { ConnectionModel } from './models.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 
 /** A connection ID routed to the adapter that owns it, its key checked: all that is known before a vendor call. */
-export interface ConnectionRoute {
+interface ConnectionRoute {
   readonly adapter: VendorAdapter;
   readonly organizationId: string;
   readonly key: string;

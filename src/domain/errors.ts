@@ -52,7 +52,7 @@ export class UnauthenticatedError extends GatewayError {
   }
 }
 
-export interface UpstreamErrorDetails {
+interface UpstreamErrorDetails {
   /** HTTP status the vendor answered with, when it answered. */
   readonly status?: number;
   /** Seconds the vendor asked us to wait (429/503 Retry-After). */

@@ -9,8 +9,8 @@ import { VENDORS, type Vendor } from './models.js';
  * The prefix versions the format. IDs are not secrets and not signatures:
  * access is checked against the tenant's configuration on every use.
  */
-export const NODE_TYPENAMES = ['Organization', 'Connection', 'Provider', 'Action'] as const;
-export type NodeTypename = (typeof NODE_TYPENAMES)[number];
+const NODE_TYPENAMES = ['Organization', 'Connection', 'Provider', 'Action'] as const;
+type NodeTypename = (typeof NODE_TYPENAMES)[number];
 
 export interface GlobalId {
   readonly typename: NodeTypename;

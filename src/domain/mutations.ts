@@ -24,7 +24,7 @@ export interface MutationResultModel {
   readonly userErrors: readonly UserErrorModel[];
 }
 
-export interface DisconnectIntegrationCommand {
+interface DisconnectIntegrationCommand {
   readonly connectionId?: string | null | undefined;
   readonly organizationId?: string | null | undefined;
   readonly provider?: string | null | undefined;
@@ -32,14 +32,14 @@ export interface DisconnectIntegrationCommand {
   readonly dryRun?: boolean | null | undefined;
 }
 
-export interface DeleteConnectionCommand {
+interface DeleteConnectionCommand {
   readonly connectionId: string;
   readonly deleteExternalAccount?: boolean | null | undefined;
   readonly confirmConnectionId?: string | null | undefined;
   readonly dryRun?: boolean | null | undefined;
 }
 
-export interface UpdateSharingCommand {
+interface UpdateSharingCommand {
   readonly connectionId: string;
   readonly teamKeys: readonly string[];
 }

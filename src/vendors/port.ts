@@ -46,19 +46,19 @@ export interface DisconnectTarget {
   readonly action?: string | undefined;
 }
 
-export interface DisconnectOutcome {
+interface DisconnectOutcome {
   /** The connection after the disconnect, when the vendor still lists it; null when it is gone. */
   readonly connection: ConnectionModel | null;
   readonly disconnectedActionCount: number;
 }
 
-export interface DeleteRequest {
+interface DeleteRequest {
   readonly deleteExternalAccount: boolean;
   /** The caller repeated the connection ID in confirmConnectionId: a vendor may demand it for irreversible options. */
   readonly confirmed: boolean;
 }
 
-export interface DeleteOutcome {
+interface DeleteOutcome {
   readonly connection: ConnectionModel | null;
   readonly organization: OrganizationModel | null;
 }

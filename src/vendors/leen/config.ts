@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { secretSchema } from '../../config/secret.js';
 
 /** Base URLs of Leen's three regions, from the servers list of shared/contracts/leen.yaml. */
-export const LEEN_REGION_BASE_URLS = {
+const LEEN_REGION_BASE_URLS = {
   us: 'https://api.leen.dev/v1',
   eu: 'https://api.eu-c1.leen.dev/v1',
   apac: 'https://api.ap-se2.leen.dev/v1',

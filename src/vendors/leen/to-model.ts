@@ -10,7 +10,7 @@ const STATUS: Readonly<Record<string, ConnectionStatus>> = {
 };
 
 /** Leen names security tools in upper snake case (`TENABLE`, `MS_DEFENDER`); this is their display form. */
-export const leenVendorDisplayName = (vendor: string) =>
+const leenVendorDisplayName = (vendor: string) =>
   vendor
     .toLowerCase()
     .split('_')

@@ -7,7 +7,7 @@ const HealthDetail = z.object({
   endpoint: z.string(),
 });
 
-export const LeenHealth = z.object({
+const LeenHealth = z.object({
   name: z.string(),
   status: z.string(),
   description: z.string(),

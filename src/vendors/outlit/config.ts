@@ -3,7 +3,7 @@ import { secretSchema } from '../../config/secret.js';
 import { organizationSlug, uniqueOrganizations } from '../config-fields.js';
 
 /** Outlit's one server (shared/contracts/outlit.yaml `servers`). */
-export const OUTLIT_BASE_URL = 'https://app.outlit.ai';
+const OUTLIT_BASE_URL = 'https://app.outlit.ai';
 
 /**
  * An Outlit API key belongs to exactly one Outlit organization, and Outlit

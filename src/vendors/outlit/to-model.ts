@@ -52,7 +52,7 @@ function healthStatusOf(statuses: readonly string[]): string {
  * The worst model decides; the description names every model that is not in
  * SUCCESS, with Outlit's error message.
  */
-export function syncHealth(syncs: readonly OutlitSync[]): ConnectionHealthModel | null {
+function syncHealth(syncs: readonly OutlitSync[]): ConnectionHealthModel | null {
   if (syncs.length === 0) return null;
   const statuses = syncs.map((s) => s.status);
   const worst = statuses.includes(FAILED) ? FAILED : (statuses.find((s) => s !== 'SUCCESS') ?? 'SUCCESS');

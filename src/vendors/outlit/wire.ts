@@ -64,7 +64,7 @@ export const OutlitDisconnectResponse = z.object({ success: z.literal(true) });
 /** 404 of POST /api/integrations/disconnect: the provider is valid but not connected. */
 export const OutlitNotConnected = z.object({ success: z.literal(false), message: z.string() });
 
-export const OutlitValidationIssue = z.object({
+const OutlitValidationIssue = z.object({
   path: z.array(z.union([z.string(), z.number()])),
   message: z.string(),
 });

@@ -3,7 +3,7 @@ import { secretSchema } from '../../config/secret.js';
 import { organizationSlug, uniqueOrganizations } from '../config-fields.js';
 
 /** ProjectManager's one server (shared/contracts/projectmanager.yaml `servers`). */
-export const PROJECTMANAGER_BASE_URL = 'https://api.projectmanager.com';
+const PROJECTMANAGER_BASE_URL = 'https://api.projectmanager.com';
 
 /**
  * A ProjectManager bearer token reaches one workspace, and the API has no

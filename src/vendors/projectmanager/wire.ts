@@ -6,14 +6,14 @@ import { z } from 'zod';
  * of its fields required, so the adapter decides success (see `isSuccess`).
  */
 
-export const AstroError = z.object({
+const AstroError = z.object({
   technicalError: z.string().nullish(),
   additionalErrors: z.array(z.string()).nullish(),
   /** Keyed by field; the values' shape is not documented (usually a list of messages). */
   validationErrors: z.record(z.string(), z.unknown()).nullish(),
   message: z.string().nullish(),
 });
-export type AstroError = z.infer<typeof AstroError>;
+type AstroError = z.infer<typeof AstroError>;
 
 export const AstroResult = z.object({
   error: AstroError.nullish(),
@@ -24,7 +24,7 @@ export const AstroResult = z.object({
 });
 export type AstroResult = z.infer<typeof AstroResult>;
 
-export const PmIntegrationInstance = z.object({
+const PmIntegrationInstance = z.object({
   id: z.string().optional(),
   integrationShortId: z.string().nullish(),
   enabledBy: z.string().nullish(),
@@ -35,7 +35,7 @@ export const PmIntegrationInstance = z.object({
   providerItemName: z.string().nullish(),
 });
 
-export const PmIntegration = z.object({
+const PmIntegration = z.object({
   id: z.string(),
   name: z.string().nullish(),
   description: z.string().nullish(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { secretSchema } from '../../config/secret.js';
 
 /** The Admin API's base URL, from the servers list of shared/contracts/userhub.yaml. */
-export const USERHUB_BASE_URL = 'https://api.userhub.com';
+const USERHUB_BASE_URL = 'https://api.userhub.com';
 
 export const userhubConfigSchema = (env: NodeJS.ProcessEnv) =>
   z
