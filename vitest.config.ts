@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     // Checks every sandbox request and response against ../shared/contracts after each test.
     setupFiles: ['test/helpers/contract-setup.ts'],
+    // Bundles the in-browser IDE once per run (skipped when current), before any gateway serves it.
+    globalSetup: ['test/helpers/ide-bundle.ts'],
     hookTimeout: 60_000,
   },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The integration tests start their own system binaries on free loopback ports:
-# redis-server (single node and a Redis Cluster, through redis-cli) and HAProxy
-# (the multi-instance test's load balancer); jq runs README's pasted shell examples. This makes sure they exist, and
+# redis-server (single node and a Redis Cluster, through redis-cli), HAProxy
+# (the multi-instance test's load balancer) and chromium (headless, the IDE
+# test); jq runs README's pasted shell examples. This makes sure they exist, and
 # installs the missing Debian packages with apt, as root or through sudo.
 # Usage: ensure-system-packages.sh [command...]   (default: every command below)
 set -euo pipefail
@@ -12,13 +13,15 @@ declare -A PACKAGE_OF=(
   [redis-cli]=redis-tools
   [haproxy]=haproxy
   [jq]=jq
+  # A font too: chromium recommends it, and without one the IDE screenshot shows no text.
+  [chromium]="chromium fonts-liberation"
 )
 
 # Debian puts haproxy in /usr/sbin, which a non-root PATH may lack (the tests look there too).
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(redis-server redis-cli haproxy jq)
+[ ${#wanted[@]} -eq 0 ] && wanted=(redis-server redis-cli haproxy jq chromium)
 missing=()
 for command in "${wanted[@]}"; do
   package=${PACKAGE_OF[$command]:-}

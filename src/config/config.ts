@@ -74,6 +74,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       /** Production mode masks error details and defaults introspection off. */
       production: z.boolean().default(false),
       introspection: z.boolean().optional(),
+      /** The in-browser IDE at /graphql (src/server/ide/); on unless production. */
+      ide: z.boolean().optional(),
       cache: z
         .object({
           redisUrl: z

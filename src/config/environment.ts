@@ -14,6 +14,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown>
   if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
   if (env.NODE_ENV === 'production') out.production = true;
   if (env.JUNCTION_INTROSPECTION !== undefined) out.introspection = env.JUNCTION_INTROSPECTION === 'true';
+  if (env.JUNCTION_IDE !== undefined) out.ide = env.JUNCTION_IDE === 'true';
   if (env.REDIS_URL) cache.redisUrl = env.REDIS_URL;
   if (env.REDIS_CLUSTER_NODES) cache.redisClusterNodes = env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim());
   if (env.REDIS_COMMAND_TIMEOUT_MS !== undefined) cache.commandTimeoutMs = env.REDIS_COMMAND_TIMEOUT_MS;

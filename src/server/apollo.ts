@@ -6,7 +6,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { resolvers } from '../resolvers/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -31,7 +30,6 @@ export interface ApolloOptions {
   /** The SDL of schema/ (loadTypeDefs()), read once by the caller. */
   readonly typeDefs: string;
   readonly introspection: boolean;
-  readonly production: boolean;
   /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
   readonly persistedQueries?: PersistedQueryOptions | false;
   /** Operation limits; Apollo's (permissive) defaults when omitted. */
@@ -44,7 +42,6 @@ export function createApolloServer({
   logger,
   typeDefs,
   introspection,
-  production,
   persistedQueries,
   limits,
   plugins = [],
@@ -82,9 +79,8 @@ export function createApolloServer({
           willSendResponse: async ({ response }) => void response.http.headers.set('cache-control', 'no-store'),
         }),
       },
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+      // Apollo's landing pages load from a CDN; Junction serves its own IDE (src/server/ide/).
+      ApolloServerPluginLandingPageDisabled(),
       ...plugins,
     ],
   });

@@ -7,6 +7,7 @@ import { traceRequest } from '../observability/request-trace.js';
 import { RequestState } from '../request/request-state.js';
 import { handleGraphQL, type GraphQLRouteOptions } from './graphql-route.js';
 import { Refusal, requestError, sendJson, sendRefusal } from './http-io.js';
+import type { IdeRoutes } from './ide/ide-routes.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
@@ -23,6 +24,8 @@ export interface HttpServerOptions extends GraphQLRouteOptions {
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   /** Backs /readyz; without it the server is ready while it accepts requests. */
   readonly readiness?: () => Promise<ReadinessReport>;
+  /** The in-browser IDE (ide/ide-routes.ts): a browser's GET of /graphql, and /ide/ assets. */
+  readonly ide?: IdeRoutes | undefined;
 }
 
 export interface RunningHttpServer {
@@ -88,6 +91,7 @@ async function serveRoute(
   options: HttpServerOptions,
   accepting: boolean,
 ): Promise<void> {
+  if (options.ide?.handles(req, url)) return options.ide.serve(req, res, url);
   switch (url.pathname) {
     case '/graphql':
       return handleGraphQL(req, res, options, url, state);
