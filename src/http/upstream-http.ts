@@ -3,6 +3,7 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { verdictOfError } from './attempt-verdict.js';
+import type { ScrubText } from './secret-scrub.js';
 import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
 import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from './upstream-policy.js';
 
@@ -35,6 +36,8 @@ export interface UpstreamRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Serialized as JSON when present. */
   readonly body?: unknown;
+  /** Removes the request's secrets from the response text before it is parsed (secret-scrub.ts). */
+  readonly scrub?: ScrubText;
 }
 
 export interface UpstreamResponse {
@@ -89,7 +92,9 @@ export function createUpstreamHttp(
         body: hasBody ? JSON.stringify(req.body) : undefined,
         signal,
       });
-      const text = await res.body.text();
+      const raw = await res.body.text();
+      // Before anything parses it: a vendor may echo the credential it received.
+      const text = req.scrub ? req.scrub(raw) : raw;
       observer.attempt(req.vendor, req.method, String(res.statusCode), (performance.now() - started) / 1000);
       return { status: res.statusCode, headers: res.headers, body: parseJson(req.vendor, text, res.statusCode) };
     } catch (error) {

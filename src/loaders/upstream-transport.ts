@@ -7,6 +7,7 @@ import { Secret } from '../config/secret.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { classifyFailure, type FailureInterpreter } from '../http/failure-classification.js';
+import { createSecretScrub } from '../http/secret-scrub.js';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
 import { ReadLedger } from '../request/read-ledger.js';
@@ -34,7 +35,12 @@ export interface ReadThrough {
   /** Process-wide; the response cache checks its answers against them too. */
   readonly generations: ReadGenerations;
   /** A new set of loaders for one request: nothing cached in memory outlives it or crosses tenants. */
-  forRequest(tenantId: string, extraHeaders?: Readonly<Record<string, string>>, ledger?: ReadLedger): ConnectTransport;
+  forRequest(
+    tenantId: string,
+    extraHeaders?: Readonly<Record<string, string>>,
+    ledger?: ReadLedger,
+    secrets?: Iterable<string>,
+  ): ConnectTransport;
 }
 
 interface UpstreamReadJob extends ReadJob {
@@ -53,7 +59,9 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
   };
   return {
     generations,
-    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger()) {
+    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = []) {
+      // The request's secrets, plus each endpoint's own credentials (below), are scrubbed from every vendor answer.
+      const requestSecrets = [...secrets];
       const jobs = new Map<string, UpstreamReadJob>();
       const loader = new DataLoader<string, LoadedRead>((keys) => loadBatch(batchDeps, tenantId, keys, jobs, ledger), {
         maxBatchSize: 200,
@@ -68,6 +76,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
 
       return (endpoint) => {
         const { vendor } = endpoint;
+        const scrub = createSecretScrub([...requestSecrets, ...credentialsOf(endpoint.headers)]);
         const keyOf = (p: ResourcePath) =>
           upstreamReadKey({
             tenantId,
@@ -88,6 +97,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           method,
           url: urlOf(endpoint.baseUrl, p),
           headers: { ...revealHeaders(endpoint.headers), ...extraHeaders },
+          scrub,
           ...(body !== undefined && { body }),
         });
 
@@ -160,6 +170,16 @@ function validateBody<T>(vendor: Vendor, schema: z.ZodType<T>, body: unknown, lo
     GatewayErrorCode.UPSTREAM_BAD_RESPONSE,
     `${vendor} answered with a response that breaks its contract`,
   );
+}
+
+/** Private: the secret header values an endpoint sends, and the token inside a `Bearer <token>` one. */
+function credentialsOf(headers: Readonly<Record<string, string | Secret>>): string[] {
+  return Object.values(headers).flatMap((value) => {
+    if (!(value instanceof Secret)) return [];
+    const revealed = value.reveal();
+    const token = /^(?:Bearer|Basic)\s+(.+)$/i.exec(revealed)?.[1];
+    return token ? [revealed, token] : [revealed];
+  });
 }
 
 function revealHeaders(headers: Readonly<Record<string, string | Secret>>): Record<string, string> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Vendor } from '../domain/models.js';
+import { credentialOf, echoing } from './fault-echo.js';
 import { compileRoute, matchRoute, parseBody, readRaw } from './route-matching.js';
 
 /**
@@ -62,11 +63,19 @@ export interface FaultSpec {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   /**
+   * A vendor that echoes what it received: every `{{credential}}` in `body`'s
+   * strings becomes the credential the request carried (its `x-api-key`, or
+   * its bearer token), as in a validation message quoting a header.
+   */
+  readonly echoCredential?: boolean;
+  /**
    * `reset`: destroy the socket; `hang`: never answer; `malformed`: 200 with a
    * body that is not JSON; `stall`: send 200 headers and half a body, then
-   * nothing (a response that never finishes).
+   * nothing (a response that never finishes). `applied-reset` / `applied-hang`:
+   * the route handles the request (a write is applied), then the connection is
+   * reset / never answered: an outcome the client cannot know.
    */
-  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall';
+  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall' | 'applied-reset' | 'applied-hang';
 }
 
 export interface RecordedRequest {
@@ -210,7 +219,11 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
       return void res.write('[{"id": ');
     }
     if (fault?.status !== undefined)
-      response = { status: fault.status, body: fault.body, ...(fault.headers && { headers: fault.headers }) };
+      response = {
+        status: fault.status,
+        body: fault.echoCredential ? echoing(fault.body, credentialOf(simReq)) : fault.body,
+        ...(fault.headers && { headers: fault.headers }),
+      };
     else if (!found) response = { status: 404, body: { error: `no route ${method} ${path}` } };
     else response = sim.authenticate(simReq) ?? found.route.handle(simReq);
     // The auth check is a pure function of the request: asking again tells a rejection from a handled request.
@@ -229,6 +242,8 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
       responseBody: response.body,
       receivedAt,
     });
+    if (fault?.kind === 'applied-reset') return void req.socket.destroy();
+    if (fault?.kind === 'applied-hang') return;
     send(res, response);
   }
 

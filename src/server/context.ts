@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Idempotency } from '../domain/idempotency.js';
-import type { Secret } from '../config/secret.js';
+import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadThrough } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,6 +20,8 @@ export interface ContextDeps {
   readonly idempotency: Idempotency;
 }
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
 /**
  * Private: API keys are stored as SHA-256 digests and looked up by the digest of
  * the presented key. Hashing first means the lookup never compares secrets: how
@@ -30,7 +32,7 @@ function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
   for (const tenant of tenants) for (const digest of tenant.apiKeySha256) byDigest.set(digest, tenant);
   const verifyJwt = createJwtAuthenticator(tenants);
   return async (authorization: string | undefined): Promise<TenantConfig> => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const match = BEARER.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const digest = createHash('sha256').update(match[1]!).digest('hex');
     const tenant = byDigest.get(digest);
@@ -49,6 +51,8 @@ export interface AuthenticatedRequest {
   readonly forwarded: Partial<Record<Vendor, Secret>>;
   /** Fingerprints of `forwarded` ('' when none): what makes a cached answer one user's. */
   readonly credentialScope: string;
+  /** The API key or JWT the caller presented: scrubbed, with the forwarded tokens, from every vendor answer. */
+  readonly callerCredential: Secret;
   readonly idempotencyKey: string | undefined;
 }
 
@@ -64,11 +68,13 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
   return {
     async authenticate(req) {
       const tenant = await authenticateKey(req.headers.authorization);
+      const presented = new Secret(BEARER.exec(req.headers.authorization ?? '')?.[1] ?? '');
       const forwarded = forwardedCredentials(req.headers);
       const idempotencyHeader = req.headers['idempotency-key'];
       return {
         tenant,
         forwarded,
+        callerCredential: presented,
         credentialScope: Object.entries(forwarded)
           .map(([vendor, secret]) => `${vendor}:${secret.fingerprint()}`)
           .join(','),
@@ -76,12 +82,19 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       };
     },
 
-    contextFor({ tenant, forwarded, idempotencyKey }, request) {
+    contextFor({ tenant, forwarded, idempotencyKey, callerCredential }, request) {
       const { requestId, traceparent } = request.trace;
       const logger = deps.logger.child({ requestId, tenant: tenant.id });
       // Which vendors got a user's own credential; never the credential.
       logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
-      const connect = deps.reads.forRequest(tenant.id, { 'x-request-id': requestId, traceparent }, request.reads);
+      // Held for this request, so never passed on from a vendor's answer (each endpoint adds its own credential).
+      const secrets = [callerCredential, ...Object.values(forwarded)].map((secret) => secret.reveal());
+      const connect = deps.reads.forRequest(
+        tenant.id,
+        { 'x-request-id': requestId, traceparent },
+        request.reads,
+        secrets,
+      );
       return {
         request,
         logger,
