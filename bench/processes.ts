@@ -78,7 +78,8 @@ export async function startProcess(
   };
   running.add(handle);
 
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Generous: a shared, busy machine starts a seeded sandbox slowly.
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const failed = (why: string) =>
     new Error(`${name} did not start: ${why}${stderr ? `\n--- ${name} stderr ---\n${stderr}` : ''}`);
   const ready = options.ready;

@@ -70,7 +70,7 @@ const generated =
     ? [...LEEN_SEED]
     : generateLeenSeed(count('organizations', values.organizations), count('connections', values.connections));
 const bulkSize = count('bulk-connections', values['bulk-connections']);
-const [bulk] = bulkSize > 0 ? generateLeenSeed(generated.length + 1, bulkSize).slice(-1) : [];
+const [bulk] = bulkSize > 0 ? generateLeenSeed(1, bulkSize, generated.length) : [];
 const bulkOrganization = bulk && { ...bulk, name: 'Bench Bulk Org' };
 const leenSeed = bulkOrganization ? [...generated, bulkOrganization] : generated;
 

@@ -73,10 +73,15 @@ const benchUuid = (high: number, low: number) =>
 /**
  * Generated Leen data for benchmarks: `organizations` organizations of
  * `connectionsPerOrganization` connections each, with ids, providers and
- * states that are the same on every run.
+ * states that are the same on every run. `firstIndex` numbers them from
+ * there (the bench's bulk organization comes after the others).
  */
-export function generateLeenSeed(organizations: number, connectionsPerOrganization: number): LeenSeedOrganization[] {
-  return Array.from({ length: organizations }, (_, o) => ({
+export function generateLeenSeed(
+  organizations: number,
+  connectionsPerOrganization: number,
+  firstIndex = 0,
+): LeenSeedOrganization[] {
+  return Array.from({ length: organizations }, (_, i) => i + firstIndex).map((o) => ({
     id: benchUuid(0xbe4c0000 + o, 0),
     name: `Bench Org ${o + 1}`,
     connections: Array.from({ length: connectionsPerOrganization }, (_, c) => ({
