@@ -1,6 +1,6 @@
 import { loadConnection, routeConnection } from './connection-route.js';
 import { GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
-import { decodeGlobalIdOf, type GlobalId } from './global-id.js';
+import { decodeGlobalIdOf, sameNode, type GlobalId } from './global-id.js';
 import { textInputViolations } from './input-policy.js';
 import type { ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
 import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
@@ -185,11 +185,14 @@ export async function deleteConnection(
 ): Promise<MutationResultModel> {
   const dryRun = input.dryRun ?? false;
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
-  if (input.confirmConnectionId != null)
-    decodeGlobalIdOf('Connection', input.confirmConnectionId, 'input.confirmConnectionId');
+  const confirmation =
+    input.confirmConnectionId != null
+      ? decodeGlobalIdOf('Connection', input.confirmConnectionId, 'input.confirmConnectionId')
+      : null;
   const request = {
     deleteExternalAccount: input.deleteExternalAccount ?? false,
-    confirmed: input.confirmConnectionId === input.connectionId,
+    // Either ID form confirms: a client may hold the connection's ID from before IDs became compact.
+    confirmed: confirmation !== null && sameNode(confirmation, gid),
   };
   return asUserErrors(async () => {
     // Inside asUserErrors: another tenant's connection is a NOT_FOUND userError, exactly like a missing one.

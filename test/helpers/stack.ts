@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway, type StartOptions } from '../../src/app.js';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { loadConfig } from '../../src/config/config.js';
+import { encodeGlobalId, type NodeTypename } from '../../src/domain/global-id.js';
+import type { Vendor } from '../../src/domain/models.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
@@ -108,6 +110,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
 }
 
-/** Builds a global ID the way Junction does, for tests that forge or hand-craft IDs. */
-export const globalId = (parts: readonly string[]) =>
+/** Builds a global ID the way Junction hands them out (the compact form), for tests that hand-craft IDs. */
+export const globalId = ([typename, vendor, organizationId, ...keys]: readonly string[]) =>
+  encodeGlobalId({
+    typename: typename as NodeTypename,
+    vendor: vendor as Vendor,
+    organizationId: organizationId!,
+    keys,
+  });
+
+/** A global ID of the first form (base64url JSON), which clients may still hold; also for forging malformed ones. */
+export const legacyGlobalId = (parts: readonly string[]) =>
   Buffer.from(JSON.stringify(['j1', ...parts])).toString('base64url');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
-import { globalId, startStack, type TestStack } from '../helpers/stack.js';
+import { globalId, legacyGlobalId, startStack, type TestStack } from '../helpers/stack.js';
 
 const [ACME, GLOBEX] = LEEN_SEED as [(typeof LEEN_SEED)[number], (typeof LEEN_SEED)[number]];
 const orgId = (org: string) => globalId(['Organization', 'LEEN', org]);
@@ -167,7 +167,7 @@ describe('Leen through the gateway', () => {
       'an unknown format version',
       Buffer.from(JSON.stringify(['j9', 'Connection', 'LEEN', ACME.id, 'x'])).toString('base64url'),
     ],
-    ['an unknown vendor', globalId(['Connection', 'ACME', ACME.id, randomUUID()])],
+    ['an unknown vendor', legacyGlobalId(['Connection', 'ACME', ACME.id, randomUUID()])],
     ['a Leen connection key that is not a UUID', connId(ACME.id, 'not-a-uuid')],
     ['the ID of an organization', orgId(ACME.id)],
   ])('a malformed or forged ID (%s) is BAD_USER_INPUT before any vendor call', async (_label, id) => {
