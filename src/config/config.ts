@@ -119,7 +119,10 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       upstream: z
         .object({
           timeoutMs: intFrom(1).default(5000),
-          maxConcurrencyPerVendor: intFrom(1).default(16),
+          /** Bulkhead (src/http/bulkhead.ts): calls in flight per vendor; per tenant and vendor, a share and a queue. */
+          maxConcurrencyPerVendor: intFrom(1).default(64),
+          maxConcurrencyPerTenant: intFrom(1).default(32),
+          maxQueuedPerTenant: intFrom(0).default(256),
           /** Retries of transient vendor failures (src/http/upstream-policy.ts). */
           retry: z
             .object({
@@ -142,7 +145,9 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         .strict()
         .default({
           timeoutMs: 5000,
-          maxConcurrencyPerVendor: 16,
+          maxConcurrencyPerVendor: 64,
+          maxConcurrencyPerTenant: 32,
+          maxQueuedPerTenant: 256,
           retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
           breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
         }),

@@ -54,11 +54,21 @@ export class CircuitOpenCause extends Error {
   }
 }
 
+/** The tenant's queue for the vendor was full; never retried (asking again at once meets the same queue). */
+export class BulkheadFullCause extends Error {
+  constructor() {
+    super('too many calls waiting');
+    this.name = 'BulkheadFullCause';
+  }
+}
+
 export function verdictOfError(error: unknown): AttemptVerdict {
   if (!(error instanceof UpstreamError))
     return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'error' };
   if (error.details.cause instanceof CircuitOpenCause)
     return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'circuit_open' };
+  if (error.details.cause instanceof BulkheadFullCause)
+    return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'bulkhead_full' };
   switch (error.code) {
     case GatewayErrorCode.UPSTREAM_TIMEOUT:
       return { transient: true, maybeProcessed: 'unknown', countsAsFailure: true, label: 'timeout' };

@@ -11,8 +11,8 @@ import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from '
  * The one place Junction talks HTTP to vendors. Calls go through undici's
  * pooled `request` (about twice the throughput of global fetch on this
  * hardware), under the resilience policy of src/http/upstream-policy.ts:
- * retries, a breaker per vendor and tenant, a per-vendor concurrency cap and a
- * timeout per attempt. Network failures come back as UpstreamError; HTTP
+ * retries, a breaker per vendor and tenant, a bulkhead (per vendor, and per
+ * tenant within it) and a timeout per attempt. Network failures come back as UpstreamError; HTTP
  * statuses come back as responses (the last one, once retries are used up),
  * because only the vendor's data source knows what its 4xx bodies mean.
  */
@@ -50,8 +50,12 @@ export interface UpstreamResponse {
 export interface UpstreamHttpOptions {
   /** Hard limit on one attempt, from sending to the last body byte. @default 5000 */
   readonly timeoutMs?: number;
-  /** Calls in flight per vendor; further calls queue. @default 16 */
+  /** Calls in flight per vendor, all tenants together; further calls queue. @default 64 */
   readonly maxConcurrencyPerVendor?: number;
+  /** Calls in flight per tenant and vendor, within the vendor's. @default 32 */
+  readonly maxConcurrencyPerTenant?: number;
+  /** Calls waiting per tenant and vendor; more are refused with UPSTREAM_UNAVAILABLE and retryAfter. @default 256 */
+  readonly maxQueuedPerTenant?: number;
   /** @default 3 attempts, 50 ms first backoff, 1 s longest backoff, Retry-After waited up to 2 s */
   readonly retry?: Partial<RetrySettings>;
   /** @default opens after 5 consecutive failures, trial call after 10 s */
@@ -73,7 +77,9 @@ export function createUpstreamHttp(
   const policy = createUpstreamPolicy(
     {
       timeoutMs: options.timeoutMs ?? 5000,
-      maxConcurrencyPerVendor: options.maxConcurrencyPerVendor ?? 16,
+      maxConcurrencyPerVendor: options.maxConcurrencyPerVendor ?? 64,
+      maxConcurrencyPerTenant: options.maxConcurrencyPerTenant ?? 32,
+      maxQueuedPerTenant: options.maxQueuedPerTenant ?? 256,
       retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000, ...options.retry },
       breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000, ...options.breaker },
     },

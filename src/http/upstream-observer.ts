@@ -20,6 +20,8 @@ export interface UpstreamObserver {
   breakerState(vendor: Vendor, tenantId: string, state: BreakerState): void;
   /** A call was refused without being sent because the breaker is open. */
   breakerRejected(vendor: Vendor, tenantId: string): void;
+  /** A call was refused without being sent because the tenant already had its most calls to the vendor waiting. */
+  bulkheadRejected(vendor: Vendor, tenantId: string): void;
 }
 
 export const noopUpstreamObserver: UpstreamObserver = {
@@ -27,4 +29,5 @@ export const noopUpstreamObserver: UpstreamObserver = {
   retry: () => {},
   breakerState: () => {},
   breakerRejected: () => {},
+  bulkheadRejected: () => {},
 };

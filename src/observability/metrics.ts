@@ -83,6 +83,12 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['vendor', 'tenant'],
     registers: [registry],
   });
+  const bulkheadRejections = new Counter({
+    name: 'junction_upstream_bulkhead_rejections_total',
+    help: 'Vendor calls refused without being sent because that tenant already had its most calls to the vendor waiting.',
+    labelNames: ['vendor', 'tenant'],
+    registers: [registry],
+  });
   const cacheLookups = new Counter({
     name: 'junction_cache_lookups_total',
     help: 'Cached-read lookups by vendor and result (hit: served from the cache; miss: sent to the vendor).',
@@ -137,6 +143,7 @@ export function createMetrics(): GatewayMetrics {
       retry: (vendor, reason) => retries.inc({ vendor, reason }),
       breakerState: (vendor, tenant, state) => breakerState.set({ vendor, tenant }, BREAKER_STATE_VALUE[state]),
       breakerRejected: (vendor, tenant) => breakerRejections.inc({ vendor, tenant }),
+      bulkheadRejected: (vendor, tenant) => bulkheadRejections.inc({ vendor, tenant }),
     },
     cache: {
       onLookup: ({ vendor, hits, misses }) => {
