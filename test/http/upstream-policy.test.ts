@@ -19,6 +19,8 @@ import { manualClock } from '../helpers/clock.js';
 const SETTINGS: UpstreamPolicySettings = {
   timeoutMs: 5_000,
   maxConcurrencyPerVendor: 4,
+  maxConcurrencyPerTenant: 4,
+  maxQueuedPerTenant: 100,
   retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 1_000 },
   breaker: { failureThreshold: 1_000, halfOpenAfterMs: 10_000 },
 };
@@ -31,6 +33,7 @@ function recordingObserver() {
     breakerState: (vendor: Vendor, tenant: string, state: BreakerState) =>
       events.states.push(`${vendor}/${tenant} ${state}`),
     breakerRejected: () => (events.rejected += 1),
+    bulkheadRejected: () => {},
   };
   return { observer, events };
 }
