@@ -15,7 +15,7 @@ import { VENDORS, type Vendor } from './models.js';
  * `["j1", typename, vendor, organizationId, ...keys]`, keep resolving.
  */
 const NODE_TYPENAMES = ['Organization', 'Connection', 'Provider', 'Action'] as const;
-type NodeTypename = (typeof NODE_TYPENAMES)[number];
+export type NodeTypename = (typeof NODE_TYPENAMES)[number];
 
 export interface GlobalId {
   readonly typename: NodeTypename;

@@ -73,7 +73,7 @@ export function getOrganizations(
     return ids.map((id, index) => getOrganization(scope, id, `ids[${index}]`));
   }
   return [...scope.adapters.values()].flatMap((adapter) =>
-    adapter.organizations.map((o) => adapter.getOrganization(o.id)),
+    adapter.organizations.list.map((o) => adapter.getOrganization(o.id)),
   );
 }
 
@@ -107,7 +107,7 @@ export async function searchConnections(
   const adapters = [...scope.adapters.values()].filter((a) => !filter?.vendor || filter.vendor.includes(a.vendor));
   const perOrganization = await Promise.all(
     adapters.flatMap((adapter) =>
-      adapter.organizations.map(async (o) => {
+      adapter.organizations.list.map(async (o) => {
         try {
           return { nodes: (await adapter.listConnections(o.id)).filter(keep) };
         } catch (error) {
@@ -127,7 +127,7 @@ export async function searchConnections(
 export async function listProviders(scope: TenantScope, vendor: Vendor): Promise<ProviderModel[]> {
   const adapter = scope.adapters.get(vendor);
   if (!adapter) return [];
-  const lists = await Promise.all(adapter.organizations.map((o) => adapter.listProviders(o.id)));
+  const lists = await Promise.all(adapter.organizations.list.map((o) => adapter.listProviders(o.id)));
   const bySlug = new Map<string, ProviderModel>();
   for (const provider of lists.flat()) if (!bySlug.has(provider.slug)) bySlug.set(provider.slug, provider);
   return [...bySlug.values()];

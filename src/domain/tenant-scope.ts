@@ -29,7 +29,7 @@ export function adapterOf(
   notFound: () => NotFoundError,
 ): VendorAdapter {
   const adapter = scope.adapters.get(vendor);
-  if (!adapter || !adapter.organizations.some((o) => o.id === organizationId)) throw notFound();
+  if (!adapter || !adapter.organizations.has(organizationId)) throw notFound();
   return adapter;
 }
 

@@ -3,6 +3,7 @@ import { type GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { OrganizationModel, Vendor } from '../domain/models.js';
 import type {
   ConfiguredOrganization,
+  ConfiguredOrganizations,
   ConnectTransport,
   VendorAdapter,
   VendorEndpoint,
@@ -14,6 +15,28 @@ import type {
 /** An Authorization value for a bearer token; a Secret again, so it stays redacted until the request is built. */
 export const bearer = (token: Secret): Secret => new Secret(`Bearer ${token.reveal()}`);
 
+type Configured = readonly { readonly id: string; readonly displayName?: string | undefined }[];
+
+/**
+ * A tenant's organizations at a vendor, indexed by id once per configuration:
+ * adapters are built per request, a tenant may have thousands of
+ * organizations, and no request should copy or scan them to find one.
+ */
+const indexed = new WeakMap<Configured, ConfiguredOrganizations>();
+export function configuredOrganizations(configured: Configured): ConfiguredOrganizations {
+  let organizations = indexed.get(configured);
+  if (!organizations) {
+    const list: readonly ConfiguredOrganization[] = configured.map((o) => ({
+      id: o.id,
+      displayName: o.displayName ?? null,
+    }));
+    const byId = new Map(list.map((o) => [o.id, o]));
+    organizations = { list, get: (id) => byId.get(id), has: (id) => byId.has(id) };
+    indexed.set(configured, organizations);
+  }
+  return organizations;
+}
+
 /**
  * The adapter members a vendor without an organization endpoint or actions
  * needs (all but UserHub and Supervity respectively): the organizations the
@@ -22,19 +45,16 @@ export const bearer = (token: Secret): Secret => new Secret(`Bearer ${token.reve
  */
 export function adapterBasics(
   vendor: Vendor,
-  configured: readonly { readonly id: string; readonly displayName?: string | undefined }[],
+  configured: Configured,
 ): Pick<VendorAdapter, 'vendor' | 'organizations' | 'getOrganization' | 'listActions'> {
-  const organizations: readonly ConfiguredOrganization[] = configured.map((o) => ({
-    id: o.id,
-    displayName: o.displayName ?? null,
-  }));
+  const organizations = configuredOrganizations(configured);
   return {
     vendor,
     organizations,
     getOrganization: async (organizationId): Promise<OrganizationModel> => ({
       vendor,
       externalId: organizationId,
-      displayName: organizations.find((o) => o.id === organizationId)?.displayName ?? null,
+      displayName: organizations.get(organizationId)?.displayName ?? null,
       state: null,
       createdAt: null,
       updatedAt: null,
@@ -54,10 +74,11 @@ export function transportPerOrganization<O extends { readonly id: string }>(
   endpointOf: (organization: O) => VendorEndpoint,
 ): (organizationId: string) => VendorTransport {
   const built = new Map<string, VendorTransport>();
+  const byId = indexedById(organizations);
   return (organizationId) => {
     let transport = built.get(organizationId);
     if (!transport) {
-      const organization = organizations.find((o) => o.id === organizationId);
+      const organization = byId.get(organizationId) as O | undefined;
       // The domain only routes configured organizations to an adapter (tenant-scope.ts).
       if (!organization) throw new Error(`Organization ${organizationId} is not configured for this vendor`);
       transport = connect(endpointOf(organization));
@@ -65,6 +86,14 @@ export function transportPerOrganization<O extends { readonly id: string }>(
     }
     return transport;
   };
+}
+
+/** Private: configured organizations (with their credentials) by id, indexed once per configuration. */
+const byIdOf = new WeakMap<readonly { readonly id: string }[], ReadonlyMap<string, { readonly id: string }>>();
+function indexedById(organizations: readonly { readonly id: string }[]): ReadonlyMap<string, { readonly id: string }> {
+  let byId = byIdOf.get(organizations);
+  if (!byId) byIdOf.set(organizations, (byId = new Map(organizations.map((o) => [o.id, o]))));
+  return byId;
 }
 
 /** A vendor failure of the given class: what an operation catches to report as its own outcome (NOT_FOUND → null…). */

@@ -63,6 +63,13 @@ interface DeleteOutcome {
   readonly organization: OrganizationModel | null;
 }
 
+/** A tenant's organizations at one vendor: in configuration order, and by id without a scan. */
+export interface ConfiguredOrganizations {
+  readonly list: readonly ConfiguredOrganization[];
+  get(id: string): ConfiguredOrganization | undefined;
+  has(id: string): boolean;
+}
+
 /**
  * One vendor, as the domain sees it, for one tenant. Reads return domain models;
  * expected mutation failures are thrown as UserFacingError, unexpected ones as
@@ -70,8 +77,8 @@ interface DeleteOutcome {
  */
 export interface VendorAdapter {
   readonly vendor: Vendor;
-  /** The organizations this tenant has at this vendor, in configuration order. */
-  readonly organizations: readonly ConfiguredOrganization[];
+  /** The organizations this tenant has at this vendor: in configuration order, and by id. */
+  readonly organizations: ConfiguredOrganizations;
 
   /** Why a connection key (from a global ID) cannot be one of this vendor's, or null when it can. */
   checkConnectionKey(key: string): string | null;

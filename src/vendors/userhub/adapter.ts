@@ -66,7 +66,7 @@ export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTran
     interpretFailure: interpretUserHubFailure,
   });
   const basics = adapterBasics('USERHUB', config.organizations);
-  const configuredName = (id: string) => basics.organizations.find((o) => o.id === id)?.displayName ?? null;
+  const configuredName = (id: string) => basics.organizations.get(id)?.displayName ?? null;
 
   const readOrganization = (organizationId: string) =>
     userhub.read({ ...organizationPath(organizationId), resource: 'organization', schema: UserHubOrganization });
