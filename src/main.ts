@@ -43,27 +43,14 @@ async function main(): Promise<void> {
     config = loadConfig(process.env, { tenants: [demoTenantConfig(sandbox, 'demo', demoKey)] });
   }
 
-  const gateway: RunningGateway = await startGateway(config, { logger });
-  logger.info({ url: gateway.url, sandbox: sandbox !== null }, 'gateway ready');
-  if (sandbox && demoKey) {
-    // Printed for the person who ran `npm start`; it is the sandbox demo key, not a production credential.
-    process.stdout.write(
-      [
-        '',
-        `Junction is running on the built-in vendor sandbox: ${gateway.url}`,
-        `Demo API key: ${process.env.JUNCTION_DEMO_KEY ? '(from JUNCTION_DEMO_KEY)' : demoKey}`,
-        'Try:',
-        `  curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer ${process.env.JUNCTION_DEMO_KEY ? '$JUNCTION_DEMO_KEY' : demoKey}" \\`,
-        `    -d '${JSON.stringify({ query: SAMPLE_QUERY })}'`,
-        '',
-      ].join('\n'),
-    );
-  }
-
+  let gateway: RunningGateway | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    // A second signal (an impatient Ctrl-C) cuts the drain short; the grace for in-flight requests stays.
+    if (stopping) return void gateway?.endDrain();
     stopping = true;
+    // Nothing serves yet: nothing to drain or finish.
+    if (!gateway) process.exit(0);
     const { shutdownGraceMs: graceMs, shutdownDrainDelayMs: drainDelayMs } = config;
     logger.info(
       { signal, drainDelayMs, graceMs },
@@ -83,8 +70,27 @@ async function main(): Promise<void> {
     logger.info('shut down cleanly');
     process.exit(0);
   };
+  // Before anything is announced: a signal arriving between "ready" and a later registration would kill
+  // the process outright (the default action), skipping the drain.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  gateway = await startGateway(config, { logger });
+  logger.info({ url: gateway.url, sandbox: sandbox !== null }, 'gateway ready');
+  if (sandbox && demoKey) {
+    // Printed for the person who ran `npm start`; it is the sandbox demo key, not a production credential.
+    process.stdout.write(
+      [
+        '',
+        `Junction is running on the built-in vendor sandbox: ${gateway.url}`,
+        `Demo API key: ${process.env.JUNCTION_DEMO_KEY ? '(from JUNCTION_DEMO_KEY)' : demoKey}`,
+        'Try:',
+        `  curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer ${process.env.JUNCTION_DEMO_KEY ? '$JUNCTION_DEMO_KEY' : demoKey}" \\`,
+        `    -d '${JSON.stringify({ query: SAMPLE_QUERY })}'`,
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 main().catch((error: unknown) => {
