@@ -9,7 +9,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-ide.ts ./scripts/
 COPY src ./src
+# tsc into dist/, then the offline IDE's bundle into dist/ide.
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS production-dependencies

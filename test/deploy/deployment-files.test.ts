@@ -77,6 +77,29 @@ function runtimeImports(dir: string): Set<string> {
   return found;
 }
 
+/** Private: whether .dockerignore keeps a path out of the build context (the last matching line decides; `!` keeps). */
+function dockerIgnores(path: string): boolean {
+  let ignored = false;
+  for (const line of read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const pattern = line.replace(/^!/, '').replace(/\/$/, '');
+    if (path === pattern || path.startsWith(`${pattern}/`)) ignored = !line.startsWith('!');
+  }
+  return ignored;
+}
+
+/** Private: the files a package.json script runs with tsx or node, following `npm run` into other scripts. */
+function buildScriptFiles(name: string): string[] {
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  const command = scripts[name] ?? '';
+  return [
+    ...[...command.matchAll(/\b(?:tsx|node)\s+(\S+\.[cm]?[jt]s)\b/g)].map((m) => m[1]!),
+    ...[...command.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].flatMap((m) => buildScriptFiles(m[1]!)),
+  ];
+}
+
 type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Private: every YAML document of a deploy/k8s file. */
@@ -131,19 +154,27 @@ describe('deployment files match the code they deploy', () => {
       expect(relative(ROOT, SCHEMA_DIR)).toBe('schema');
       const destinations = argsOf(runtime, 'COPY').map((a) => a.split(/\s+/).at(-1));
       expect(destinations).toEqual(expect.arrayContaining(['./dist', './schema', './node_modules']));
-      const ignored = read('.dockerignore')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l && !l.startsWith('#'));
       const fromContext = stages
         .flatMap((s) => argsOf(s, 'COPY'))
         .filter((a) => !a.startsWith('--from'))
         .flatMap((a) => a.split(/\s+/).slice(0, -1));
       for (const path of fromContext) {
         expect(existsSync(join(ROOT, path)), path).toBe(true);
-        expect(ignored, path).not.toContain(path.split('/')[0]);
+        expect(dockerIgnores(path), path).toBe(false);
       }
-      expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', 'test', '.env']));
+      for (const path of ['node_modules', 'dist', '.git', 'test', '.env']) expect(dockerIgnores(path), path).toBe(true);
+    });
+
+    it('gives `npm run build` every file its steps run, in the stage that runs it', () => {
+      const build = stages.find((s) => argsOf(s, 'RUN').some((r) => r.includes('npm run build')))!;
+      const copied = argsOf(build, 'COPY').flatMap((a) => a.split(/\s+/).slice(0, -1));
+      for (const file of buildScriptFiles('build')) {
+        expect(
+          copied.some((c) => file === c || file.startsWith(`${c.replace(/\/$/, '')}/`)),
+          `${file} is copied into the build stage`,
+        ).toBe(true);
+        expect(dockerIgnores(file), file).toBe(false);
+      }
     });
 
     it('exposes the port it configures, and its HEALTHCHECK passes against a live gateway and fails without one', async () => {
