@@ -23,6 +23,13 @@ export interface CacheStore {
    * On a cache fault it resolves true: the caller proceeds as if it held the lock.
    */
   setIfAbsent(entry: CacheEntry): Promise<boolean>;
+  /**
+   * setIfAbsent for callers that must fail closed (idempotency records): a
+   * fault is 'unavailable', never mistaken for a claim.
+   */
+  claim(entry: CacheEntry): Promise<'claimed' | 'taken' | 'unavailable'>;
+  /** One key, telling a miss (`{ value: undefined }`) from a fault ('unavailable'). */
+  readStrict(key: string): Promise<{ readonly value: string | undefined } | 'unavailable'>;
   /** Drops every Junction entry (operators' cache reset, and a clean slate between tests); Redis uses SCAN, never KEYS. */
   clear(): Promise<void>;
   close(): Promise<void>;

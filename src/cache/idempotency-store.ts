@@ -5,14 +5,10 @@ import { idempotencyRecordKey } from './keys.js';
 export function createIdempotencyStore(cache: CacheStore) {
   return {
     recordKey: (tenantId: string, key: string) => idempotencyRecordKey({ tenantId, key }),
-    claim: (recordKey: string, value: string, ttlSeconds: number) =>
-      cache.setIfAbsent({ key: recordKey, value, ttlSeconds }),
-    read: async (recordKey: string) => (await cache.getMany([recordKey]))[0],
-    write: async (recordKey: string, value: string, ttlSeconds: number) => {
-      await cache.setMany([{ key: recordKey, value, ttlSeconds }]);
-    },
-    drop: async (recordKey: string) => {
-      await cache.deleteMany([recordKey]);
-    },
+    claim: (recordKey: string, value: string, ttlSeconds: number) => cache.claim({ key: recordKey, value, ttlSeconds }),
+    read: (recordKey: string) => cache.readStrict(recordKey),
+    write: (recordKey: string, value: string, ttlSeconds: number) =>
+      cache.setMany([{ key: recordKey, value, ttlSeconds }]),
+    drop: (recordKey: string) => cache.deleteMany([recordKey]),
   };
 }

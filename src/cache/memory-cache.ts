@@ -25,6 +25,12 @@ export function createMemoryCache({
       lru.set(key, value, { ttl: ttlSeconds * 1000 });
       return true;
     },
+    claim: async ({ key, value, ttlSeconds }) => {
+      if (lru.has(key)) return 'taken';
+      lru.set(key, value, { ttl: ttlSeconds * 1000 });
+      return 'claimed';
+    },
+    readStrict: async (key) => ({ value: lru.get(key) }),
     clear: async () => lru.clear(),
     close: async () => lru.clear(),
   };

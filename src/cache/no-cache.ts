@@ -10,6 +10,9 @@ export function createNoCache(): CacheStore {
     setMany: async () => true,
     deleteMany: async () => true,
     setIfAbsent: async () => true,
+    // Nothing is kept, so nothing can be promised: a caller that must fail closed does.
+    claim: async () => 'unavailable',
+    readStrict: async () => 'unavailable',
     clear: async () => undefined,
     close: async () => undefined,
   };

@@ -189,6 +189,16 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
     setIfAbsent: ({ key, value, ttlSeconds }) =>
       guarded('setIfAbsent', true, async () => (await client.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK'),
 
+    claim: ({ key, value, ttlSeconds }) =>
+      guarded('setIfAbsent', 'unavailable' as const, async () =>
+        (await client.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK' ? ('claimed' as const) : ('taken' as const),
+      ),
+
+    readStrict: (key) =>
+      guarded<{ readonly value: string | undefined } | 'unavailable'>('get', 'unavailable', async () => ({
+        value: (await client.get(key)) ?? undefined,
+      })),
+
     clear: () =>
       guarded(
         'clear',

@@ -16,23 +16,27 @@ import { BadUserInputError, GatewayError, GatewayErrorCode } from './errors.js';
  * Only results are kept, never failures: when the mutation throws (a vendor is
  * down), the claim is dropped and a retry runs the mutation again.
  *
- * The record store never throws; during a cache outage a keyed mutation runs
- * as if it had no key (logged by the store), rather than failing.
+ * Fail closed: a keyed call whose record cannot be claimed or read (Redis
+ * down, refusing writes, too slow) is refused with the retryable
+ * IDEMPOTENCY_UNAVAILABLE before anything is called, because running it
+ * unguarded could repeat a destructive call. A result that could not be
+ * written is kept in this instance meanwhile. Unkeyed calls never touch the store.
  */
 
 /**
  * The port to where records are kept (src/cache/idempotency-store.ts keeps them
- * in the cache store). Never throws: a fault reads as no record, and a claim
- * made during one succeeds, so the call runs as if it had no key.
+ * in the cache store). Never throws: a fault is reported as such
+ * ('unavailable', false), never as a claim or a miss.
  */
 export interface IdempotencyStore {
   /** Where a tenant's key is recorded. */
   recordKey(tenantId: string, key: string): string;
-  /** Stores the record only when there is none; true when this call stored it. */
-  claim(recordKey: string, value: string, ttlSeconds: number): Promise<boolean>;
-  read(recordKey: string): Promise<string | undefined>;
-  write(recordKey: string, value: string, ttlSeconds: number): Promise<void>;
-  drop(recordKey: string): Promise<void>;
+  /** Stores the record only when there is none. */
+  claim(recordKey: string, value: string, ttlSeconds: number): Promise<'claimed' | 'taken' | 'unavailable'>;
+  read(recordKey: string): Promise<{ readonly value: string | undefined } | 'unavailable'>;
+  /** False when a fault kept the record from being stored. */
+  write(recordKey: string, value: string, ttlSeconds: number): Promise<boolean>;
+  drop(recordKey: string): Promise<boolean>;
 }
 
 export interface IdempotencyOptions {
@@ -46,6 +50,8 @@ export interface IdempotencyOptions {
   readonly pollMs?: number;
   /** The clock `waitMs` is measured on (milliseconds); tests pass one they move. @default Date.now */
   readonly now?: () => number;
+  /** The `retryAfter` (seconds) of IDEMPOTENCY_UNAVAILABLE. @default 5 */
+  readonly unavailableRetryAfterSeconds?: number;
 }
 
 /** One keyed call, as a resolver sees it. */
@@ -83,6 +89,20 @@ export class IdempotencyInProgressError extends GatewayError {
   }
 }
 
+/** The key store cannot be reached or written: nothing was called, and the same request may be retried. */
+export class IdempotencyUnavailableError extends GatewayError {
+  constructor(retryAfter: number) {
+    super(
+      'The idempotency key cannot be recorded right now, so the mutation was not run; retry with the same key later',
+      GatewayErrorCode.IDEMPOTENCY_UNAVAILABLE,
+      { retryAfter },
+    );
+  }
+}
+
+/** Results this instance could not write, kept at most this many (oldest dropped first). */
+const MAX_UNRECORDED = 1_000;
+
 interface StoredRecord {
   readonly fingerprint: string;
   readonly state: 'pending' | 'done';
@@ -98,6 +118,19 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
   const claimSeconds = options.claimSeconds ?? 120;
   const pollMs = options.pollMs ?? 50;
   const now = options.now ?? Date.now;
+  const unavailable = () => new IdempotencyUnavailableError(options.unavailableRetryAfterSeconds ?? 5);
+  /** Results whose record could not be written, by record key: answered from here, written once the store takes it. */
+  const unrecorded = new Map<string, { record: StoredRecord; expiresAt: number }>();
+
+  /** Private: a result this instance holds because the store refused it; null when there is none. */
+  async function unrecordedResult(recordKey: string): Promise<StoredRecord | null> {
+    const kept = unrecorded.get(recordKey);
+    if (!kept) return null;
+    if (kept.expiresAt <= now()) return (void unrecorded.delete(recordKey), null);
+    const seconds = Math.ceil((kept.expiresAt - now()) / 1000);
+    if (await store.write(recordKey, JSON.stringify(kept.record), seconds)) unrecorded.delete(recordKey);
+    return kept.record;
+  }
   /** Calls this instance is running, by record key: local duplicates await them instead of polling. */
   const running = new Map<string, { fingerprint: string; promise: Promise<unknown> }>();
 
@@ -113,10 +146,18 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
         if (local.fingerprint !== fingerprint) return { kind: 'key-reused' };
         return { kind: 'result', value: (await local.promise) as T };
       }
+      const kept = await unrecordedResult(recordKey);
+      if (kept) {
+        if (kept.fingerprint !== fingerprint) return { kind: 'key-reused' };
+        return { kind: 'result', value: kept.result as T };
+      }
       const pending: StoredRecord = { fingerprint, state: 'pending' };
-      const claimed = await store.claim(recordKey, JSON.stringify(pending), claimSeconds);
-      if (claimed) return { kind: 'result', value: await runClaimed(recordKey, fingerprint, execute) };
-      const record = parseRecord(await store.read(recordKey));
+      const claim = await store.claim(recordKey, JSON.stringify(pending), claimSeconds);
+      if (claim === 'unavailable') throw unavailable();
+      if (claim === 'claimed') return { kind: 'result', value: await runClaimed(recordKey, fingerprint, execute) };
+      const stored = await store.read(recordKey);
+      if (stored === 'unavailable') throw unavailable();
+      const record = parseRecord(stored.value);
       if (record) {
         if (record.fingerprint !== fingerprint) return { kind: 'key-reused' };
         if (record.state === 'done') return { kind: 'result', value: record.result as T };
@@ -132,7 +173,11 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
       try {
         const value = await execute();
         const done: StoredRecord = { fingerprint, state: 'done', result: value };
-        await store.write(recordKey, JSON.stringify(done), options.ttlSeconds);
+        if (!(await store.write(recordKey, JSON.stringify(done), options.ttlSeconds))) {
+          // Done, but not recorded: this instance answers retries from memory until the store takes it.
+          if (unrecorded.size >= MAX_UNRECORDED) unrecorded.delete(unrecorded.keys().next().value!);
+          unrecorded.set(recordKey, { record: done, expiresAt: now() + options.ttlSeconds * 1000 });
+        }
         return value;
       } catch (error) {
         await store.drop(recordKey);

@@ -38,6 +38,10 @@ function observedCache(): CacheStore & { writes: CacheEntry[] } {
       writes.push(entry);
       return memory.setIfAbsent(entry);
     },
+    claim: async (entry) => {
+      writes.push(entry);
+      return memory.claim(entry);
+    },
   };
 }
 
@@ -266,7 +270,7 @@ describe('idempotency with Redis as the cache store', () => {
   let two: TestStack;
   beforeAll(async () => {
     redis = await startRedis();
-    // A generous command timeout: a slow command fails open (two runs), by the store's contract, which a loaded
+    // A generous command timeout: a slow command fails closed (IDEMPOTENCY_UNAVAILABLE), by the store's contract, which a loaded
     // machine must not turn into a failure of this test about sharing the record.
     const cache = { redisUrl: redis.url, commandTimeoutMs: 5_000 };
     one = await startStack({ config: { cache } });
