@@ -1,14 +1,8 @@
 import { Secret } from '../config/secret.js';
 import { type GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { OrganizationModel, Vendor } from '../domain/models.js';
-import type {
-  ConfiguredOrganization,
-  ConfiguredOrganizations,
-  ConnectTransport,
-  VendorAdapter,
-  VendorEndpoint,
-  VendorTransport,
-} from './port.js';
+import type { ConnectTransport, VendorEndpoint, VendorTransport } from '../loaders/vendor-transport.js';
+import type { ConfiguredOrganization, ConfiguredOrganizations, VendorAdapter } from './port.js';
 
 /** What the five adapters would otherwise each write again. */
 

@@ -2,23 +2,12 @@ import type { Secret } from '../config/secret.js';
 import type { UserFacingError } from '../domain/errors.js';
 import type { ActionModel, ConnectionModel, OrganizationModel, ProviderModel, Vendor } from '../domain/models.js';
 
-/** The transport contract adapters build on; it lives with its implementation in src/loaders. */
-export type { UpstreamFailure } from '../http/failure-classification.js';
-export type {
-  ConnectTransport,
-  ReadResource,
-  ReadSpec,
-  ResourcePath,
-  VendorEndpoint,
-  VendorTransport,
-  WriteSpec,
-} from '../loaders/vendor-transport.js';
-
 /**
  * The port between the domain and the vendors. The domain sees only
  * VendorAdapter and domain models; each vendor folder implements it with its
  * own wire schemas (zod) and mapping. An adapter talks HTTP only through a
- * VendorTransport (src/loaders/vendor-transport.ts).
+ * VendorTransport (src/loaders/vendor-transport.ts), whose failures it may
+ * interpret (src/http/failure-classification.ts).
  */
 
 /** What an adapter gets besides its config, per request. */

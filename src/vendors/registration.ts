@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Vendor } from '../domain/models.js';
-import type { AdapterRequestOptions, ConnectTransport, VendorAdapter } from './port.js';
+import type { ConnectTransport } from '../loaders/vendor-transport.js';
+import type { AdapterRequestOptions, VendorAdapter } from './port.js';
 
 /**
  * Everything the gateway knows of one vendor, exported by the vendor's own

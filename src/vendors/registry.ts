@@ -6,7 +6,8 @@ import { outlit } from './outlit/index.js';
 import { projectmanager } from './projectmanager/index.js';
 import { supervity } from './supervity/index.js';
 import { userhub } from './userhub/index.js';
-import type { AdapterRequestOptions, ConnectTransport, VendorAdapter } from './port.js';
+import type { ConnectTransport } from '../loaders/vendor-transport.js';
+import type { AdapterRequestOptions, VendorAdapter } from './port.js';
 
 /**
  * Every vendor Junction federates, one registration each from its own folder.

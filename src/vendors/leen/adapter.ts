@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
-import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import type { UpstreamFailure } from '../../http/failure-classification.js';
+import type { ConnectTransport, VendorTransport } from '../../loaders/vendor-transport.js';
+import type { VendorAdapter } from '../port.js';
 import { adapterBasics, isUpstreamFailure } from '../adapter-kit.js';
 import type { LeenConfig } from './config.js';
 import { toConnectionModel, toProviderModel } from './to-model.js';

@@ -1,7 +1,9 @@
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import { textInputProblem } from '../../domain/input-policy.js';
 import type { ConnectionModel } from '../../domain/models.js';
-import type { ConnectTransport, UpstreamFailure, VendorAdapter } from '../port.js';
+import type { UpstreamFailure } from '../../http/failure-classification.js';
+import type { ConnectTransport } from '../../loaders/vendor-transport.js';
+import type { VendorAdapter } from '../port.js';
 import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { OutlitConfig } from './config.js';
 import { isKnownProviderId, isNotConnected, toConnectionModel, toProviderModel } from './to-model.js';

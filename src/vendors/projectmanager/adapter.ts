@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
-import type { AdapterRequestOptions, ConnectTransport, UpstreamFailure, VendorAdapter } from '../port.js';
+import type { UpstreamFailure } from '../../http/failure-classification.js';
+import type { ConnectTransport } from '../../loaders/vendor-transport.js';
+import type { AdapterRequestOptions, VendorAdapter } from '../port.js';
 import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { ProjectManagerConfig } from './config.js';
 import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';

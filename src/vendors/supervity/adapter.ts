@@ -1,12 +1,8 @@
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ConnectionModel } from '../../domain/models.js';
-import type {
-  AdapterRequestOptions,
-  ConnectTransport,
-  DisconnectTarget,
-  UpstreamFailure,
-  VendorAdapter,
-} from '../port.js';
+import type { UpstreamFailure } from '../../http/failure-classification.js';
+import type { ConnectTransport } from '../../loaders/vendor-transport.js';
+import type { AdapterRequestOptions, DisconnectTarget, VendorAdapter } from '../port.js';
 import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
 import type { SupervityConfig } from './config.js';
 import { CONNECTION_KEY, connectionKeyOf, toActionModel, toConnectionModel, toProviderModel } from './to-model.js';

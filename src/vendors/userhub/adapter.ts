@@ -1,5 +1,7 @@
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
-import type { ConnectTransport, UpstreamFailure, VendorAdapter, VendorTransport } from '../port.js';
+import type { UpstreamFailure } from '../../http/failure-classification.js';
+import type { ConnectTransport, VendorTransport } from '../../loaders/vendor-transport.js';
+import type { VendorAdapter } from '../port.js';
 import { adapterBasics, bearer, isUpstreamFailure } from '../adapter-kit.js';
 import type { UserHubConfig } from './config.js';
 import { connectionsOf, toOrganizationModel, toProviderModel } from './to-model.js';
