@@ -15,7 +15,7 @@ import { createReadinessProbe } from './observability/readiness.js';
 import { watchUnknownValues } from './observability/unknown-values.js';
 import { createApolloServer, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
-import { createIdeRoutes } from './server/ide/ide-routes.js';
+import { createIdeRoutes, ideEnabled } from './server/ide/ide-routes.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
 import { createResponseCache } from './server/response-cache.js';
@@ -114,7 +114,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
       metrics,
       readiness: () => readiness.check(),
-      ide: (config.ide ?? !config.production) ? createIdeRoutes({ logger }) : undefined,
+      ide: ideEnabled(config) ? createIdeRoutes({ logger }) : undefined,
     },
     config.port,
     config.host,

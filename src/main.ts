@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { startGateway, type RunningGateway } from './app.js';
 import { nodeSupportWarning } from './node-support.js';
 import { createLogger } from './observability/logger.js';
+import { ideEnabled } from './server/ide/ide-routes.js';
 import { persistedDemoKey, randomDemoKey } from './sandbox/demo-key.js';
 import { demoTenantConfig } from './sandbox/demo-config.js';
 import { startSandbox, type RunningSandbox } from './sandbox/sandbox.js';
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
         'Try:',
         `  curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer ${process.env.JUNCTION_DEMO_KEY ? '$JUNCTION_DEMO_KEY' : demoKey}" \\`,
         `    -d '${JSON.stringify({ query: SAMPLE_QUERY })}'`,
+        ...(ideEnabled(config) ? [`Or open ${gateway.url} in a browser: GraphiQL, where you paste the demo key.`] : []),
         '',
       ].join('\n'),
     );

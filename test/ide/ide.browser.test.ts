@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { launchLoopbackChromium, type LoopbackBrowser } from '../helpers/browser.js';
@@ -31,6 +32,47 @@ const editorText = (name: 'operation.graphql' | 'response.json') =>
     return models.find((m) => m.uri.path.endsWith('${name}'))?.getValue() ?? null;
   })()`;
 
+/** Pastes an operation into GraphiQL's editor (as a reader copying it would) and runs it with the ▶ button. */
+async function pasteAndRun(page: Page, query: string): Promise<void> {
+  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(query)})`);
+  await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect.poll(() => page.evaluate<string | null>(editorText('operation.graphql'))).toBe(query);
+  // GraphiQL takes in an edit 100 ms later (operation name, saved query); running before that sends the old name.
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('graphiql:query'))).toBe(query);
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && sentQuery(r.request().postData()) === query,
+  );
+  await page.getByRole('button', { name: /Execute query/ }).click();
+  expect((await answered).status()).toBe(200);
+  await expect
+    .poll(() => page.evaluate<string | null>(editorText('response.json')), { timeout: 30_000 })
+    .toMatch(/"data"|"errors"/);
+}
+
+const sentQuery = (body: string | null) => {
+  try {
+    return (JSON.parse(body ?? '') as { query?: unknown }).query;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The answer in GraphiQL's response pane, parsed. */
+async function shownResponse(page: Page): Promise<unknown> {
+  return JSON.parse((await page.evaluate<string | null>(editorText('response.json'))) ?? 'null');
+}
+
+async function enterKey(page: Page, apiKey: string): Promise<Response> {
+  await page.locator('input[name="apiKey"]').fill(apiKey);
+  const introspected = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && /IntrospectionQuery/.test(r.request().postData() ?? ''),
+  );
+  await page.getByRole('button', { name: 'Use key' }).click();
+  return introspected;
+}
+
 describe('the IDE in a browser', () => {
   let stack: TestStack;
   let browser: LoopbackBrowser;
@@ -59,35 +101,12 @@ describe('the IDE in a browser', () => {
     // Without a key the page works, and says why its queries are refused.
     await expect.poll(() => page.locator('.junction-keybar-status').textContent()).toContain('No key');
 
-    const key = page.locator('input[name="apiKey"]');
-    await key.fill(stack.tenant.apiKey);
-    const introspected = page.waitForResponse(
-      (r) => r.request().method() === 'POST' && /IntrospectionQuery/.test(r.request().postData() ?? ''),
-    );
-    await page.getByRole('button', { name: 'Use key' }).click();
-    expect((await introspected).status()).toBe(200);
+    expect((await enterKey(page, stack.tenant.apiKey)).status()).toBe(200);
 
     // Pasted into the editor, as a reader copying it from README would.
     const query = readmeDashboardQuery();
-    await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(query)})`);
-    await page.locator('.graphiql-query-editor .monaco-editor').first().click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.press('ControlOrMeta+V');
-    await expect.poll(() => page.evaluate<string | null>(editorText('operation.graphql'))).toBe(query);
-    // GraphiQL takes in an edit 100 ms later (operation name, saved query); running before that sends the old name.
-    await expect.poll(() => page.evaluate(() => localStorage.getItem('graphiql:query'))).toBe(query);
-
-    const answered = page.waitForResponse(
-      (r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('resolutionOwner'),
-    );
-    await page.getByRole('button', { name: /Execute query/ }).click();
-    const response = await answered;
-    expect(response.status()).toBe(200);
-
-    await expect
-      .poll(() => page.evaluate<string | null>(editorText('response.json')), { timeout: 30_000 })
-      .toMatch(/"organizations"/);
-    const shown = JSON.parse((await page.evaluate<string | null>(editorText('response.json'))) ?? 'null') as {
+    await pasteAndRun(page, query);
+    const shown = (await shownResponse(page)) as {
       data?: { organizations: { vendor: string; connections: { provider: { slug: string } }[] }[] };
       errors?: unknown;
     };
@@ -126,4 +145,26 @@ describe('the IDE in a browser', () => {
     expect(stored).toEqual({ session: stack.tenant.apiKey, local: null });
     await page.close();
   });
+
+  it(
+    'runs operations in production when enabled there, though without introspection it knows no schema',
+    { timeout: 120_000 },
+    async () => {
+      const production = await startStack({ config: { production: true, ide: true } });
+      const page = await browser.context.newPage();
+      try {
+        expect((await page.goto(production.gateway.url))?.status()).toBe(200);
+        await page.locator('.graphiql-container').waitFor();
+        // Introspection is off in production: GraphiQL's schema request is refused, the IDE stays usable.
+        expect((await enterKey(page, production.tenant.apiKey)).status()).toBe(400);
+        const query = 'query Vendors {\n  organizations {\n    vendor\n  }\n}\n';
+        await pasteAndRun(page, query);
+        expect(await shownResponse(page)).toEqual((await production.gql(query)).body);
+        expect(browser.blocked).toEqual([]);
+      } finally {
+        await page.close();
+        await production.close();
+      }
+    },
+  );
 });

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Negotiator from 'negotiator';
+import type { Config } from '../../config/config.js';
 import type { Logger } from '../../observability/logger.js';
 
 /**
@@ -18,6 +19,9 @@ import type { Logger } from '../../observability/logger.js';
 /** dist/ide sits three levels above this file, in src/ and in dist/ alike. */
 export const IDE_ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'ide');
 const ASSET_PREFIX = '/ide/';
+
+/** The IDE is on outside production unless the config says otherwise. */
+export const ideEnabled = (config: Pick<Config, 'ide' | 'production'>): boolean => config.ide ?? !config.production;
 
 export interface IdeRoutes {
   /** True for a browser's page request to /graphql and for any /ide/ path. */
