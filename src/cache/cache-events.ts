@@ -12,7 +12,7 @@ export interface CacheFaultEvent {
   readonly reason: 'unavailable' | 'timeout' | 'error';
 }
 
-export interface CacheLookupEvent {
+interface CacheLookupEvent {
   readonly vendor: string;
   readonly hits: number;
   readonly misses: number;
@@ -27,7 +27,7 @@ export interface CacheObserver {
   onInvalidation?(event: { readonly vendor: string; readonly applied: boolean }): void;
 }
 
-export interface CacheCounters {
+interface CacheCounters {
   faults: number;
   recoveries: number;
   hits: number;

@@ -1,6 +1,6 @@
 /**
- * The shared cache behind upstream reads (and, later, idempotency records and
- * persisted queries). Two implementations: an in-memory LRU (the default) and
+ * The shared cache behind upstream reads, whole responses, idempotency records
+ * and persisted queries. Two implementations: an in-memory LRU (the default) and
  * Redis. Implementations never throw: a cache fault is a miss, logged and
  * counted by the implementation, because Redis trouble must never fail a query.
  */

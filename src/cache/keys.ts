@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * cluster. The format version (`v1`) changes whenever the cached shape does, so
  * old records are simply never read again.
  */
-export const CACHE_FORMAT_VERSION = 'v1';
+const CACHE_FORMAT_VERSION = 'v1';
 
 /** Every Junction key starts with this (clear() sweeps it with SCAN). */
 export const CACHE_KEY_PREFIX = 'junction:';

@@ -5,8 +5,8 @@ import { z } from 'zod';
 /**
  * A credential. It prints as "[redacted]" through every path a value can leak
  * by (template strings, JSON, util.inspect, pino), so a config object or an
- * error that carries one can be logged safely. Only `reveal()` gives the value,
- * and only the HTTP layer calls it, to build a request header.
+ * error that carries one can be logged safely. Only `reveal()` gives the value:
+ * where a request header or a signing key is built, and where config checks its form.
  */
 export class Secret {
   readonly #value: string;

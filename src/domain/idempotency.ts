@@ -67,7 +67,7 @@ export interface IdempotentCall {
 }
 
 /** What a keyed run produced: a result (first or replayed), or a key used before with another input. */
-export type IdempotentOutcome<T> = { readonly kind: 'result'; readonly value: T } | { readonly kind: 'key-reused' };
+type IdempotentOutcome<T> = { readonly kind: 'result'; readonly value: T } | { readonly kind: 'key-reused' };
 
 /** Bound to one request: its tenant and its `Idempotency-Key` header. */
 export interface IdempotencyGuard {

@@ -14,13 +14,13 @@ import { adapterForId, adapterOf, type TenantScope } from './tenant-scope.js';
 
 /** Read use cases: decode and authorize IDs, route to the vendor's adapter, filter. */
 
-export interface ConnectionFilterModel {
+interface ConnectionFilterModel {
   readonly vendor?: readonly Vendor[] | null | undefined;
   readonly status?: readonly ConnectionStatus[] | null | undefined;
   readonly provider?: string | null | undefined;
 }
 
-export type NodeModel =
+type NodeModel =
   | ({ readonly __typename: 'Organization' } & OrganizationModel)
   | ({ readonly __typename: 'Connection' } & ConnectionModel)
   | ({ readonly __typename: 'Provider' } & ProviderModel)

@@ -24,7 +24,7 @@ export interface AttemptVerdict {
   readonly label: string;
 }
 
-export interface AttemptResponse {
+interface AttemptResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }

@@ -9,8 +9,7 @@ import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from '
 
 /**
  * The one place Junction talks HTTP to vendors. Calls go through undici's
- * pooled `request` (about twice the throughput of global fetch on this
- * hardware), under the resilience policy of src/http/upstream-policy.ts:
+ * pooled `request` (leaner than global fetch), under the resilience policy of src/http/upstream-policy.ts:
  * retries, a breaker per vendor and tenant, a bulkhead (per vendor, and per
  * tenant within it) and a timeout per attempt. Network failures come back as UpstreamError; HTTP
  * statuses come back as responses (the last one, once retries are used up),

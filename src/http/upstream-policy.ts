@@ -75,7 +75,7 @@ export interface UpstreamPolicySettings extends BulkheadSettings {
   readonly breaker: BreakerSettings;
 }
 
-export interface AttemptTarget {
+interface AttemptTarget {
   readonly vendor: Vendor;
   readonly tenantId: string;
   /** Repeating the request after an unknown outcome is harmless (see UpstreamRequest.idempotent). */

@@ -30,7 +30,7 @@ export interface LoadedRead {
   readonly schema: z.ZodType<unknown>;
 }
 
-export interface ReadBatchDeps<J extends ReadJob> {
+interface ReadBatchDeps<J extends ReadJob> {
   readonly cache: CacheStore;
   readonly generations: ReadGenerations;
   readonly flights: SingleFlight;

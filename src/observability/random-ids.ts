@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 /**
  * Random ids (trace and span ids, cache generation tokens) cut from a pool of
  * random bytes drawn 4 KiB at a time: one draw per ~170 requests instead of
- * one or more per request, each of which was a visible share of a request's
- * CPU time in `npm run bench -- --profile`. For unique ids, not for secrets:
- * API keys and the like are never made here.
+ * one or more per request (each draw has a fixed cost that showed in
+ * profiles). For unique ids, not for secrets: API keys and the like are never
+ * made here.
  */
 const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);

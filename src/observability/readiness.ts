@@ -17,7 +17,7 @@ export interface ReadinessReport {
   readonly checks: Readonly<Record<string, string>>;
 }
 
-export interface ReadinessProbe {
+interface ReadinessProbe {
   /** Wrap the cache's observer with this, so the probe sees the store's faults. */
   readonly cacheObserver: CacheObserver;
   check(): Promise<ProbeReport>;
@@ -25,7 +25,7 @@ export interface ReadinessProbe {
   drain(): void;
 }
 
-export interface ProbeReport extends ReadinessReport {
+interface ProbeReport extends ReadinessReport {
   /** Dependencies failing while the instance still serves (without them, at a cost); absent when none. */
   readonly degraded?: readonly string[];
 }

@@ -71,8 +71,8 @@ export function createApolloServer({
       error: (m) => logger.error(m),
     },
     plugins: [
-      // Apollo's cache-control plugin hooks every field of every response (about a tenth of the gateway's CPU
-      // in `npm run bench`) only to compute hints Junction never sets; its one visible effect, `no-store`, stays.
+      // Apollo's cache-control plugin hooks every field of every response (a visible share of the gateway's CPU)
+      // only to compute hints Junction never sets; its one visible effect, `no-store`, stays.
       ApolloServerPluginCacheControlDisabled(),
       {
         requestDidStart: async () => ({

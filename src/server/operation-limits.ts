@@ -20,7 +20,7 @@ export type OperationLimits = Config['limits'];
 
 export const OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED';
 
-export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'cost' | 'tokens';
+type LimitName = 'depth' | 'aliases' | 'rootFields' | 'cost' | 'tokens';
 
 /** A rejected operation. Apollo wraps it as GRAPHQL_VALIDATION_FAILED; formatError restores this code. */
 export class OperationLimitError extends GraphQLError {

@@ -28,10 +28,7 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Apollo's APQ cache over our CacheStore (Apollo prefixes its keys with `apq:`). A cache fault is a miss. */
-export function createPersistedQueryCache(
-  store: CacheStore,
-  defaultTtlSeconds: number,
-): PersistedQueryOptions['cache'] {
+function createPersistedQueryCache(store: CacheStore, defaultTtlSeconds: number): PersistedQueryOptions['cache'] {
   // Only well-formed hashes reach the store: a client-chosen string never becomes a Redis key.
   const keyOf = (apolloKey: string) => {
     const hash = apolloKey.replace(/^apq:/, '');
@@ -60,14 +57,14 @@ export interface OperationRequest {
   readonly search: string;
 }
 
-export type Admission =
+type Admission =
   | { readonly ok: true; readonly body: unknown; readonly search: string }
   | { readonly ok: false; readonly status: 400; readonly code: string; readonly message: string };
 
 export type OperationGate = (request: OperationRequest) => Admission;
 
 /** A manifest operation's text by its SHA-256 (hex). */
-export type OperationManifest = ReadonlyMap<string, string>;
+type OperationManifest = ReadonlyMap<string, string>;
 
 /**
  * Reads manifests ({ "sha256:<hex>": document }) and checks every entry at
@@ -75,7 +72,7 @@ export type OperationManifest = ReadonlyMap<string, string>;
  * validate against the served schema, so a stale manifest fails fast instead
  * of failing each request.
  */
-export function loadOperationManifests(
+function loadOperationManifests(
   paths: readonly string[],
   schema: GraphQLSchema = buildSchema(loadTypeDefs()),
 ): OperationManifest {
@@ -132,7 +129,7 @@ const withoutPersistedQuery = (extensions: unknown) => {
 };
 
 /** Safelist mode's gate: resolves hashes to manifest documents and refuses every other operation. */
-export function createSafelistGate(manifest: OperationManifest): OperationGate {
+function createSafelistGate(manifest: OperationManifest): OperationGate {
   const HOW =
     'send a safelisted operation by its hash (documentId "sha256:<hex>" or extensions.persistedQuery.sha256Hash)';
   return ({ method, body, search }) => {
