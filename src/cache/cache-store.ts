@@ -11,6 +11,8 @@ export interface CacheEntry {
 }
 
 export interface CacheStore {
+  /** True when nothing set is ever kept (`cache.enabled: false`): callers need not build entries to store. */
+  readonly discards?: boolean;
   /** One round trip for all keys; `undefined` for a miss (or a fault). */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** One round trip for all entries; every entry has a TTL. Resolves false when a fault kept them from being stored. */

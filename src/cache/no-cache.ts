@@ -6,6 +6,7 @@ import type { CacheStore } from './cache-store.js';
  */
 export function createNoCache(): CacheStore {
   return {
+    discards: true,
     getMany: async (keys) => keys.map(() => undefined),
     setMany: async () => true,
     deleteMany: async () => true,

@@ -122,7 +122,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           /** Bulkhead (src/http/bulkhead.ts): calls in flight per vendor; per tenant and vendor, a share and a queue. */
           maxConcurrencyPerVendor: intFrom(1).default(64),
           maxConcurrencyPerTenant: intFrom(1).default(32),
-          maxQueuedPerTenant: intFrom(0).default(256),
+          maxQueuedPerTenant: intFrom(0).default(2048),
           /** Retries of transient vendor failures (src/http/upstream-policy.ts). */
           retry: z
             .object({
@@ -147,7 +147,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           timeoutMs: 5000,
           maxConcurrencyPerVendor: 64,
           maxConcurrencyPerTenant: 32,
-          maxQueuedPerTenant: 256,
+          maxQueuedPerTenant: 2048,
           retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
           breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
         }),

@@ -53,7 +53,7 @@ export interface UpstreamHttpOptions {
   readonly maxConcurrencyPerVendor?: number;
   /** Calls in flight per tenant and vendor, within the vendor's. @default 32 */
   readonly maxConcurrencyPerTenant?: number;
-  /** Calls waiting per tenant and vendor; more are refused with UPSTREAM_UNAVAILABLE and retryAfter. @default 256 */
+  /** Calls waiting per tenant and vendor; more are refused with UPSTREAM_UNAVAILABLE and retryAfter. @default 2048 */
   readonly maxQueuedPerTenant?: number;
   /** @default 3 attempts, 50 ms first backoff, 1 s longest backoff, Retry-After waited up to 2 s */
   readonly retry?: Partial<RetrySettings>;
@@ -78,7 +78,7 @@ export function createUpstreamHttp(
       timeoutMs: options.timeoutMs ?? 5000,
       maxConcurrencyPerVendor: options.maxConcurrencyPerVendor ?? 64,
       maxConcurrencyPerTenant: options.maxConcurrencyPerTenant ?? 32,
-      maxQueuedPerTenant: options.maxQueuedPerTenant ?? 256,
+      maxQueuedPerTenant: options.maxQueuedPerTenant ?? 2048,
       retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000, ...options.retry },
       breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000, ...options.breaker },
     },

@@ -111,7 +111,8 @@ async function fetchMiss<J extends ReadJob>(
   try {
     const loaded = await flight;
     ledger.record(job.vendor, generation.token, Date.now() + job.ttlSeconds * 1000);
-    if (leader) {
+    // With the cache off, serializing the body again for a store that keeps nothing cost as much as parsing it.
+    if (leader && !deps.cache.discards) {
       const record: CachedRead = {
         format: CACHED_READ_FORMAT,
         generation: generation.token,
