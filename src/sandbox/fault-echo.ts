@@ -1,9 +1,9 @@
-import type { SimRequest } from './simulator.js';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** Fault injection's echo of a request's credential (FaultSpec.echoCredential), for leak tests. */
 
 /** The credential a request carried, as a vendor would read it. */
-export function credentialOf(req: SimRequest): string {
+export function credentialOf(req: { readonly headers: IncomingHttpHeaders }): string {
   const apiKey = req.headers['x-api-key'];
   if (typeof apiKey === 'string') return apiKey;
   return (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
