@@ -37,7 +37,7 @@ const LEAF_FILES = [
   // The schema's enums (codegen), which the models' vendor, status and code types are.
   { category: 'leaf', pattern: 'src/__generated__/schema-enums.ts' },
   { category: 'leaf', pattern: 'src/config/secret.ts' },
-  { category: 'leaf', pattern: 'src/observability/{logger,random-ids,request-trace}.ts' },
+  { category: 'leaf', pattern: 'src/observability/{logger,random-ids,request-trace,tracing}.ts' },
   // The schema's enums as values (codegen): no imports, the source of the domain's Vendor and status types.
   { category: 'leaf', pattern: 'src/__generated__/schema-enums.ts' },
 ];

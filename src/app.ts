@@ -12,6 +12,7 @@ import { createReadThrough } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
+import { createGatewayTracer } from './observability/tracing.js';
 import { watchUnknownValues } from './observability/unknown-values.js';
 import { createApolloServer, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
@@ -57,6 +58,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     onDegradation: metrics.degradation,
   });
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver, options.now);
+  const tracer = createGatewayTracer(config.tracing);
+  if (tracer)
+    logger.info({ collector: new URL(config.tracing.otlpEndpoint!).host }, 'tracing: spans exported over OTLP/HTTP');
   const http = createUpstreamHttp(config.upstream, metrics.upstream, options.now);
   const readCache = config.cache.enabled ? cache : createNoCache();
   const reads = createReadThrough({
@@ -114,6 +118,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
       metrics,
       readiness: () => readiness.check(),
+      tracer,
       ide: ideEnabled(config) ? createIdeRoutes({ logger }) : undefined,
     },
     config.port,
@@ -138,7 +143,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       await server.close(graceMs);
       await apollo.stop();
       stopWatchingUnknownValues();
-      await Promise.all([cache.close(), http.close()]);
+      await Promise.all([cache.close(), http.close(), tracer?.shutdown()]);
     },
   };
 }

@@ -12,6 +12,15 @@ import { checkUniqueTenants, tenantSchema } from './tenants.js';
  */
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
+/** OTEL_TRACES_SAMPLER's values for traces (the OpenTelemetry SDK environment specification). */
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 /**
  * Operation limits (src/server/operation-limits.ts). Stock Apollo Server accepts
@@ -161,6 +170,16 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
        */
       shutdownDrainDelayMs: intFrom(0).default(0),
       tenants: z.array(tenantSchema(env)).default([]),
+      /** OpenTelemetry traces over OTLP/HTTP; set from the standard OTEL_* variables (environment.ts). Off without an endpoint. */
+      tracing: z
+        .object({
+          otlpEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+          serviceName: z.string().min(1).default('junction'),
+          sampler: z.enum(SAMPLERS).default('parentbased_always_on'),
+          samplerArg: z.coerce.number().min(0).max(1).optional(),
+        })
+        .strict()
+        .default({ serviceName: 'junction', sampler: 'parentbased_always_on' }),
       /**
        * apq: automatic persisted queries, registered in the cache store (shared through Redis).
        * safelist: only operations of the manifests run (production); see src/server/persisted-operations.ts.

@@ -32,7 +32,23 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown>
   if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
   if (Object.keys(upstream).length > 0) out.upstream = upstream;
   if (Object.keys(limits).length > 0) out.limits = limits;
+  const tracing = tracingFromEnvironment(env);
+  if (Object.keys(tracing).length > 0) out.tracing = tracing;
   return out;
+}
+
+/** Private: the standard OTEL_* variables (OpenTelemetry SDK environment specification) that concern traces. */
+function tracingFromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const tracing: Record<string, unknown> = {};
+  const disabled =
+    env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true' || env.OTEL_TRACES_EXPORTER?.trim() === 'none';
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || (base && `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (endpoint && !disabled) tracing.otlpEndpoint = endpoint;
+  if (env.OTEL_SERVICE_NAME) tracing.serviceName = env.OTEL_SERVICE_NAME;
+  if (env.OTEL_TRACES_SAMPLER) tracing.sampler = env.OTEL_TRACES_SAMPLER.trim();
+  if (env.OTEL_TRACES_SAMPLER_ARG) tracing.samplerArg = env.OTEL_TRACES_SAMPLER_ARG.trim();
+  return tracing;
 }
 
 /** Private: merges b into a, recursing into plain objects; arrays and scalars of b replace a's. */

@@ -32,11 +32,22 @@ export interface UpstreamRequest {
   readonly method: HttpMethod;
   /** Absolute URL. */
   readonly url: string;
+  /** The path template, for traces (`/provisioning/organizations/{organizationId}/connections`). */
+  readonly route: string;
+  /** Starts a span per attempt when the request is traced; its traceparent replaces the request's. */
+  readonly trace?: AttemptTracer | undefined;
   readonly headers: Readonly<Record<string, string>>;
   /** Serialized as JSON when present. */
   readonly body?: unknown;
   /** Removes the request's secrets from the response text before it is parsed (secret-scrub.ts). */
   readonly scrub?: ScrubText;
+}
+
+export interface AttemptTracer {
+  startAttempt(call: { vendor: Vendor; method: HttpMethod; route: string; attempt: number }): {
+    readonly traceparent: string;
+    end(status: number | undefined, error?: string): void;
+  };
 }
 
 export interface UpstreamResponse {
@@ -86,14 +97,20 @@ export function createUpstreamHttp(
     now,
   );
 
-  async function sendOnce(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  async function sendOnce(req: UpstreamRequest, signal: AbortSignal, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const hasBody = req.body !== undefined;
+    const span = req.trace?.startAttempt({ vendor: req.vendor, method: req.method, route: req.route, attempt });
     try {
       const res = await request(req.url, {
         dispatcher,
         method: req.method,
-        headers: { accept: 'application/json', ...(hasBody && { 'content-type': 'application/json' }), ...req.headers },
+        headers: {
+          accept: 'application/json',
+          ...(hasBody && { 'content-type': 'application/json' }),
+          ...req.headers,
+          ...(span && { traceparent: span.traceparent }),
+        },
         body: hasBody ? JSON.stringify(req.body) : undefined,
         signal,
       });
@@ -101,17 +118,23 @@ export function createUpstreamHttp(
       // Before anything parses it: a vendor may echo the credential it received.
       const text = req.scrub ? req.scrub(raw) : raw;
       observer.attempt(req.vendor, req.method, String(res.statusCode), (performance.now() - started) / 1000);
+      span?.end(res.statusCode);
       return { status: res.statusCode, headers: res.headers, body: parseJson(req.vendor, text, res.statusCode) };
     } catch (error) {
       const failure = toUpstreamError(req.vendor, error, signal.aborted);
+      const label = verdictOfError(failure).label;
       if (!(error instanceof UpstreamError))
-        observer.attempt(req.vendor, req.method, verdictOfError(failure).label, (performance.now() - started) / 1000);
+        observer.attempt(req.vendor, req.method, label, (performance.now() - started) / 1000);
+      span?.end(undefined, label);
       throw failure;
     }
   }
 
   return {
-    send: (req) => policy.execute(req, (signal) => sendOnce(req, signal)),
+    send(req) {
+      let attempt = 0;
+      return policy.execute(req, (signal) => sendOnce(req, signal, ++attempt));
+    },
     // Called once the HTTP server has drained (or its grace ran out): any call still in flight
     // serves a request that is already answered or abandoned, so it is cut rather than awaited.
     close: () => dispatcher.destroy(),

@@ -8,7 +8,7 @@ import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { classifyFailure, type FailureInterpreter } from '../http/failure-classification.js';
 import { createSecretScrub } from '../http/secret-scrub.js';
-import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
+import type { AttemptTracer, UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
 import { ReadLedger } from '../request/read-ledger.js';
 import { loadBatch, type LoadedRead, type ReadJob } from './read-batch.js';
@@ -40,6 +40,7 @@ export interface ReadThrough {
     extraHeaders?: Readonly<Record<string, string>>,
     ledger?: ReadLedger,
     secrets?: Iterable<string>,
+    trace?: AttemptTracer,
   ): ConnectTransport;
 }
 
@@ -59,7 +60,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
   };
   return {
     generations,
-    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = []) {
+    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace) {
       // The request's secrets, plus each endpoint's own credentials (below), are scrubbed from every vendor answer.
       const requestSecrets = [...secrets];
       const jobs = new Map<string, UpstreamReadJob>();
@@ -96,6 +97,8 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           idempotent,
           method,
           url: urlOf(endpoint.baseUrl, p),
+          route: p.route,
+          trace,
           headers: { ...revealHeaders(endpoint.headers), ...extraHeaders },
           scrub,
           ...(body !== undefined && { body }),

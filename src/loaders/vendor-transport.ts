@@ -16,6 +16,8 @@ export type ReadResource = 'organization' | 'connections' | 'providers';
 export interface ResourcePath {
   /** Path below the vendor's base URL, starting with "/"; path parameters already encoded. */
   readonly path: string;
+  /** The same path as a template (`/organizations/{organizationId}`): what traces name, never a value. */
+  readonly route: string;
   readonly query?: Readonly<Record<string, string>>;
 }
 

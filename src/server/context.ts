@@ -94,6 +94,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         { 'x-request-id': requestId, traceparent },
         request.reads,
         secrets,
+        request.trace.spans,
       );
       return {
         request,

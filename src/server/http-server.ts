@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { ReadinessReport } from '../observability/readiness.js';
 import { traceRequest } from '../observability/request-trace.js';
+import type { GatewayTracer } from '../observability/tracing.js';
 import { RequestState } from '../request/request-state.js';
 import { handleGraphQL, type GraphQLRouteOptions } from './graphql-route.js';
 import { Refusal, requestError, sendJson, sendRefusal } from './http-io.js';
@@ -26,6 +27,8 @@ export interface HttpServerOptions extends GraphQLRouteOptions {
   readonly readiness?: () => Promise<ReadinessReport>;
   /** The in-browser IDE (ide/ide-routes.ts): a browser's GET of /graphql, and /ide/ assets. */
   readonly ide?: IdeRoutes | undefined;
+  /** Traces /graphql requests when given (probes and scrapes are not traced). */
+  readonly tracer?: GatewayTracer | undefined;
 }
 
 export interface RunningHttpServer {
@@ -45,14 +48,18 @@ export async function startHttpServer(
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     inFlight.add(res);
-    const state = new RequestState(traceRequest(req));
-    res.setHeader('x-request-id', state.trace.requestId);
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (!accepting) res.setHeader('connection', 'close');
     const route = url.pathname;
+    const state = new RequestState(traceRequest(req, route, route === '/graphql' ? options.tracer : undefined));
+    res.setHeader('x-request-id', state.trace.requestId);
+    if (!accepting) res.setHeader('connection', 'close');
     res.once('close', () => {
       inFlight.delete(res);
       logRequest(options.logger, req, res, route, state);
+      state.trace.spans?.end(res.statusCode, {
+        ...(state.tenantId !== undefined && { 'junction.tenant': state.tenantId }),
+        ...(state.responseCache && { 'junction.response_cache': state.responseCache }),
+      });
     });
     serveRoute(req, res, url, state, options, accepting).catch((error: unknown) => {
       if (error instanceof Refusal) return sendRefusal(res, error);

@@ -11,9 +11,14 @@ import type { GatewayContext } from '../resolvers/context.js';
  */
 export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       const started = performance.now();
+      const spans = contextValue.request.trace.spans;
+      spans?.startOperation();
       return {
+        async didResolveOperation({ operation, operationName }) {
+          if (operation) spans?.nameOperation(operation.operation, operationName ?? undefined);
+        },
         async willSendResponse({ response, operation, operationName, contextValue }) {
           if (response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
@@ -24,6 +29,7 @@ export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPl
           ];
           metrics.operation(operationName ?? undefined, operationType, outcome, (performance.now() - started) / 1000);
           contextValue.request.operation = { operationName: operationName ?? null, operationType, outcome, errorCodes };
+          spans?.endOperation(outcome, errorCodes);
         },
       };
     },

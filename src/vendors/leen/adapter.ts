@@ -12,9 +12,11 @@ const isUuid = (s: string) => z.uuid().safeParse(s).success;
 
 const connectionsPath = (organizationId: string) => ({
   path: `/provisioning/organizations/${encodeURIComponent(organizationId)}/connections`,
+  route: '/provisioning/organizations/{organizationId}/connections',
 });
 const connectionPath = (organizationId: string, connectionId: string) => ({
   path: `/provisioning/organizations/${encodeURIComponent(organizationId)}/connections/${encodeURIComponent(connectionId)}`,
+  route: '/provisioning/organizations/{organizationId}/connections/{connectionId}',
 });
 
 /**

@@ -16,9 +16,13 @@ import {
   OutlitSyncStatus,
 } from './wire.js';
 
-const INTEGRATIONS = { path: '/api/integrations' } as const;
-const DISCONNECT = { path: '/api/integrations/disconnect' } as const;
-const syncStatusPath = (provider: string) => ({ path: '/api/integrations/sync-status', query: { provider } });
+const INTEGRATIONS = { path: '/api/integrations', route: '/api/integrations' } as const;
+const DISCONNECT = { path: '/api/integrations/disconnect', route: '/api/integrations/disconnect' } as const;
+const syncStatusPath = (provider: string) => ({
+  path: '/api/integrations/sync-status',
+  route: '/api/integrations/sync-status',
+  query: { provider },
+});
 
 const isProviderId = isKnownProviderId;
 const notAProvider = `must be one of Outlit's provider ids: ${OUTLIT_PROVIDER_IDS.join(', ')}`;

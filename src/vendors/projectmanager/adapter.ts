@@ -18,9 +18,10 @@ import {
 /** Names Junction as the calling system on every request (the contract's optional x-integration-name). */
 const PROJECTMANAGER_INTEGRATION_NAME = 'junction';
 
-const PROVIDERS = { path: '/api/data/integrations/providers' } as const;
+const PROVIDERS = { path: '/api/data/integrations/providers', route: '/api/data/integrations/providers' } as const;
 const userConnectionPath = (providerId: string) => ({
   path: `/api/data/integrations/providers/${encodeURIComponent(providerId)}/user-connection`,
+  route: '/api/data/integrations/providers/{providerId}/user-connection',
 });
 
 const isUuid = (s: string) => z.uuid().safeParse(s).success;

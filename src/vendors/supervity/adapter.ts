@@ -14,12 +14,14 @@ import {
   type SupervityConnectedAccount,
 } from './wire.js';
 
-const ME = { path: '/api/v1/integrations/me' };
+const ME = { path: '/api/v1/integrations/me', route: '/api/v1/integrations/me' };
 const disconnectPath = (slug: string, action: string) => ({
   path: `/api/v1/integrations/${encodeURIComponent(slug)}/actions/${encodeURIComponent(action)}`,
+  route: '/api/v1/integrations/{integrationSlug}/actions/{actionName}',
 });
 const sharingPath = (accountId: string) => ({
   path: `/api/v1/integrations/accounts/${encodeURIComponent(accountId)}/sharing`,
+  route: '/api/v1/integrations/accounts/{accountId}/sharing',
 });
 
 /** The action name Supervity reads as "every action of the integration". */

@@ -11,10 +11,12 @@ const CONNECTION_ID = /^conn_[A-Za-z0-9]{1,64}$/;
 
 const organizationPath = (organizationId: string) => ({
   path: `/admin/v1/organizations/${encodeURIComponent(organizationId)}`,
+  route: '/admin/v1/organizations/{organizationId}',
 });
 // A Google-style custom method: ":disconnect" follows the id directly.
 const disconnectPath = (organizationId: string) => ({
   path: `/admin/v1/organizations/${encodeURIComponent(organizationId)}:disconnect`,
+  route: '/admin/v1/organizations/{organizationId}:disconnect',
 });
 
 /** UserHub's Status codes (Google API style) → Junction's error codes; anything else keeps the HTTP status default. */
