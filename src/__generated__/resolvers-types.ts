@@ -182,6 +182,8 @@ export type DeleteConnectionPayload = {
 export type DisconnectIntegrationInput = {
   /** Supervity only: the action to disconnect; all of the integration's actions when omitted. */
   readonly action?: InputMaybe<Scalars['String']['input']>;
+  /** Supervity, when `action` is omitted (every action of the integration, for every account of it in the organization): must repeat the integration slug, or the answer is `CONFIRMATION_REQUIRED` and nothing is called. Not needed on a dry run, which lists what would be removed. */
+  readonly confirmProvider?: InputMaybe<Scalars['String']['input']>;
   /** Global ID of the connection to disconnect. */
   readonly connectionId?: InputMaybe<Scalars['ID']['input']>;
   /** When true, validate and resolve the target and report what would be disconnected, without disconnecting anything. */
@@ -197,6 +199,10 @@ export type DisconnectIntegrationInput = {
 /** Result of `disconnectIntegration`. */
 export type DisconnectIntegrationPayload = {
   readonly __typename?: 'DisconnectIntegrationPayload';
+  /** On a dry run: the actions the disconnect would remove (Supervity); empty otherwise. */
+  readonly affectedActions: ReadonlyArray<Action>;
+  /** On a dry run: every connection the disconnect would remove or change (Supervity: each account of the integration in the organization); empty otherwise. */
+  readonly affectedConnections: ReadonlyArray<Connection>;
   /** The connection as it is after the disconnect (or would be, on a dry run); null when nothing was disconnected. */
   readonly connection: Maybe<Connection>;
   /** How many actions were disconnected (Supervity); 1 for vendors that disconnect a whole integration; 0 on a dry run or failure. */
@@ -645,6 +651,8 @@ export type DeleteConnectionPayloadResolvers<ContextType = GatewayContext, Paren
 };
 
 export type DisconnectIntegrationPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DisconnectIntegrationPayload'] = ResolversParentTypes['DisconnectIntegrationPayload']> = {
+  affectedActions?: Resolver<ReadonlyArray<ResolversTypes['Action']>, ParentType, ContextType>;
+  affectedConnections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType>;
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
   disconnectedActionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

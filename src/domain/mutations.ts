@@ -2,7 +2,7 @@ import { loadConnection, routeConnection } from './connection-route.js';
 import { GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
 import { decodeGlobalIdOf, sameNode, type GlobalId } from './global-id.js';
 import { textInputViolations } from './input-policy.js';
-import type { ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
+import type { ActionModel, ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
 import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 import type { DisconnectTarget, VendorAdapter } from '../vendors/port.js';
@@ -21,6 +21,9 @@ export interface MutationResultModel {
   readonly organizationRef: { readonly vendor: Vendor; readonly organizationId: string } | null;
   readonly disconnectedActionCount: number;
   readonly dryRun: boolean;
+  /** A dry run's list of what a disconnect would remove (none when absent). */
+  readonly affectedConnections?: readonly ConnectionModel[];
+  readonly affectedActions?: readonly ActionModel[];
   readonly userErrors: readonly UserErrorModel[];
 }
 
@@ -29,6 +32,7 @@ interface DisconnectIntegrationCommand {
   readonly organizationId?: string | null | undefined;
   readonly provider?: string | null | undefined;
   readonly action?: string | null | undefined;
+  readonly confirmProvider?: string | null | undefined;
   readonly dryRun?: boolean | null | undefined;
 }
 
@@ -126,17 +130,18 @@ async function disconnectTarget(
     };
   }
   const action = input.action ?? undefined;
+  const request = { action, confirmProvider: input.confirmProvider ?? undefined, dryRun: input.dryRun ?? false };
   if (ids.connection) {
     const route = routeConnection(scope, ids.connection, input.connectionId!, 'input.connectionId');
     const connection = await loadConnection(route);
     return {
       adapter: route.adapter,
-      target: { organizationId: connection.organizationId, provider: connection.provider.slug, action },
+      target: { organizationId: connection.organizationId, provider: connection.provider.slug, ...request },
     };
   }
   const organization = ids.organization!;
   const adapter = adapterForId(scope, organization, input.organizationId!);
-  return { adapter, target: { organizationId: organization.organizationId, provider: input.provider!, action } };
+  return { adapter, target: { organizationId: organization.organizationId, provider: input.provider!, ...request } };
 }
 
 export async function disconnectIntegration(
@@ -153,7 +158,11 @@ export async function disconnectIntegration(
         ? decodeGlobalIdOf('Organization', input.organizationId, 'input.organizationId')
         : null,
   };
-  const invalid = policyErrors([['input', 'provider'], input.provider], [['input', 'action'], input.action]);
+  const invalid = policyErrors(
+    [['input', 'provider'], input.provider],
+    [['input', 'action'], input.action],
+    [['input', 'confirmProvider'], input.confirmProvider],
+  );
   if (invalid.length > 0) return failed(invalid, dryRun);
   return asUserErrors(async () => {
     const resolved = await disconnectTarget(scope, input, ids);
@@ -168,7 +177,17 @@ export async function disconnectIntegration(
       const connection = await operation.preview(target);
       if (!connection)
         throw new UserFacingError('NOT_CONNECTED', `${target.provider} is not connected`, ['input', 'provider']);
-      return { connection, organization: null, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
+      const plan = operation.plan ? await operation.plan(target) : { connections: [connection], actions: [] };
+      return {
+        connection,
+        organization: null,
+        organizationRef,
+        disconnectedActionCount: 0,
+        dryRun,
+        affectedConnections: plan.connections,
+        affectedActions: plan.actions,
+        userErrors: [],
+      };
     }
     // Named by ID, the whole integration: a vendor that no longer has it answers like a missing ID.
     const byId = ids.connection && input.action == null ? input.connectionId! : null;

@@ -63,5 +63,7 @@ const payloadOrganization = (result: MutationResultModel, _args: unknown, { tena
 
 export const DisconnectIntegrationPayload: DisconnectIntegrationPayloadResolvers = {
   organization: payloadOrganization,
+  affectedConnections: (result) => result.affectedConnections ?? [],
+  affectedActions: (result) => result.affectedActions ?? [],
 };
 export const DeleteConnectionPayload: DeleteConnectionPayloadResolvers = { organization: payloadOrganization };

@@ -33,6 +33,16 @@ export interface DisconnectTarget {
   readonly provider: string;
   /** Supervity: one action, or undefined for all. */
   readonly action?: string | undefined;
+  /** The caller's `confirmProvider`: a vendor may demand it repeat `provider` when the disconnect removes everything. */
+  readonly confirmProvider?: string | undefined;
+  /** A dry run: reads only, so no confirmation is demanded. */
+  readonly dryRun?: boolean | undefined;
+}
+
+/** What a disconnect would remove, for a dry run to list. */
+export interface DisconnectPlan {
+  readonly connections: readonly ConnectionModel[];
+  readonly actions: readonly ActionModel[];
 }
 
 interface DisconnectOutcome {
@@ -85,6 +95,8 @@ export interface VendorAdapter {
     check(target: DisconnectTarget): readonly UserFacingError[];
     /** The connection a disconnect would affect, for dry runs and payloads; null when none is connected. */
     preview(target: DisconnectTarget): Promise<ConnectionModel | null>;
+    /** Everything a disconnect would remove, where that is more than the previewed connection (Supervity). */
+    plan?(target: DisconnectTarget): Promise<DisconnectPlan>;
     execute(target: DisconnectTarget): Promise<DisconnectOutcome>;
   };
   /** Present when the vendor can delete a connection. */

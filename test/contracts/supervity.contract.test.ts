@@ -73,7 +73,7 @@ describe('Supervity contract', () => {
       const one = await stack.gql(DISCONNECT, { input: { connectionId: workspace.id, action } });
       expect(one.body.data!.disconnectIntegration).toEqual({ disconnectedActionCount: 1, userErrors: [] });
       const github = acme.connections.find((c) => c.provider.slug === 'github')!;
-      const all = await stack.gql(DISCONNECT, { input: { connectionId: github.id } });
+      const all = await stack.gql(DISCONNECT, { input: { connectionId: github.id, confirmProvider: 'github' } });
       expect(all.body.data!.disconnectIntegration).toEqual({
         disconnectedActionCount: github.actions!.length,
         userErrors: [],

@@ -33,8 +33,8 @@ const MUTATION = {
     }
   `,
   disconnectIntegration: /* GraphQL */ `
-    mutation ($id: ID!) {
-      result: disconnectIntegration(input: { connectionId: $id }) {
+    mutation ($id: ID!, $confirm: String) {
+      result: disconnectIntegration(input: { connectionId: $id, confirmProvider: $confirm }) {
         connection {
           id
         }
@@ -167,11 +167,13 @@ describe('a connection deleted at the vendor after Junction cached it', () => {
           userErrors: [{ code: 'NOT_FOUND', field: ['input'], message: `Connection "${connection.id}" was not found` }],
         },
       };
-      const stale = await stack.gql(MUTATION[mutation], { id: connection.id });
+      // Supervity asks for the slug to be repeated when every action goes (the others ignore it).
+      const variables = { id: connection.id, confirm: connection.provider.slug };
+      const stale = await stack.gql(MUTATION[mutation], variables);
       expect(stale.body.errors).toBeUndefined();
       expect(stale.body.data).toEqual(notFound);
       // Again, now that the failed write dropped the cached reads: the vendor is read afresh, same answer.
-      const fresh = await stack.gql(MUTATION[mutation], { id: connection.id });
+      const fresh = await stack.gql(MUTATION[mutation], variables);
       expect(fresh.body.errors).toBeUndefined();
       expect(fresh.body.data).toEqual(notFound);
     },

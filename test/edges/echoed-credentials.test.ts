@@ -83,7 +83,7 @@ const LIST = /* GraphQL */ `
 const ONE = 'query ($id: ID!) { connection(id: $id) { id health { name } actions { name } } }';
 const PAYLOAD = 'connection { id } userErrors { code field message }';
 const DELETE = `mutation ($id: ID!) { m: deleteConnection(input: { connectionId: $id }) { ${PAYLOAD} } }`;
-const DISCONNECT = `mutation ($id: ID!) { m: disconnectIntegration(input: { connectionId: $id }) { ${PAYLOAD} } }`;
+const DISCONNECT = `mutation ($id: ID!, $slug: String) { m: disconnectIntegration(input: { connectionId: $id, confirmProvider: $slug }) { ${PAYLOAD} } }`;
 const SHARE = `mutation ($id: ID!) { m: updateSharing(input: { connectionId: $id, teamKeys: ["ops"] }) { ${PAYLOAD} } }`;
 
 interface Path {
@@ -161,12 +161,12 @@ describe('a vendor echoing the credential it received in a 4xx message', () => {
   afterAll(() => stack.close());
 
   const firstConnectionId = async (vendor: Vendor, headers: Record<string, string>) => {
-    const { body } = await stack.gql<{ connections: { nodes: { id: string }[] } }>(
-      'query ($v: Vendor!) { connections(filter: { vendor: [$v] }) { nodes { id } } }',
+    const { body } = await stack.gql<{ connections: { nodes: { id: string; provider: { slug: string } }[] } }>(
+      'query ($v: Vendor!) { connections(filter: { vendor: [$v] }) { nodes { id provider { slug } } } }',
       { v: vendor },
       { headers },
     );
-    return body.data!.connections.nodes[0]!.id;
+    return body.data!.connections.nodes[0]!;
   };
 
   it.each(CASES)('$vendor $path.name (forwarded token: $forwarded): scrubbed from the answer', async (c) => {
@@ -174,12 +174,13 @@ describe('a vendor echoing the credential it received in a 4xx message', () => {
     const headers: Record<string, string> = c.forwarded
       ? { [FORWARDED_CREDENTIAL_HEADERS[c.vendor as 'SUPERVITY']]: FORWARDED[c.vendor]! }
       : {};
-    const id = c.path.byConnection ? await firstConnectionId(c.vendor, headers) : undefined;
+    const target = c.path.byConnection ? await firstConnectionId(c.vendor, headers) : undefined;
     await stack.reset();
     const simulator = stack.sandbox.get(c.vendor);
     simulator.addFault({ ...c.path.fault, ...REJECTION[c.vendor], echoCredential: true });
 
-    const { body } = await stack.gql(c.path.query, id ? { id } : { vendor: c.vendor }, { headers });
+    const variables = target ? { id: target.id, slug: target.provider.slug } : { vendor: c.vendor };
+    const { body } = await stack.gql(c.path.query, variables, { headers });
     const text = JSON.stringify(body);
     responses.push(text);
 

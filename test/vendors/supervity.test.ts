@@ -233,7 +233,7 @@ describe('Supervity through the gateway', () => {
 
   it('disconnects all actions by organization and slug: the vendor count is reported and the connection is gone', async () => {
     const { body } = await stack.gql(DISCONNECT, {
-      input: { organizationId: orgId(ACME.id), provider: 'google-workspace' },
+      input: { organizationId: orgId(ACME.id), provider: 'google-workspace', confirmProvider: 'google-workspace' },
     });
     expect(body.data!.disconnectIntegration).toMatchObject({
       dryRun: false,
@@ -287,7 +287,9 @@ describe('Supervity through the gateway', () => {
   });
 
   it('an integration or action that is not connected is NOT_CONNECTED, without a DELETE', async () => {
-    const slug = await stack.gql(DISCONNECT, { input: { organizationId: orgId(ACME.id), provider: 'slack' } });
+    const slug = await stack.gql(DISCONNECT, {
+      input: { organizationId: orgId(ACME.id), provider: 'slack', confirmProvider: 'slack' },
+    });
     expect(slug.body.data!.disconnectIntegration).toMatchObject({ userErrors: [{ code: 'NOT_CONNECTED' }] });
     const action = await stack.gql(DISCONNECT, { input: { connectionId: GOOGLE, action: 'delete-everything' } });
     expect(action.body.data!.disconnectIntegration).toMatchObject({
@@ -299,14 +301,20 @@ describe('Supervity through the gateway', () => {
   it('a vendor 404 on the DELETE (disconnected meanwhile) is NOT_CONNECTED by provider, NOT_FOUND by connection ID', async () => {
     supervity().addFault({ method: 'DELETE', times: 2, status: 404, body: { success: false, message: 'gone' } });
     const byProvider = await stack.gql(DISCONNECT, {
-      input: { organizationId: globalId(['Organization', 'SUPERVITY', ACME.id]), provider: 'google-workspace' },
+      input: {
+        organizationId: globalId(['Organization', 'SUPERVITY', ACME.id]),
+        provider: 'google-workspace',
+        confirmProvider: 'google-workspace',
+      },
     });
     expect(byProvider.body.data!.disconnectIntegration).toMatchObject({
       connection: null,
       userErrors: [{ code: 'NOT_CONNECTED', field: ['input', 'provider'] }],
     });
     // Named by ID, the connection is gone: the answer for an ID that does not exist (test/edges/already-deleted.test.ts).
-    const { body } = await stack.gql(DISCONNECT, { input: { connectionId: GOOGLE } });
+    const { body } = await stack.gql(DISCONNECT, {
+      input: { connectionId: GOOGLE, confirmProvider: 'google-workspace' },
+    });
     expect(body.data!.disconnectIntegration).toMatchObject({
       connection: null,
       userErrors: [{ code: 'NOT_FOUND', field: ['input'] }],

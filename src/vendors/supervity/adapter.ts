@@ -150,9 +150,32 @@ export function createSupervityAdapter(
               'action',
             ]),
           );
+        // Without an action the DELETE names the slug: every action, for every account of it in the organization.
+        if (problems.length === 0 && target.action === undefined && !target.dryRun)
+          if (target.confirmProvider !== target.provider)
+            problems.push(
+              new UserFacingError(
+                'CONFIRMATION_REQUIRED',
+                `Without an action this disconnects every action of ${target.provider} for every account of it in the organization: repeat the integration slug in confirmProvider (a dry run lists what would be removed)`,
+                ['input', 'confirmProvider'],
+              ),
+            );
         return problems;
       },
       preview: previewDisconnect,
+      async plan(target) {
+        const me = await readMe(target.organizationId);
+        const action = actionOf(target);
+        return {
+          // The DELETE names a slug, not an account: each account of the integration is affected.
+          connections: me.integrations
+            .filter((a) => a.integrationSlug === target.provider)
+            .map((a) => toConnectionModel(me, a, target.organizationId)),
+          actions: me.userActions
+            .filter((a) => a.group.name === target.provider && (action === ALL_ACTIONS || a.action.name === action))
+            .map((a) => toActionModel(me, a, target.organizationId)),
+        };
+      },
       async execute(target) {
         const before = await previewDisconnect(target);
         if (!before)

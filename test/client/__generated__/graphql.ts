@@ -58,6 +58,8 @@ export type DeleteConnectionInput = {
 export type DisconnectIntegrationInput = {
   /** Supervity only: the action to disconnect; all of the integration's actions when omitted. */
   action?: string | null | undefined;
+  /** Supervity, when `action` is omitted (every action of the integration, for every account of it in the organization): must repeat the integration slug, or the answer is `CONFIRMATION_REQUIRED` and nothing is called. Not needed on a dry run, which lists what would be removed. */
+  confirmProvider?: string | null | undefined;
   /** Global ID of the connection to disconnect. */
   connectionId?: string | number | null | undefined;
   /** When true, validate and resolve the target and report what would be disconnected, without disconnecting anything. */
