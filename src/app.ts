@@ -21,6 +21,7 @@ import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
 import { createResponseCache } from './server/response-cache.js';
 import { operationObserverPlugin } from './server/operation-observer-plugin.js';
+import { scopeCheckPlugin } from './server/scope-check.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -85,7 +86,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     persistedQueries: persisted.apollo,
     introspection: config.introspection ?? !config.production,
     limits: config.limits,
-    plugins: [operationObserverPlugin(metrics)],
+    // Scopes per root field (scope-check.ts): introspection needs `introspect` in production only (the sandbox demo's IDE).
+    plugins: [operationObserverPlugin(metrics), scopeCheckPlugin({ introspectionNeedsScope: config.production })],
   });
   await apollo.start();
   const server = await startHttpServer(

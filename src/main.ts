@@ -3,7 +3,7 @@ import { startGateway, type RunningGateway } from './app.js';
 import { nodeSupportWarning } from './node-support.js';
 import { createLogger } from './observability/logger.js';
 import { ideEnabled } from './server/ide/ide-routes.js';
-import { persistedDemoKey, randomDemoKey } from './sandbox/demo-key.js';
+import { demoRoleKeys, persistedDemoKey, randomDemoKey } from './sandbox/demo-key.js';
 import { demoTenantConfig } from './sandbox/demo-config.js';
 import { startSandbox, type RunningSandbox } from './sandbox/sandbox.js';
 
@@ -84,7 +84,11 @@ async function main(): Promise<void> {
       [
         '',
         `Junction is running on the built-in vendor sandbox: ${gateway.url}`,
-        `Demo API key: ${process.env.JUNCTION_DEMO_KEY ? '(from JUNCTION_DEMO_KEY)' : demoKey}`,
+        `Demo API key: ${process.env.JUNCTION_DEMO_KEY ? '(from JUNCTION_DEMO_KEY)' : demoKey}   (role admin: every scope)`,
+        'A key per role (README "Roles and scopes"):',
+        ...demoRoleKeys(demoKey)
+          .filter(({ role }) => role !== 'admin')
+          .map(({ role, key, scopes }) => `  ${role.padEnd(13)} ${key}   (${scopes.join(', ')})`),
         'Try:',
         `  curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer ${process.env.JUNCTION_DEMO_KEY ? '$JUNCTION_DEMO_KEY' : demoKey}" \\`,
         `    -d '${JSON.stringify({ query: SAMPLE_QUERY })}'`,

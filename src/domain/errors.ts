@@ -10,6 +10,7 @@ export const GatewayErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
@@ -50,6 +51,13 @@ export class NotFoundError extends GatewayError {
 export class UnauthenticatedError extends GatewayError {
   constructor(message = 'A valid API key is required: send "Authorization: Bearer <key>"') {
     super(message, GatewayErrorCode.UNAUTHENTICATED, { http: { status: 401 } });
+  }
+}
+
+/** The caller is authenticated but its credential lacks the scope the operation needs (src/request/caller.ts). */
+export class ForbiddenError extends GatewayError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, GatewayErrorCode.FORBIDDEN, { ...extensions, http: { status: 403 } });
   }
 }
 

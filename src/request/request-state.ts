@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestTrace } from '../observability/request-trace.js';
+import type { Caller } from './caller.js';
 import { ReadLedger } from './read-ledger.js';
 
 /**
@@ -15,6 +16,8 @@ export class RequestState {
   readonly reads = new ReadLedger();
   /** Set once the caller is authenticated. */
   tenantId: string | undefined;
+  /** Who is calling and with which scopes (caller.ts); set with tenantId. */
+  caller: Caller | undefined;
   /** The operation Apollo ran, or the one a cached answer stands for. */
   operation: OperationSummary | undefined;
   /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VENDORS, type Vendor } from '../domain/models.js';
-import { LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
+import { demoRoleKeys, LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
 import { demoTenantConfig } from './demo-config.js';
 import { generateLeenSeed, LEEN_SEED } from './leen/seed.js';
 import { SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS, startSandbox } from './sandbox.js';
@@ -114,6 +114,7 @@ if (values.json) {
       configPath,
       apiKey: fromEnv ? '$JUNCTION_DEMO_KEY' : apiKey,
       keySource: fromEnv ? 'from JUNCTION_DEMO_KEY' : `kept in ${values['key-file']}; delete it for a new one`,
+      roleKeys: demoRoleKeys(apiKey),
     }),
   );
 }

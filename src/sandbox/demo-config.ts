@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
+import { demoRoleKeys } from './demo-key.js';
 import { LEEN_SEED } from './leen/seed.js';
 import { SUPERVITY_SEED } from './supervity/seed.js';
 import { USERHUB_SEED } from './userhub/seed.js';
@@ -9,14 +10,19 @@ import type { RunningSandbox } from './sandbox.js';
 
 /**
  * The demo tenant of `npm start`: every vendor pointed at the running sandbox,
- * every seeded organization configured. Returned as raw config (what a config
- * file would hold) so it goes through the same validation as a real one.
+ * every seeded organization configured, one API key per role (demo-key.ts:
+ * `apiKey` is the admin's). Returned as raw config (what a config file would
+ * hold) so it goes through the same validation as a real one.
  */
 export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiKey: string): Record<string, unknown> {
   return {
     id: tenantId,
     name: 'Sandbox demo',
-    apiKeySha256: [createHash('sha256').update(apiKey).digest('hex')],
+    apiKeys: demoRoleKeys(apiKey).map(({ role, key, scopes }) => ({
+      id: `demo-${role}`,
+      sha256: createHash('sha256').update(key).digest('hex'),
+      scopes,
+    })),
     vendors: {
       outlit: {
         baseUrl: sandbox.get('OUTLIT').url,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -6,6 +6,36 @@ import { dirname } from 'node:path';
 export const LOCAL_DEMO_KEY_FILE = '.junction/demo-key';
 
 export const randomDemoKey = (prefix: string): string => `${prefix}_${randomBytes(18).toString('base64url')}`;
+
+/** The demo's roles: the demo key itself is `admin`; each other role has a key of its own. */
+export const DEMO_ROLES = {
+  admin: ['read', 'write', 'introspect', 'admin'],
+  reader: ['read'],
+  writer: ['read', 'write'],
+  introspector: ['introspect'],
+} as const;
+export type DemoRole = keyof typeof DEMO_ROLES;
+
+export interface DemoRoleKey {
+  readonly role: DemoRole;
+  readonly key: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * One key per role, derived from the demo key (an HMAC, so a restart that keeps the demo key keeps them,
+ * and a role's key does not give away the admin one).
+ */
+export function demoRoleKeys(demoKey: string): DemoRoleKey[] {
+  return (Object.keys(DEMO_ROLES) as DemoRole[]).map((role) => ({
+    role,
+    scopes: DEMO_ROLES[role],
+    key:
+      role === 'admin'
+        ? demoKey
+        : `jk_demo_${role}_${createHmac('sha256', demoKey).update(role).digest('base64url').slice(0, 24)}`,
+  }));
+}
 
 /**
  * The demo key stored at `path`, made (random, owner-only file) on first use: a reload

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { VENDORS } from '../domain/models.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
+import type { DemoRoleKey } from './demo-key.js';
 import { OUTLIT_SEED } from './outlit/seed.js';
 import { PM_USERS } from './projectmanager/seed.js';
 import type { RunningSandbox } from './sandbox.js';
@@ -37,8 +38,10 @@ export function describeSandbox(options: {
   configPath: string;
   apiKey: string;
   keySource: string;
+  /** The other roles' keys (demo-key.ts). */
+  roleKeys: readonly DemoRoleKey[];
 }): string {
-  const { sandbox, configPath, apiKey, keySource } = options;
+  const { sandbox, configPath, apiKey, keySource, roleKeys } = options;
   const lines = ['', 'Junction vendor sandbox: five stateful simulators', ''];
   for (const vendor of VENDORS) {
     lines.push(`  ${vendor.padEnd(15)} ${sandbox.get(vendor).url}`);
@@ -47,7 +50,11 @@ export function describeSandbox(options: {
   lines.push(
     '',
     `Gateway config (tenant "sandbox", every vendor above): ${configPath}`,
-    `API key of tenant "sandbox": ${apiKey}   (${keySource})`,
+    `API key of tenant "sandbox": ${apiKey}   (${keySource}; role admin: every scope)`,
+    'A key per role (README "Roles and scopes"):',
+    ...roleKeys
+      .filter(({ role }) => role !== 'admin')
+      .map(({ role, key, scopes }) => `  ${role.padEnd(13)} ${key}   (${scopes.join(', ')})`),
     '',
     'In another terminal, a gateway on it:',
     `  JUNCTION_CONFIG=${configPath} npm start`,

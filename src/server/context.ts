@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
+import { legacyKeyId } from '../config/tenants.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Idempotency } from '../domain/idempotency.js';
 import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadThrough } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
+import { ALL_SCOPES, type Caller, type Scope } from '../request/caller.js';
 import type { RequestState } from '../request/request-state.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { createVendorAdapters } from '../vendors/registry.js';
@@ -28,25 +30,34 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * close a guess came does not show in the timing of a fixed-length digest lookup.
  */
 function createTenantAuthenticator(tenants: readonly TenantConfig[]) {
-  const byDigest = new Map<string, TenantConfig>();
-  for (const tenant of tenants) for (const digest of tenant.apiKeySha256) byDigest.set(digest, tenant);
+  const byDigest = new Map<string, { tenant: TenantConfig; caller: Caller }>();
+  const add = (tenant: TenantConfig, digest: string, id: string, scopes: ReadonlySet<Scope>) =>
+    byDigest.set(digest, { tenant, caller: { tenantId: tenant.id, actor: `key:${id}`, scopes } });
+  for (const tenant of tenants) {
+    // A digest without an id or scopes: a key from before scopes existed, with every scope.
+    for (const digest of tenant.apiKeySha256) add(tenant, digest, legacyKeyId(digest), ALL_SCOPES);
+    for (const key of tenant.apiKeys) add(tenant, key.sha256, key.id, key.scopes ? new Set(key.scopes) : ALL_SCOPES);
+  }
   const verifyJwt = createJwtAuthenticator(tenants);
-  return async (authorization: string | undefined): Promise<TenantConfig> => {
+  return async (authorization: string | undefined): Promise<{ tenant: TenantConfig; caller: Caller }> => {
     const match = BEARER.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const digest = createHash('sha256').update(match[1]!).digest('hex');
-    const tenant = byDigest.get(digest);
+    const byKey = byDigest.get(digest);
+    if (byKey) return byKey;
     // Not an API key: for tenants that accept them, a JWT (null when it is not one).
-    const byJwt = tenant ? null : await verifyJwt(match[1]!);
-    if (byJwt) return byJwt;
-    if (!tenant) throw new UnauthenticatedError('The API key is not valid');
-    return tenant;
+    const byJwt = await verifyJwt(match[1]!);
+    if (!byJwt) throw new UnauthenticatedError('The API key is not valid');
+    const { tenant, subject, scopes } = byJwt;
+    return { tenant, caller: { tenantId: tenant.id, actor: `jwt:${subject ?? '(no subject)'}`, scopes } };
   };
 }
 
 /** Who is asking, established before anything else runs (a 401 costs no parsing). */
 export interface AuthenticatedRequest {
   readonly tenant: TenantConfig;
+  /** The actor and scopes of the credential (src/request/caller.ts). */
+  readonly caller: Caller;
   /** User credentials forwarded for user-scoped vendors (Secrets). */
   readonly forwarded: Partial<Record<Vendor, Secret>>;
   /** Fingerprints of `forwarded` ('' when none): what makes a cached answer one user's. */
@@ -67,12 +78,13 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
   const authenticateKey = createTenantAuthenticator(deps.tenants);
   return {
     async authenticate(req) {
-      const tenant = await authenticateKey(req.headers.authorization);
+      const { tenant, caller } = await authenticateKey(req.headers.authorization);
       const presented = new Secret(BEARER.exec(req.headers.authorization ?? '')?.[1] ?? '');
       const forwarded = forwardedCredentials(req.headers);
       const idempotencyHeader = req.headers['idempotency-key'];
       return {
         tenant,
+        caller,
         forwarded,
         callerCredential: presented,
         credentialScope: Object.entries(forwarded)

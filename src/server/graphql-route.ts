@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/
 import { BadUserInputError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResponseCacheEvent } from '../observability/metrics.js';
+import { scopeList } from '../request/caller.js';
 import type { RequestState } from '../request/request-state.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { configuredVendors } from '../vendors/registry.js';
@@ -49,6 +50,7 @@ export async function handleGraphQL(
   // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
   const caller = await authenticate(req, options.context);
   state.tenantId = caller.tenant.id;
+  state.caller = caller.caller;
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
@@ -117,7 +119,8 @@ function cacheSlotOf(
   const key = cache.keyOf({
     tenantId: caller.tenant.id,
     tenantConfig: caller.tenant,
-    credentialScope: caller.credentialScope,
+    // An answer is served only to callers with the scopes of the one it was made for (scope-check.ts ran for it).
+    credentialScope: `${caller.credentialScope}|${scopeList(caller.caller.scopes)}`,
     accept: req.headers.accept ?? '',
     body: request.body,
   });

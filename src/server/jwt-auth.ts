@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
+import { ALL_SCOPES, SCOPES, type Scope } from '../request/caller.js';
 
 /**
  * Optional JWT authentication, with `jose` (maintained, no dependencies): a
@@ -8,7 +9,8 @@ import { UnauthenticatedError } from '../domain/errors.js';
  * its issuer. The token's (unverified) `iss` only picks the tenant; the
  * signature, `iss`, `aud`, `exp` and `nbf` are then verified against that
  * tenant's secret or JWKS. HMAC secrets allow only HS*, JWKS only asymmetric
- * algorithms, so a public key can never be used as an HMAC secret.
+ * algorithms, so a public key can never be used as an HMAC secret. The
+ * token's scopes come from the issuer's `scopeClaim` (every scope without one).
  */
 
 const HMAC = ['HS256', 'HS384', 'HS512'];
@@ -18,14 +20,28 @@ const CLOCK_TOLERANCE = 30;
 
 const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
 
+/** A verified token: its tenant, its subject (the actor logs and the audit trail name) and its scopes. */
+export interface JwtCaller {
+  readonly tenant: TenantConfig;
+  readonly subject: string | undefined;
+  readonly scopes: ReadonlySet<Scope>;
+}
+
+/** Private: the claim as a space-separated string (RFC 8693 `scope`) or an array of strings (`scp`), known scopes only. */
+function scopesOf(claim: unknown): ReadonlySet<Scope> {
+  const values = typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : [];
+  return new Set(SCOPES.filter((scope) => values.includes(scope)));
+}
+
 /** Resolves a bearer token to its tenant, or null when it is not a JWT (it may then be an API key). */
 export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
-  const byIssuer = new Map<string, { tenant: TenantConfig; verify: (token: string) => Promise<unknown> }>();
+  type Verify = (token: string) => Promise<{ payload: Record<string, unknown> }>;
+  const byIssuer = new Map<string, { tenant: TenantConfig; verify: Verify }>();
   for (const tenant of tenants) {
     const jwt = tenant.jwt;
     if (!jwt) continue;
     const options = { issuer: jwt.issuer, audience: jwt.audience, clockTolerance: CLOCK_TOLERANCE };
-    let verify: (token: string) => Promise<unknown>;
+    let verify: Verify;
     if (jwt.secret) {
       const key = new TextEncoder().encode(jwt.secret.reveal());
       verify = (token) => jwtVerify(token, key, { ...options, algorithms: HMAC });
@@ -37,7 +53,7 @@ export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
     byIssuer.set(jwt.issuer, { tenant, verify });
   }
 
-  return async (token: string): Promise<TenantConfig | null> => {
+  return async (token: string): Promise<JwtCaller | null> => {
     if (byIssuer.size === 0 || !looksLikeJwt(token)) return null;
     let issuer: unknown;
     try {
@@ -47,12 +63,18 @@ export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
     }
     const entry = typeof issuer === 'string' ? byIssuer.get(issuer) : undefined;
     if (!entry) throw new UnauthenticatedError('The token is not valid');
+    let payload: Record<string, unknown>;
     try {
-      await entry.verify(token);
+      ({ payload } = await entry.verify(token));
     } catch {
       // Why it failed (expired, wrong audience, bad signature) is not the caller's to learn from us.
       throw new UnauthenticatedError('The token is not valid');
     }
-    return entry.tenant;
+    const claim = entry.tenant.jwt?.scopeClaim;
+    return {
+      tenant: entry.tenant,
+      subject: typeof payload.sub === 'string' ? payload.sub : undefined,
+      scopes: claim === undefined ? ALL_SCOPES : scopesOf(payload[claim]),
+    };
   };
 }
