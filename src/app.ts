@@ -102,6 +102,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
               cache,
               generations: reads.generations,
               logger,
+              onCorruptRecord: () => metrics.responseCache({ result: 'corrupt', operationName: null }),
               // What else decides an answer: the schema, and the rules an operation must pass to run at all.
               deployment: createHash('sha256')
                 .update(typeDefs)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { VENDORS } from '../domain/models.js';
 import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
 import { checkUniqueTenants, tenantSchema } from './tenants.js';
 
@@ -34,6 +35,7 @@ const LIMIT_DEFAULTS = {
   maxDepth: 12,
   maxAliases: 30,
   maxRootFields: 30,
+  maxDestructiveFields: 1,
   maxTokens: 5000,
   maxCost: 5000,
   batching: false,
@@ -50,6 +52,8 @@ const limitsSchema = z
     maxAliases: intFrom(0).default(LIMIT_DEFAULTS.maxAliases),
     /** Top-level fields of one operation: each can fan out to every vendor (30: a dashboard of 25 aliased lookups fits). */
     maxRootFields: intFrom(1).default(LIMIT_DEFAULTS.maxRootFields),
+    /** Mutation fields (each deletes, disconnects or replaces something at a vendor) in one operation. */
+    maxDestructiveFields: intFrom(1).default(LIMIT_DEFAULTS.maxDestructiveFields),
     /** Lexical tokens of one document; parsing stops there. */
     maxTokens: intFrom(1).default(LIMIT_DEFAULTS.maxTokens),
     /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). */
@@ -61,6 +65,8 @@ const limitsSchema = z
   })
   .strict()
   .default(LIMIT_DEFAULTS);
+
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 const IDEMPOTENCY_DEFAULTS = { ttlSeconds: 86_400, waitMs: 15_000 } as const;
 
@@ -132,6 +138,13 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           maxConcurrencyPerVendor: intFrom(1).default(64),
           maxConcurrencyPerTenant: intFrom(1).default(32),
           maxQueuedPerTenant: intFrom(0).default(2048),
+          /** Largest vendor response body read (4 MiB); past it, UPSTREAM_RESPONSE_TOO_LARGE, never cached. */
+          maxResponseBytes: intFrom(1).default(DEFAULT_MAX_RESPONSE_BYTES),
+          /** The same, per vendor (OUTLIT, SUPERVITY, USERHUB, LEEN, PROJECTMANAGER), in place of maxResponseBytes. */
+          maxResponseBytesByVendor: z
+            .object(Object.fromEntries(VENDORS.map((vendor) => [vendor, intFrom(1).optional()])))
+            .strict()
+            .default({}),
           /** Retries of transient vendor failures (src/http/upstream-policy.ts). */
           retry: z
             .object({
@@ -157,6 +170,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           maxConcurrencyPerVendor: 64,
           maxConcurrencyPerTenant: 32,
           maxQueuedPerTenant: 2048,
+          maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+          maxResponseBytesByVendor: {},
           retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
           breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
         }),

@@ -24,11 +24,14 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown>
   if (env.JUNCTION_OPERATION_MANIFESTS)
     persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
   if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
+  if (env.UPSTREAM_MAX_RESPONSE_BYTES !== undefined) upstream.maxResponseBytes = env.UPSTREAM_MAX_RESPONSE_BYTES;
   if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
   if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
   if (env.SHUTDOWN_DRAIN_DELAY_MS !== undefined) out.shutdownDrainDelayMs = env.SHUTDOWN_DRAIN_DELAY_MS;
   if (Object.keys(cache).length > 0) out.cache = cache;
   if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
+  if (env.JUNCTION_MAX_DESTRUCTIVE_FIELDS !== undefined)
+    limits.maxDestructiveFields = env.JUNCTION_MAX_DESTRUCTIVE_FIELDS;
   if (env.JUNCTION_BATCHING !== undefined) limits.batching = env.JUNCTION_BATCHING === 'true';
   if (Object.keys(upstream).length > 0) out.upstream = upstream;
   if (Object.keys(limits).length > 0) out.limits = limits;

@@ -81,6 +81,9 @@ export function verdictOfError(error: unknown): AttemptVerdict {
         label: refused ? 'refused' : 'unreachable',
       };
     }
+    case GatewayErrorCode.UPSTREAM_RESPONSE_TOO_LARGE:
+      // Asking again gets the same body; the vendor is up.
+      return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'too_large' };
     default:
       // A 2xx whose body is not JSON: asking again rarely helps, and the vendor is up.
       return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'bad_body' };

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { verdictOfError } from './attempt-verdict.js';
@@ -66,6 +66,10 @@ export interface UpstreamHttpOptions {
   readonly maxConcurrencyPerTenant?: number;
   /** Calls waiting per tenant and vendor; more are refused with UPSTREAM_UNAVAILABLE and retryAfter. @default 2048 */
   readonly maxQueuedPerTenant?: number;
+  /** Largest vendor response body read, in bytes; past it reading stops: UPSTREAM_RESPONSE_TOO_LARGE. @default 4 MiB */
+  readonly maxResponseBytes?: number;
+  /** Per vendor, in place of maxResponseBytes. */
+  readonly maxResponseBytesByVendor?: Readonly<Partial<Record<Vendor, number>>>;
   /** @default 3 attempts, 50 ms first backoff, 1 s longest backoff, Retry-After waited up to 2 s */
   readonly retry?: Partial<RetrySettings>;
   /** @default opens after 5 consecutive failures, trial call after 10 s */
@@ -97,6 +101,9 @@ export function createUpstreamHttp(
     now,
   );
 
+  const maxResponseBytesOf = (vendor: Vendor) =>
+    options.maxResponseBytesByVendor?.[vendor] ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+
   async function sendOnce(req: UpstreamRequest, signal: AbortSignal, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const hasBody = req.body !== undefined;
@@ -114,7 +121,7 @@ export function createUpstreamHttp(
         body: hasBody ? JSON.stringify(req.body) : undefined,
         signal,
       });
-      const raw = await res.body.text();
+      const raw = await readCapped(req.vendor, res, maxResponseBytesOf(req.vendor));
       // Before anything parses it: a vendor may echo the credential it received.
       const text = req.scrub ? req.scrub(raw) : raw;
       observer.attempt(req.vendor, req.method, String(res.statusCode), (performance.now() - started) / 1000);
@@ -139,6 +146,38 @@ export function createUpstreamHttp(
     // serves a request that is already answered or abandoned, so it is cut rather than awaited.
     close: () => dispatcher.destroy(),
   };
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Private: the body as text, read no further than `limit` bytes: a body that
+ * declares more is not read at all, one that streams past it is cut there.
+ * A declared length within the limit is read whole (undici stops at it).
+ */
+async function readCapped(vendor: Vendor, res: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const tooLarge = () => {
+    res.body.destroy();
+    return new UpstreamError(
+      vendor,
+      GatewayErrorCode.UPSTREAM_RESPONSE_TOO_LARGE,
+      `${vendor} answered with a body larger than Junction accepts (${limit} bytes)`,
+      { status: res.statusCode },
+    );
+  };
+  const declared = res.headers['content-length'];
+  if (typeof declared === 'string' && declared !== '') {
+    if (Number(declared) > limit) throw tooLarge();
+    return res.body.text();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Private: an empty body is undefined; anything else must be JSON. */

@@ -14,7 +14,8 @@ import type { DegradationListener } from './readiness.js';
 
 /** A query answer the response cache served (hit) or was offered (stored or not). */
 export interface ResponseCacheEvent {
-  readonly result: 'hit' | 'stored' | 'miss';
+  /** corrupt: a stored answer that did not parse, answered as a miss and overwritten. */
+  readonly result: 'hit' | 'stored' | 'miss' | 'corrupt';
   readonly operationName: string | null;
   /** For hits: from reading the body to sending the answer. */
   readonly seconds?: number;
@@ -97,7 +98,7 @@ export function createMetrics(): GatewayMetrics {
   });
   const responseCacheResults = new Counter({
     name: 'junction_response_cache_total',
-    help: 'Whole query answers by response-cache result (hit: served without running GraphQL; stored: run, then cached; miss: run, not cacheable).',
+    help: 'Whole query answers by response-cache result (hit: served without running GraphQL; stored: run, then cached; miss: run, not cacheable; corrupt: a stored answer that did not parse, run again and overwritten).',
     labelNames: ['result'],
     registers: [registry],
   });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Vendor } from '../domain/models.js';
 import { credentialOf, echoing } from './fault-echo.js';
+import { flood } from './fault-flood.js';
 import { compileRoute, matchRoute, parseBody, readRaw } from './route-matching.js';
 
 /**
@@ -75,7 +76,10 @@ export interface FaultSpec {
    * the route handles the request (a write is applied), then the connection is
    * reset / never answered: an outcome the client cannot know.
    */
-  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall' | 'applied-reset' | 'applied-hang';
+  readonly kind?: 'reset' | 'hang' | 'malformed' | 'stall' | 'applied-reset' | 'applied-hang' | 'flood';
+  /** `flood`: a 200 chunked JSON body of this many bytes (fault-flood.ts), 50 MiB by default; told the bytes sent. */
+  readonly floodBytes?: number;
+  readonly flooded?: (written: number) => void;
 }
 
 export interface RecordedRequest {
@@ -214,6 +218,7 @@ export async function startSimulator(sim: VendorSimulator, port = 0, host = '127
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"truncated": ');
     }
+    if (fault?.kind === 'flood') return flood(res, fault.floodBytes ?? 50 * 1024 * 1024, fault.flooded);
     if (fault?.kind === 'stall') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.write('[{"id": ');

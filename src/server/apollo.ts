@@ -13,6 +13,7 @@ import { compiledExecution } from './compiled-execution.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { createFormatError } from './format-error.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
+import { knownOperationTypesRule } from './operation-types.js';
 
 /** schema/ is the single source of truth; it sits two levels above this file in src/ and in dist/. */
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -54,8 +55,8 @@ export function createApolloServer({
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger, limits),
     // Operation limits (src/server/operation-limits.ts): rejected while validating, HTTP 400, no resolver runs.
+    validationRules: [knownOperationTypesRule, ...(limits ? operationLimitRules(limits) : [])],
     ...(limits && {
-      validationRules: operationLimitRules(limits),
       parseOptions: { maxTokens: limits.maxTokens },
       allowBatchedHttpRequests: limits.batching,
     }),

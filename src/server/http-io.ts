@@ -17,22 +17,37 @@ export class Refusal extends Error {
   }
 }
 
+/**
+ * Past the limit the rest of a body is read and dropped, not kept: a client
+ * still sending (a chunked body declares no length) then reads the 413 instead
+ * of a reset connection. Beyond this much more, the connection is cut.
+ */
+const DRAINED_BYTES_MAX = 16 * 1024 * 1024;
+
+/** The body as text; a Refusal (413) as soon as it is declared or read past `maxBytes`, with nothing more kept. */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const tooLarge = () => new Refusal(413, 'The request body is too large', 'PAYLOAD_TOO_LARGE');
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBytes) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let drained = 0;
+    const drain = (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAINED_BYTES_MAX) req.destroy();
+    };
+    const refuse = () => {
+      chunks.length = 0;
+      req.off('data', keep).on('data', drain);
+      reject(new Refusal(413, 'The request body is too large', 'PAYLOAD_TOO_LARGE'));
+    };
+    const keep = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        req.destroy();
-        reject(tooLarge());
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      if (size > maxBytes) refuse();
+      else chunks.push(chunk);
+    };
     req.on('error', reject);
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return refuse();
+    req.on('data', keep);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
 

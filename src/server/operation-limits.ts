@@ -1,7 +1,16 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type ASTVisitor,
+  type FieldNode,
+  type OperationDefinitionNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { Config } from '../config/config.js';
 
 /**
@@ -20,7 +29,7 @@ export type OperationLimits = Config['limits'];
 
 export const OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED';
 
-type LimitName = 'depth' | 'aliases' | 'rootFields' | 'cost' | 'tokens';
+type LimitName = 'depth' | 'aliases' | 'rootFields' | 'destructiveFields' | 'cost' | 'tokens';
 
 /** A rejected operation. Apollo wraps it as GRAPHQL_VALIDATION_FAILED; formatError restores this code. */
 export class OperationLimitError extends GraphQLError {
@@ -40,24 +49,54 @@ const reportAs = (limit: LimitName, max: number) => ({
   ],
 });
 
-/** Private: top-level fields of each operation, counting those inside fragments spread at the root. */
+type Selections = OperationDefinitionNode['selectionSet']['selections'];
+
+/** Private: the top-level fields of an operation, those inside fragments spread at the root included (each fragment once). */
+function rootFieldsOf(context: ValidationContext, operation: OperationDefinitionNode): FieldNode[] {
+  const seen = new Set<string>();
+  const collect = (selections: Selections): FieldNode[] =>
+    selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return collect(selection.selectionSet.selections);
+      if (seen.has(selection.name.value)) return [];
+      seen.add(selection.name.value);
+      const fragment = context.getFragment(selection.name.value);
+      return fragment ? collect(fragment.selectionSet.selections) : [];
+    });
+  return collect(operation.selectionSet.selections);
+}
+
+/** Private: top-level fields of each operation; each can fan out to every vendor. */
 function maxRootFieldsRule(max: number): ValidationRule {
   return (context): ASTVisitor => ({
     OperationDefinition(operation) {
-      const seen = new Set<string>();
-      const count = (selections: typeof operation.selectionSet.selections): number =>
-        selections.reduce((sum, selection) => {
-          if (selection.kind === Kind.FIELD) return sum + 1;
-          if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet.selections);
-          if (seen.has(selection.name.value)) return sum;
-          seen.add(selection.name.value);
-          const fragment = context.getFragment(selection.name.value);
-          return sum + (fragment ? count(fragment.selectionSet.selections) : 0);
-        }, 0);
-      const fields = count(operation.selectionSet.selections);
+      const fields = rootFieldsOf(context, operation).length;
       if (fields > max) {
         context.reportError(
           new OperationLimitError('rootFields', max, `Root fields limit of ${max} exceeded, found ${fields}.`),
+        );
+      }
+    },
+  });
+}
+
+/**
+ * Private: every Mutation field removes or replaces something at a vendor, so a
+ * mutation's root fields (aliases included, `__typename` not) are bounded on
+ * their own: many deletes belong in a bulk operation with per-item results.
+ */
+function maxDestructiveFieldsRule(max: number): ValidationRule {
+  return (context): ASTVisitor => ({
+    OperationDefinition(operation) {
+      if (operation.operation !== OperationTypeNode.MUTATION) return;
+      const fields = rootFieldsOf(context, operation).filter((field) => !field.name.value.startsWith('__')).length;
+      if (fields > max) {
+        context.reportError(
+          new OperationLimitError(
+            'destructiveFields',
+            max,
+            `Destructive fields limit of ${max} per operation exceeded, found ${fields}.`,
+          ),
         );
       }
     },
@@ -70,6 +109,7 @@ export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
     maxAliasesRule({ n: limits.maxAliases, ...reportAs('aliases', limits.maxAliases) }) as unknown as ValidationRule,
     costLimitRule({ maxCost: limits.maxCost, ...reportAs('cost', limits.maxCost) }) as unknown as ValidationRule,
     maxRootFieldsRule(limits.maxRootFields),
+    maxDestructiveFieldsRule(limits.maxDestructiveFields),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { CacheStore } from '../cache/cache-store.js';
 import { responseKey } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
@@ -56,6 +57,15 @@ interface StoredHead extends Omit<CachedResponse, 'body'> {
   readonly generations: Readonly<Partial<Record<Vendor, string>>>;
 }
 
+/** What a stored head must parse as: anything else (another format, fields missing, `null`) is a corrupt record, a miss. */
+const storedHeadSchema = z.object({
+  format: z.literal(RECORD_FORMAT),
+  generations: z.record(z.string(), z.string()),
+  status: z.number().int().min(100).max(599),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  operationName: z.string().nullable(),
+});
+
 /** Larger answers are not worth a cache slot (and would crowd out the reads). */
 const MAX_CACHED_BODY_CHARS = 256 * 1024;
 /** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
@@ -78,6 +88,8 @@ export function createResponseCache(deps: {
   deployment: string;
   /** The clock read expiries are compared with. @default Date.now */
   now?: () => number;
+  /** Told of each stored record that did not parse: answered as a miss, so the fresh answer overwrites it. */
+  onCorruptRecord?: () => void;
 }): ResponseCache {
   const now = deps.now ?? Date.now;
   // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).
@@ -120,13 +132,12 @@ export function createResponseCache(deps: {
       const raw = found?.values[0];
       if (!found || raw === undefined) return undefined;
       const newline = raw.indexOf('\n');
-      let record: StoredHead;
-      try {
-        record = JSON.parse(raw.slice(0, newline)) as StoredHead;
-      } catch {
+      const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
+      if (!record) {
+        deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
+        deps.onCorruptRecord?.();
         return undefined;
       }
-      if (newline < 0 || record.format !== RECORD_FORMAT) return undefined;
       for (const [vendor, generation] of Object.entries(record.generations) as [Vendor, string][]) {
         const current = found.generations.get(vendor);
         // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
@@ -146,4 +157,14 @@ export function createResponseCache(deps: {
       return safely(() => deps.cache.setMany([{ key, value, ttlSeconds }]), false);
     },
   };
+}
+
+/** Private: the stored head, or undefined when it is not JSON or not of the current format with every field. */
+function parseHead(line: string): StoredHead | undefined {
+  try {
+    const checked = storedHeadSchema.safeParse(JSON.parse(line));
+    return checked.success ? (checked.data as StoredHead) : undefined;
+  } catch {
+    return undefined;
+  }
 }

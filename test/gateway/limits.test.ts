@@ -247,6 +247,7 @@ describe('limits configuration', () => {
       maxDepth: 12,
       maxAliases: 30,
       maxRootFields: 30,
+      maxDestructiveFields: 1,
       maxTokens: 5000,
       maxCost: 5000,
       batching: false,
