@@ -19,9 +19,6 @@ const REDACTED_KEYS: ReadonlySet<string> = new Set([
   'cookie',
   'set-cookie',
   'x-api-key',
-  // Forwarded user credentials (src/server/forwarded-credentials.ts).
-  'x-junction-supervity-token',
-  'x-junction-projectmanager-token',
   'apikey',
   'token',
   'accesstoken',
@@ -29,6 +26,12 @@ const REDACTED_KEYS: ReadonlySet<string> = new Set([
   'password',
   'secret',
 ]);
+/** Forwarded user credentials, whatever the vendor (src/vendors/registration.ts names them so). */
+const FORWARDED_CREDENTIAL_KEY = /^x-junction-[a-z0-9-]+-token$/;
+const isRedactedKey = (key: string) => {
+  const lower = key.toLowerCase();
+  return REDACTED_KEYS.has(lower) || FORWARDED_CREDENTIAL_KEY.test(lower);
+};
 const CENSOR = '[redacted]';
 /** Deeper than any header map a log call could carry (`req.headers.x` is depth 3). */
 const MAX_DEPTH = 6;
@@ -50,7 +53,7 @@ function redactSecrets(value: unknown, depth = 0): unknown {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    const scrubbed = REDACTED_KEYS.has(key.toLowerCase()) ? CENSOR : redactSecrets(item, depth + 1);
+    const scrubbed = isRedactedKey(key) ? CENSOR : redactSecrets(item, depth + 1);
     if (scrubbed !== item) {
       // An error stays an error (same class, message and stack) for pino's error serializer.
       copy ??=

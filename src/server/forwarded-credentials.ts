@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Secret } from '../config/secret.js';
 import { BadUserInputError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
+import { VENDOR_REGISTRY } from '../vendors/registry.js';
 
 /**
  * Per-request user credentials for the user-scoped vendors: a frontend acting
@@ -9,12 +10,17 @@ import type { Vendor } from '../domain/models.js';
  * sends it instead of the tenant's configured credential. The value becomes a
  * Secret at once (it prints as "[redacted]"); it is never logged or echoed.
  */
-export const FORWARDED_CREDENTIAL_HEADERS = {
-  /** The user's Supervity JWT. */
-  SUPERVITY: 'x-junction-supervity-token',
-  /** The user's ProjectManager bearer token. */
-  PROJECTMANAGER: 'x-junction-projectmanager-token',
-} as const satisfies Partial<Record<Vendor, string>>;
+type Registered = (typeof VENDOR_REGISTRY)[number];
+type UserScoped = Registered extends infer R extends Registered
+  ? [NonNullable<R['forwardedCredentialHeader']>] extends [never]
+    ? never
+    : R
+  : never;
+
+/** Each user-scoped vendor's header, as its registration (src/vendors/<vendor>/index.ts) names it. */
+export const FORWARDED_CREDENTIAL_HEADERS = Object.fromEntries(
+  VENDOR_REGISTRY.flatMap((r) => (r.forwardedCredentialHeader ? [[r.vendor, r.forwardedCredentialHeader]] : [])),
+) as { readonly [R in UserScoped as R['vendor']]: NonNullable<R['forwardedCredentialHeader']> };
 
 /** A token: visible ASCII without spaces, at most 8 KiB; a leading "Bearer " is accepted and dropped. */
 const TOKEN = /^[\x21-\x7e]{1,8192}$/;

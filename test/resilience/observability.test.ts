@@ -233,7 +233,14 @@ describe('log redaction (a second line of defence behind Secret)', () => {
     const error = Object.assign(new TypeError('vendor refused'), { config: { headers: { 'X-API-KEY': 'k-123' } } });
     logger.info(
       {
-        req: { headers: { Authorization: 'Bearer jk_live_1', accept: 'application/json' } },
+        req: {
+          headers: {
+            Authorization: 'Bearer jk_live_1',
+            accept: 'application/json',
+            // A forwarded user token, for a vendor the scrub has no list entry for: the header's shape is enough.
+            'X-Junction-Newvendor-Token': 'fwd-789',
+          },
+        },
         attempts: [{ token: 'tok-456', status: 401 }],
         err: error,
         tenant: 'acme',
@@ -246,8 +253,12 @@ describe('log redaction (a second line of defence behind Secret)', () => {
       err: { config: { headers: Record<string, string> } };
       tenant: string;
     };
-    expect(JSON.stringify(line)).not.toMatch(/jk_live_1|tok-456|k-123/);
-    expect(line.req.headers).toEqual({ Authorization: '[redacted]', accept: 'application/json' });
+    expect(JSON.stringify(line)).not.toMatch(/jk_live_1|tok-456|k-123|fwd-789/);
+    expect(line.req.headers).toEqual({
+      Authorization: '[redacted]',
+      accept: 'application/json',
+      'X-Junction-Newvendor-Token': '[redacted]',
+    });
     expect(line.attempts).toEqual([{ token: '[redacted]', status: 401 }]);
     expect(line.err).toMatchObject({ type: 'TypeError', message: 'vendor refused' });
     expect(line.err.config.headers['X-API-KEY']).toBe('[redacted]');

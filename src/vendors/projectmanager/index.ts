@@ -7,5 +7,6 @@ export const projectmanager = defineVendor({
   vendor: 'PROJECTMANAGER',
   configKey: 'projectmanager',
   configSchema: projectManagerConfigSchema,
+  forwardedCredentialHeader: 'x-junction-projectmanager-token',
   createAdapter: createProjectManagerAdapter,
 });

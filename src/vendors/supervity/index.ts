@@ -7,5 +7,6 @@ export const supervity = defineVendor({
   vendor: 'SUPERVITY',
   configKey: 'supervity',
   configSchema: supervityConfigSchema,
+  forwardedCredentialHeader: 'x-junction-supervity-token',
   createAdapter: createSupervityAdapter,
 });
