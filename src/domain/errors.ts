@@ -20,6 +20,7 @@ export const GatewayErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   IDEMPOTENCY_UNAVAILABLE: 'IDEMPOTENCY_UNAVAILABLE',
+  UPSTREAM_OUTCOME_UNKNOWN: 'UPSTREAM_OUTCOME_UNKNOWN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -70,6 +71,10 @@ interface UpstreamErrorDetails {
   /** A vendor explanation that is safe to show (validation messages); never raw bodies. */
   readonly vendorMessage?: string;
   readonly cause?: unknown;
+  /** A write the vendor may have acted on (timed out, or reset after it was sent): its outcome is unknown. */
+  readonly outcomeUnknown?: boolean;
+  /** Set once reading the vendor's state showed the write was not applied (extensions.outcome). */
+  readonly outcome?: 'NOT_APPLIED';
 }
 
 /** A vendor call failed. Carries the vendor and a code; never the URL, credentials or raw body. */
@@ -81,6 +86,7 @@ export class UpstreamError extends GatewayError {
       vendor,
       ...(details.status !== undefined && { status: details.status }),
       ...(details.retryAfter !== undefined && { retryAfter: details.retryAfter }),
+      ...(details.outcome !== undefined && { outcome: details.outcome }),
     });
     this.vendor = vendor;
     this.details = details;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BadUserInputError, GatewayError, GatewayErrorCode } from './errors.js';
+import { OutcomeUnknownError } from './unknown-outcome.js';
 
 /**
  * Idempotent mutations. A mutation called with an idempotency key runs at most
@@ -71,7 +72,11 @@ type IdempotentOutcome<T> = { readonly kind: 'result'; readonly value: T } | { r
 
 /** Bound to one request: its tenant and its `Idempotency-Key` header. */
 export interface IdempotencyGuard {
-  run<T>(call: IdempotentCall, execute: () => Promise<T>): Promise<IdempotentOutcome<T>>;
+  /** `execute` gets `previous` when an earlier call under the key ended with an unknown outcome (settle it first). */
+  run<T>(
+    call: IdempotentCall,
+    execute: (previous?: { readonly ifApplied: unknown }) => Promise<T>,
+  ): Promise<IdempotentOutcome<T>>;
 }
 
 export interface Idempotency {
@@ -105,7 +110,8 @@ const MAX_UNRECORDED = 1_000;
 
 interface StoredRecord {
   readonly fingerprint: string;
-  readonly state: 'pending' | 'done';
+  /** `unknown`: the call's outcome could not be settled; `result` is its answer if it was applied. */
+  readonly state: 'pending' | 'done' | 'unknown';
   readonly result?: unknown;
 }
 
@@ -137,7 +143,7 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
   async function runKeyed<T>(
     recordKey: string,
     fingerprint: string,
-    execute: () => Promise<T>,
+    execute: (previous?: { readonly ifApplied: unknown }) => Promise<T>,
   ): Promise<IdempotentOutcome<T>> {
     const deadline = now() + options.waitMs;
     for (;;) {
@@ -161,6 +167,13 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
       if (record) {
         if (record.fingerprint !== fingerprint) return { kind: 'key-reused' };
         if (record.state === 'done') return { kind: 'result', value: record.result as T };
+        if (record.state === 'unknown') {
+          // Settled first by the mutation; the record is this call's again until it finishes.
+          const previous = { ifApplied: record.result };
+          const pending: StoredRecord = { fingerprint, state: 'pending', result: record.result };
+          if (!(await store.write(recordKey, JSON.stringify(pending), claimSeconds))) throw unavailable();
+          return { kind: 'result', value: await runClaimed(recordKey, fingerprint, () => execute(previous)) };
+        }
       }
       // Pending elsewhere, or gone between our two calls (its owner failed): wait, then look again.
       if (now() >= deadline) throw new IdempotencyInProgressError();
@@ -180,7 +193,11 @@ export function createIdempotency(store: IdempotencyStore, options: IdempotencyO
         }
         return value;
       } catch (error) {
-        await store.drop(recordKey);
+        if (error instanceof OutcomeUnknownError) {
+          // Kept, so a retry under this key settles the outcome instead of sending the call again.
+          const unknown: StoredRecord = { fingerprint, state: 'unknown', result: error.ifApplied };
+          await store.write(recordKey, JSON.stringify(unknown), options.ttlSeconds);
+        } else await store.drop(recordKey);
         throw error;
       }
     })();
@@ -242,7 +259,8 @@ function parseRecord(raw: string | undefined): StoredRecord | null {
   if (raw === undefined) return null;
   try {
     const parsed = JSON.parse(raw) as StoredRecord;
-    return typeof parsed.fingerprint === 'string' && (parsed.state === 'pending' || parsed.state === 'done')
+    return typeof parsed.fingerprint === 'string' &&
+      (parsed.state === 'pending' || parsed.state === 'done' || parsed.state === 'unknown')
       ? parsed
       : null;
   } catch {

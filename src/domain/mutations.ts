@@ -1,9 +1,17 @@
 import { loadConnection, routeConnection } from './connection-route.js';
-import { GatewayErrorCode, NotFoundError, UpstreamError, UserFacingError } from './errors.js';
+import { NotFoundError, UserFacingError } from './errors.js';
 import { decodeGlobalIdOf, sameNode, type GlobalId } from './global-id.js';
-import { textInputViolations } from './input-policy.js';
-import type { ActionModel, ConnectionModel, OrganizationModel, UserErrorModel, Vendor } from './models.js';
-import type { IdempotencyGuard, IdempotentCall } from './idempotency.js';
+import {
+  asUserErrors,
+  failed,
+  goneIsNotFound,
+  policyErrors,
+  toUserError,
+  unsupported,
+  type MutationResultModel,
+} from './mutation-results.js';
+import type { ConnectionModel, UserErrorModel } from './models.js';
+import { isDisconnected, isRemoved, sameKeys, settledWrite, settlingRead } from './unknown-outcome.js';
 import { adapterForId, type TenantScope } from './tenant-scope.js';
 import type { DisconnectTarget, VendorAdapter } from '../vendors/port.js';
 
@@ -11,20 +19,17 @@ import type { DisconnectTarget, VendorAdapter } from '../vendors/port.js';
  * Mutation use cases. Each validates everything it can before calling a
  * vendor, returns expected failures as userErrors (the mutation then changed
  * nothing), and lets unexpected failures (vendor down) propagate as GraphQL
- * errors. Malformed IDs are BAD_USER_INPUT errors, as for reads.
+ * errors. Malformed IDs are BAD_USER_INPUT errors, as for reads. A write whose
+ * outcome is unknown is settled by a read (unknown-outcome.ts); `previous`
+ * is given when a keyed retry follows such a write, which is settled first.
  */
 
-/** What a mutation payload is built from; `organization` is loaded lazily from `organizationRef` when not given. */
-export interface MutationResultModel {
-  readonly connection: ConnectionModel | null;
-  readonly organization: OrganizationModel | null;
-  readonly organizationRef: { readonly vendor: Vendor; readonly organizationId: string } | null;
-  readonly disconnectedActionCount: number;
-  readonly dryRun: boolean;
-  /** A dry run's list of what a disconnect would remove (none when absent). */
-  readonly affectedConnections?: readonly ConnectionModel[];
-  readonly affectedActions?: readonly ActionModel[];
-  readonly userErrors: readonly UserErrorModel[];
+export type { MutationResultModel };
+export { withIdempotency } from './mutation-results.js';
+
+/** A keyed retry of a write whose outcome was unknown: the answer it gives if a read shows it was applied. */
+export interface AfterUnknownOutcome {
+  readonly ifApplied: unknown;
 }
 
 interface DisconnectIntegrationCommand {
@@ -46,63 +51,6 @@ interface DeleteConnectionCommand {
 interface UpdateSharingCommand {
   readonly connectionId: string;
   readonly teamKeys: readonly string[];
-}
-
-const failed = (userErrors: readonly UserErrorModel[], dryRun = false): MutationResultModel => ({
-  connection: null,
-  organization: null,
-  organizationRef: null,
-  disconnectedActionCount: 0,
-  dryRun,
-  userErrors,
-});
-
-const toUserError = (e: UserFacingError): UserErrorModel => ({ code: e.code, message: e.message, field: e.field });
-
-const unsupported = (vendor: Vendor, operation: string, field: string): UserErrorModel => ({
-  code: 'UNSUPPORTED_OPERATION',
-  message: `${vendor} connections do not support ${operation}`,
-  field: ['input', field],
-});
-
-/** Private: free text that breaks the input policy (input-policy.ts), as INVALID_INPUT userErrors. */
-const policyErrors = (...fields: Parameters<typeof textInputViolations>[0]): UserErrorModel[] =>
-  textInputViolations(fields).map(({ field, message }) => ({ code: 'INVALID_INPUT', message, field }));
-
-/**
- * Private: the vendor no longer has the connection the caller named by ID
- * (deleted there after Junction cached it): the same NOT_FOUND as for an ID
- * that was never there, whichever vendor and whatever the cache held.
- */
-async function goneIsNotFound<T>(id: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const gone =
-      (error instanceof UpstreamError && error.code === GatewayErrorCode.NOT_FOUND) ||
-      (error instanceof UserFacingError && (error.code === 'NOT_FOUND' || error.code === 'NOT_CONNECTED'));
-    if (gone) throw new NotFoundError('Connection', id);
-    throw error;
-  }
-}
-
-/**
- * Private: expected vendor answers become userErrors (nothing changed);
- * everything else stays an error. A vendor's rejection of our request is
- * expected input trouble; its being down is not.
- */
-async function asUserErrors(run: () => Promise<MutationResultModel>, dryRun: boolean): Promise<MutationResultModel> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof UserFacingError) return failed([toUserError(error)], dryRun);
-    if (error instanceof NotFoundError)
-      return failed([{ code: 'NOT_FOUND', message: error.message, field: ['input'] }], dryRun);
-    if (error instanceof UpstreamError && error.code === GatewayErrorCode.UPSTREAM_REJECTED) {
-      return failed([{ code: 'VENDOR_REJECTED', message: error.message, field: ['input'] }], dryRun);
-    }
-    throw error;
-  }
 }
 
 /** Private: the IDs a disconnect names, decoded once; null where not given. */
@@ -147,6 +95,7 @@ async function disconnectTarget(
 export async function disconnectIntegration(
   scope: TenantScope,
   input: DisconnectIntegrationCommand,
+  previous?: AfterUnknownOutcome,
 ): Promise<MutationResultModel> {
   const dryRun = input.dryRun ?? false;
   // IDs are decoded outside asUserErrors: a malformed ID is BAD_USER_INPUT, as in reads.
@@ -165,7 +114,15 @@ export async function disconnectIntegration(
   );
   if (invalid.length > 0) return failed(invalid, dryRun);
   return asUserErrors(async () => {
-    const resolved = await disconnectTarget(scope, input, ids);
+    let resolved: Awaited<ReturnType<typeof disconnectTarget>>;
+    try {
+      resolved = await disconnectTarget(scope, input, ids);
+    } catch (error) {
+      // A retry after an unknown outcome: the connection it named is gone, so the disconnect was applied.
+      if (previous && ids.connection && error instanceof NotFoundError)
+        return previous.ifApplied as MutationResultModel;
+      throw error;
+    }
     if ('userErrors' in resolved) return failed(resolved.userErrors, dryRun);
     const { adapter, target } = resolved;
     const operation = adapter.disconnectIntegration;
@@ -189,18 +146,41 @@ export async function disconnectIntegration(
         userErrors: [],
       };
     }
+    if (previous && (await settlingRead(adapter.vendor, previous, () => isDisconnected(operation, target))))
+      return previous.ifApplied as MutationResultModel;
+    // What a settling read reports when the outcome was unknown: Supervity's count is the actions it would remove.
+    const count = target.action === undefined && operation.plan ? (await operation.plan(target)).actions.length : 1;
+    const applied: MutationResultModel = {
+      connection: null,
+      organization: null,
+      organizationRef,
+      disconnectedActionCount: count,
+      dryRun,
+      userErrors: [],
+    };
+    const run = () =>
+      settledWrite<MutationResultModel>(
+        async () => ({
+          ...(await operation.execute(target)),
+          organization: null,
+          organizationRef,
+          dryRun,
+          userErrors: [],
+        }),
+        async () =>
+          (await isDisconnected(operation, target)) ? { applied: true, result: applied } : { applied: false },
+        () => applied,
+      );
     // Named by ID, the whole integration: a vendor that no longer has it answers like a missing ID.
     const byId = ids.connection && input.action == null ? input.connectionId! : null;
-    const outcome = byId
-      ? await goneIsNotFound(byId, () => operation.execute(target))
-      : await operation.execute(target);
-    return { ...outcome, organization: null, organizationRef, dryRun, userErrors: [] };
+    return byId ? await goneIsNotFound(byId, run) : await run();
   }, dryRun);
 }
 
 export async function deleteConnection(
   scope: TenantScope,
   input: DeleteConnectionCommand,
+  previous?: AfterUnknownOutcome,
 ): Promise<MutationResultModel> {
   const dryRun = input.dryRun ?? false;
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
@@ -220,16 +200,47 @@ export async function deleteConnection(
     if (!operation) return failed([unsupported(route.adapter.vendor, 'deleteConnection', 'connectionId')], dryRun);
     const problems = operation.check(request);
     if (problems.length > 0) return failed(problems.map(toUserError), dryRun);
+    if (previous) {
+      // Settled first: a retry never sends the call again when the first one went through.
+      if (await settlingRead(route.adapter.vendor, previous, () => isRemoved(route)))
+        return previous.ifApplied as MutationResultModel;
+      if (request.deleteExternalAccount)
+        return failed([
+          {
+            code: 'CONFIRMATION_REQUIRED',
+            message:
+              'The earlier attempt under this idempotency key was not applied; deleteExternalAccount is irreversible, so it is not sent again under the same key: send it with a new idempotency key to confirm',
+            field: ['input', 'idempotencyKey'],
+          },
+        ]);
+    }
     const connection = await loadConnection(route);
     const organizationRef = { vendor: connection.vendor, organizationId: connection.organizationId };
     if (dryRun)
       return { connection, organization: null, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
-    const outcome = await goneIsNotFound(route.id, () => operation.execute(connection, request));
-    return { ...outcome, organizationRef, disconnectedActionCount: 0, dryRun, userErrors: [] };
+    const applied: MutationResultModel = {
+      connection: { ...connection, status: 'DISCONNECTED' },
+      organization: null,
+      organizationRef,
+      disconnectedActionCount: 0,
+      dryRun,
+      userErrors: [],
+    };
+    return goneIsNotFound(route.id, () =>
+      settledWrite<MutationResultModel>(
+        async () => ({ ...applied, ...(await operation.execute(connection, request)) }),
+        async () => ((await isRemoved(route)) ? { applied: true, result: applied } : { applied: false }),
+        () => applied,
+      ),
+    );
   }, dryRun);
 }
 
-export async function updateSharing(scope: TenantScope, input: UpdateSharingCommand): Promise<MutationResultModel> {
+export async function updateSharing(
+  scope: TenantScope,
+  input: UpdateSharingCommand,
+  previous?: AfterUnknownOutcome,
+): Promise<MutationResultModel> {
   const gid = decodeGlobalIdOf('Connection', input.connectionId, 'input.connectionId');
   const invalid = policyErrors(...input.teamKeys.map((key, i) => [['input', 'teamKeys', String(i)], key] as const));
   if (invalid.length > 0) return failed(invalid);
@@ -240,38 +251,32 @@ export async function updateSharing(scope: TenantScope, input: UpdateSharingComm
     const problems = operation.check(input.teamKeys);
     if (problems.length > 0) return failed(problems.map(toUserError));
     const connection = await loadConnection(route);
-    const updated = await goneIsNotFound(route.id, () => operation.execute(connection, input.teamKeys));
-    return {
-      connection: updated,
-      organization: null,
-      organizationRef: { vendor: updated.vendor, organizationId: updated.organizationId },
-      disconnectedActionCount: 0,
-      dryRun: false,
-      userErrors: [],
+    const shared = async () => {
+      const current = await route.adapter.getConnection(route.organizationId, route.key);
+      return current && sameKeys(current.sharedTeamKeys, input.teamKeys) ? current : null;
     };
+    const settled = previous ? await settlingRead(route.adapter.vendor, previous, shared) : null;
+    const updated =
+      settled ??
+      (await goneIsNotFound(route.id, () =>
+        settledWrite<ConnectionModel>(
+          () => operation.execute(connection, input.teamKeys),
+          async () => {
+            const current = await shared();
+            return current ? { applied: true, result: current } : { applied: false };
+          },
+          () => sharingResult({ ...connection, sharedTeamKeys: input.teamKeys }),
+        ),
+      ));
+    return sharingResult(updated);
   }, false);
 }
 
-/**
- * Runs a mutation through the request's idempotency guard: a keyed retry gets
- * the first result back, and a key already used with another input is the
- * userError IDEMPOTENCY_KEY_REUSED (nothing is called).
- */
-export async function withIdempotency(
-  guard: IdempotencyGuard,
-  call: IdempotentCall,
-  run: () => Promise<MutationResultModel>,
-): Promise<MutationResultModel> {
-  const outcome = await guard.run(call, run);
-  if (outcome.kind === 'result') return outcome.value;
-  return failed(
-    [
-      {
-        code: 'IDEMPOTENCY_KEY_REUSED',
-        message: 'This idempotency key was already used with a different input; use a new key for a new request',
-        field: ['input', 'idempotencyKey'],
-      },
-    ],
-    call.input.dryRun === true,
-  );
-}
+const sharingResult = (updated: ConnectionModel): MutationResultModel => ({
+  connection: updated,
+  organization: null,
+  organizationRef: { vendor: updated.vendor, organizationId: updated.organizationId },
+  disconnectedActionCount: 0,
+  dryRun: false,
+  userErrors: [],
+});

@@ -8,6 +8,7 @@ import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { classifyFailure, type FailureInterpreter } from '../http/failure-classification.js';
 import { createSecretScrub } from '../http/secret-scrub.js';
+import { verdictOfError } from '../http/attempt-verdict.js';
 import type { AttemptTracer, UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
 import { ReadLedger } from '../request/read-ledger.js';
@@ -126,6 +127,8 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
             let response: UpstreamResponse;
             try {
               response = await deps.http.send(requestFor(spec.method, spec, spec.idempotent ?? false, spec.body));
+            } catch (error) {
+              throw markUnknownOutcome(error);
             } finally {
               // Even a failed write may have changed something (a timeout after the vendor applied it).
               await invalidateVendor(vendor);
@@ -173,6 +176,16 @@ function validateBody<T>(vendor: Vendor, schema: z.ZodType<T>, body: unknown, lo
     GatewayErrorCode.UPSTREAM_BAD_RESPONSE,
     `${vendor} answered with a response that breaks its contract`,
   );
+}
+
+/** Private: a write error after which the vendor may have acted (timeout, reset after sending), so marked. */
+function markUnknownOutcome(error: unknown): unknown {
+  const network =
+    error instanceof UpstreamError &&
+    error.details.status === undefined &&
+    (error.code === GatewayErrorCode.UPSTREAM_TIMEOUT || error.code === GatewayErrorCode.UPSTREAM_UNAVAILABLE);
+  if (!network || verdictOfError(error).maybeProcessed !== 'unknown') return error;
+  return new UpstreamError(error.vendor, error.code, error.message, { ...error.details, outcomeUnknown: true });
 }
 
 /** Private: the secret header values an endpoint sends, and the token inside a `Bearer <token>` one. */

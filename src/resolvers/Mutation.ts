@@ -8,7 +8,7 @@ const idempotent = (
   { idempotency }: GatewayContext,
   info: GraphQLResolveInfo,
   input: { readonly idempotencyKey?: string | null } & Record<string, unknown>,
-  run: () => Promise<mutations.MutationResultModel>,
+  run: (previous?: mutations.AfterUnknownOutcome) => Promise<mutations.MutationResultModel>,
 ) =>
   mutations.withIdempotency(
     idempotency,
@@ -18,9 +18,9 @@ const idempotent = (
 
 export const Mutation: MutationResolvers = {
   disconnectIntegration: (_root, { input }, context, info) =>
-    idempotent(context, info, input, () => mutations.disconnectIntegration(context.tenant, input)),
+    idempotent(context, info, input, (previous) => mutations.disconnectIntegration(context.tenant, input, previous)),
   deleteConnection: (_root, { input }, context, info) =>
-    idempotent(context, info, input, () => mutations.deleteConnection(context.tenant, input)),
+    idempotent(context, info, input, (previous) => mutations.deleteConnection(context.tenant, input, previous)),
   updateSharing: (_root, { input }, context, info) =>
-    idempotent(context, info, input, () => mutations.updateSharing(context.tenant, input)),
+    idempotent(context, info, input, (previous) => mutations.updateSharing(context.tenant, input, previous)),
 };
