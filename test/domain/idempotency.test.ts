@@ -203,14 +203,15 @@ describe('idempotency state machine', () => {
   });
 
   it("a crashed owner's claim lapses after claimSeconds; a result lapses after ttlSeconds", async () => {
-    const { clock, one, two } = setup({ claimSeconds: 120, ttlSeconds: 3_600, waitMs: 1 });
+    // waitMs 0: the duplicate gives up at its first look, whenever the guard computes its deadline.
+    const { clock, one, two } = setup({ claimSeconds: 120, ttlSeconds: 3_600, waitMs: 0 });
     const input = { connectionId: 'c1', idempotencyKey: 'k' };
     void one.forRequest('acme', undefined).run(call(input), () => new Promise<string>(() => {})); // never finishes
     const run = counted('later');
     const held = two.forRequest('acme', undefined).run(call(input), run.execute);
-    clock.advance(1);
     await expect(held).rejects.toBeInstanceOf(IdempotencyInProgressError);
-    clock.advance(120_000);
+    expect(run.calls.count).toBe(0);
+    clock.advance(120_001);
     expect(await two.forRequest('acme', undefined).run(call(input), run.execute)).toEqual({
       kind: 'result',
       value: 'later',
