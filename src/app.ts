@@ -77,6 +77,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     idempotency: createIdempotency(createIdempotencyStore(cache), config.idempotency),
     reads,
+    requestDeadlineMs: config.upstream.requestDeadlineMs,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');

@@ -134,6 +134,11 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       upstream: z
         .object({
           timeoutMs: intFrom(1).default(5000),
+          /**
+           * A request's vendor calls, retries and backoffs included, end this long after it arrived
+           * (a hung vendor cost 3 × 5 s); no attempt starts that could not finish in the time left.
+           */
+          requestDeadlineMs: intFrom(1).default(8000),
           /** Bulkhead (src/http/bulkhead.ts): calls in flight per vendor; per tenant and vendor, a share and a queue. */
           maxConcurrencyPerVendor: intFrom(1).default(64),
           maxConcurrencyPerTenant: intFrom(1).default(32),
@@ -167,6 +172,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
         .strict()
         .default({
           timeoutMs: 5000,
+          requestDeadlineMs: 8000,
           maxConcurrencyPerVendor: 64,
           maxConcurrencyPerTenant: 32,
           maxQueuedPerTenant: 2048,

@@ -25,6 +25,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown>
     persisted.manifests = env.JUNCTION_OPERATION_MANIFESTS.split(',').map((s) => s.trim());
   if (Object.keys(persisted).length > 0) out.persistedOperations = persisted;
   if (env.UPSTREAM_MAX_RESPONSE_BYTES !== undefined) upstream.maxResponseBytes = env.UPSTREAM_MAX_RESPONSE_BYTES;
+  if (env.REQUEST_DEADLINE_MS !== undefined) upstream.requestDeadlineMs = env.REQUEST_DEADLINE_MS;
   if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
   if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
   if (env.SHUTDOWN_DRAIN_DELAY_MS !== undefined) out.shutdownDrainDelayMs = env.SHUTDOWN_DRAIN_DELAY_MS;

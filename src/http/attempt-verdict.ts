@@ -54,6 +54,14 @@ export class CircuitOpenCause extends Error {
   }
 }
 
+/** The request's deadline left no time for another attempt; never retried (the time is gone). */
+export class DeadlineCause extends Error {
+  constructor() {
+    super('request deadline');
+    this.name = 'DeadlineCause';
+  }
+}
+
 /** The tenant's queue for the vendor was full; never retried (asking again at once meets the same queue). */
 export class BulkheadFullCause extends Error {
   constructor() {
@@ -67,6 +75,8 @@ export function verdictOfError(error: unknown): AttemptVerdict {
     return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label: 'error' };
   if (error.details.cause instanceof CircuitOpenCause)
     return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'circuit_open' };
+  if (error.details.cause instanceof DeadlineCause)
+    return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'deadline' };
   if (error.details.cause instanceof BulkheadFullCause)
     return { transient: false, maybeProcessed: 'no', countsAsFailure: false, label: 'bulkhead_full' };
   switch (error.code) {

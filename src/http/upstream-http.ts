@@ -36,6 +36,8 @@ export interface UpstreamRequest {
   readonly route: string;
   /** Starts a span per attempt when the request is traced; its traceparent replaces the request's. */
   readonly trace?: AttemptTracer | undefined;
+  /** When the whole request must be done (performance.now() ms): no attempt starts that could not finish by then. */
+  readonly deadline?: number;
   readonly headers: Readonly<Record<string, string>>;
   /** Serialized as JSON when present. */
   readonly body?: unknown;

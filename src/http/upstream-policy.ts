@@ -21,6 +21,7 @@ import type { Vendor } from '../domain/models.js';
 import {
   BulkheadFullCause,
   CircuitOpenCause,
+  DeadlineCause,
   verdictOfError,
   verdictOfResponse,
   type AttemptVerdict,
@@ -77,6 +78,8 @@ export interface UpstreamPolicySettings extends BulkheadSettings {
 
 interface AttemptTarget {
   readonly vendor: Vendor;
+  /** performance.now() by which the call must be done (UpstreamRequest.deadline). */
+  readonly deadline?: number | undefined;
   readonly tenantId: string;
   /** Repeating the request after an unknown outcome is harmless (see UpstreamRequest.idempotent). */
   readonly idempotent: boolean;
@@ -114,6 +117,11 @@ export function createUpstreamPolicy(
     abortOnReturn: false,
   });
 
+  const deadlines = new WeakMap<AbortSignal, number>();
+  const deadlineOf = (signal: AbortSignal) => deadlines.get(signal);
+  const attemptTimeoutOf = (ms: number): TimeoutPolicy =>
+    timeout(Math.max(1, Math.floor(ms)), { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
+
   const breakerOf = (vendor: Vendor, tenantId: string) =>
     getOrCreate(breakers, `${vendor}\u0000${tenantId}`, () => {
       const breaker = circuitBreaker(
@@ -143,6 +151,8 @@ export function createUpstreamPolicy(
         {
           maxAttempts: settings.retry.maxAttempts - 1, // cockatiel counts retries, not attempts
           backoff: honouringRetryAfter(
+            deadlineOf,
+            settings.timeoutMs,
             new ExponentialBackoff({
               initialDelay: settings.retry.initialDelayMs,
               maxDelay: settings.retry.maxDelayMs,
@@ -162,10 +172,25 @@ export function createUpstreamPolicy(
   return {
     execute(target, attempt) {
       const breaker = breakerOf(target.vendor, target.tenantId);
-      return retryOf(target.vendor, target.idempotent).execute(async () => {
+      const { deadline } = target;
+      // The call's deadline travels to the backoff (honouringRetryAfter) with the signal cockatiel hands it.
+      const callSignal = deadline === undefined ? undefined : new AbortController().signal;
+      if (callSignal) deadlines.set(callSignal, deadline!);
+      return retryOf(target.vendor, target.idempotent).execute(async ({ attempt: retries }) => {
+        const left = deadline === undefined ? Infinity : deadline - performance.now();
+        // A retry starts only with a whole attempt's time left; a first attempt gets what is left.
+        if (left <= 0 || (retries > 0 && left < settings.timeoutMs)) {
+          throw new UpstreamError(
+            target.vendor,
+            GatewayErrorCode.UPSTREAM_TIMEOUT,
+            `${target.vendor} did not answer within the request's deadline`,
+            { cause: new DeadlineCause() },
+          );
+        }
+        const limit = left >= settings.timeoutMs ? perAttemptTimeout : attemptTimeoutOf(left);
         try {
           return await slots.run(target.vendor, target.tenantId, () =>
-            breaker.execute(() => perAttemptTimeout.execute(({ signal }) => attempt(signal))),
+            breaker.execute(() => limit.execute(({ signal }) => attempt(signal))),
           );
         } catch (error) {
           if (error instanceof BulkheadFullError) {
@@ -186,7 +211,7 @@ export function createUpstreamPolicy(
             { retryAfter: Math.ceil(settings.breaker.halfOpenAfterMs / 1000), cause: new CircuitOpenCause() },
           );
         }
-      });
+      }, callSignal);
     },
   };
 }
@@ -196,6 +221,8 @@ export function createUpstreamPolicy(
  * Retry-After (the retry predicate already refused waits above the bound).
  */
 function honouringRetryAfter(
+  deadlineOf: (signal: AbortSignal) => number | undefined,
+  timeoutMs: number,
   inner: IBackoffFactory<unknown> | IBackoff<unknown>,
 ): IBackoffFactory<IRetryBackoffContext<unknown>> {
   return {
@@ -205,8 +232,11 @@ function honouringRetryAfter(
         'error' in context.result
           ? verdictOfError(context.result.error)
           : verdictOfResponse(context.result.value as AttemptResult);
-      const duration = Math.max(step.duration, verdict.retryAfterMs ?? 0);
-      return { duration, next: honouringRetryAfter(step).next };
+      const wait = Math.max(step.duration, verdict.retryAfterMs ?? 0);
+      // No wait for an attempt the deadline would refuse anyway: it is refused at once instead.
+      const deadline = deadlineOf(context.signal);
+      const duration = deadline !== undefined && performance.now() + wait + timeoutMs > deadline ? 0 : wait;
+      return { duration, next: honouringRetryAfter(deadlineOf, timeoutMs, step).next };
     },
   };
 }

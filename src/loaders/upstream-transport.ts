@@ -42,6 +42,8 @@ export interface ReadThrough {
     ledger?: ReadLedger,
     secrets?: Iterable<string>,
     trace?: AttemptTracer,
+    /** When the request's vendor calls must be done, on performance.now(); retries and backoffs respect it. */
+    deadline?: number,
   ): ConnectTransport;
 }
 
@@ -61,7 +63,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
   };
   return {
     generations,
-    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace) {
+    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace, deadline) {
       // The request's secrets, plus each endpoint's own credentials (below), are scrubbed from every vendor answer.
       const requestSecrets = [...secrets];
       const jobs = new Map<string, UpstreamReadJob>();
@@ -100,6 +102,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           url: urlOf(endpoint.baseUrl, p),
           route: p.route,
           trace,
+          ...(deadline !== undefined && { deadline }),
           headers: { ...revealHeaders(endpoint.headers), ...extraHeaders },
           scrub,
           ...(body !== undefined && { body }),

@@ -20,6 +20,8 @@ export interface ContextDeps {
   readonly reads: ReadThrough;
   readonly logger: Logger;
   readonly idempotency: Idempotency;
+  /** Milliseconds a request's vendor calls, retries and backoffs included, may take in all. */
+  readonly requestDeadlineMs?: number;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -107,6 +109,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         request.reads,
         secrets,
         request.trace.spans,
+        deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
       );
       return {
         request,
