@@ -16,6 +16,7 @@ import { createGatewayTracer } from './observability/tracing.js';
 import { watchUnknownValues } from './observability/unknown-values.js';
 import { createApolloServer, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
+import { createCorsPolicy } from './server/cors.js';
 import { createIdeRoutes, ideEnabled } from './server/ide/ide-routes.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
@@ -97,6 +98,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       context,
       logger,
       operationGate: persisted.gate,
+      cors: createCorsPolicy(config.cors, config.tenants),
       responseCache:
         config.cache.enabled && config.cache.responses
           ? createResponseCache({

@@ -41,7 +41,11 @@ async function main(): Promise<void> {
     sandbox = await startSandbox();
     const keyFile = process.env.JUNCTION_DEMO_KEY_FILE;
     demoKey = process.env.JUNCTION_DEMO_KEY || (keyFile ? persistedDemoKey(keyFile) : randomDemoKey('jk_demo'));
-    config = loadConfig(process.env, { tenants: [demoTenantConfig(sandbox, 'demo', demoKey)] });
+    // The demo also answers browser frontends on any loopback origin (a dev server on localhost:5173 or the like).
+    config = loadConfig(process.env, {
+      tenants: [demoTenantConfig(sandbox, 'demo', demoKey)],
+      cors: { allowLoopbackOrigins: true },
+    });
   }
 
   let gateway: RunningGateway | null = null;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { VENDORS } from '../domain/models.js';
+import { corsSchema } from './cors.js';
 import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
 import { checkUniqueTenants, tenantSchema } from './tenants.js';
 
@@ -182,6 +183,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
           breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
         }),
       limits: limitsSchema,
+      /** Browser origins allowed to call /graphql (src/server/cors.ts); none by default: same-origin only. */
+      cors: corsSchema,
       idempotency: idempotencySchema,
       /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
       shutdownGraceMs: intFrom(0).default(10_000),

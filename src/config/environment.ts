@@ -29,6 +29,12 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown>
   if (env.UPSTREAM_MAX_ATTEMPTS !== undefined) upstream.retry = { maxAttempts: env.UPSTREAM_MAX_ATTEMPTS };
   if (env.SHUTDOWN_GRACE_MS !== undefined) out.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
   if (env.SHUTDOWN_DRAIN_DELAY_MS !== undefined) out.shutdownDrainDelayMs = env.SHUTDOWN_DRAIN_DELAY_MS;
+  if (env.JUNCTION_CORS_ORIGINS !== undefined)
+    out.cors = {
+      allowedOrigins: env.JUNCTION_CORS_ORIGINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   if (Object.keys(cache).length > 0) out.cache = cache;
   if (env.JUNCTION_MAX_BODY_BYTES !== undefined) limits.maxBodyBytes = env.JUNCTION_MAX_BODY_BYTES;
   if (env.JUNCTION_MAX_DESTRUCTIVE_FIELDS !== undefined)

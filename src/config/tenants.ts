@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCOPES } from '../request/caller.js';
 import { vendorConfigSchemas } from '../vendors/registry.js';
+import { originListSchema } from './cors.js';
 import { secretSchema } from './secret.js';
 
 /** A tenant: who may call (API keys by digest, an optional JWT issuer) and the vendors configured for it. */
@@ -32,6 +33,8 @@ export const tenantSchema = (env: NodeJS.ProcessEnv) =>
       apiKeys: z.array(apiKeySchema).default([]),
       /** Optional JWT authentication (src/server/jwt-auth.ts), besides API keys. */
       jwt: jwtSchema(env).optional(),
+      /** Browser origins this tenant's frontends call from, besides the global `cors.allowedOrigins`. */
+      allowedOrigins: originListSchema.default([]),
       vendors: vendorConfigSchemas(env),
     })
     .strict()

@@ -9,6 +9,7 @@ import type { RequestState } from '../request/request-state.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { configuredVendors } from '../vendors/registry.js';
 import type { AuthenticatedRequest, ContextFactory } from './context.js';
+import type { CorsPolicy } from './cors.js';
 import { readBody, Refusal } from './http-io.js';
 import type { OperationGate, OperationRequest } from './persisted-operations.js';
 import type { ResponseCache } from './response-cache.js';
@@ -27,6 +28,8 @@ export interface GraphQLRouteOptions {
   readonly operationGate?: OperationGate;
   /** Operations in one batched POST (a JSON array), when batching is on; Apollo rejects arrays when it is off. */
   readonly maxBatchOperations?: number | undefined;
+  /** Browser origins allowed to call, globally and per tenant; without it no Access-Control-* header is sent. */
+  readonly cors?: CorsPolicy;
 }
 
 /** Where a query's answer may be cached: the response cache, and the request's key in it. */
@@ -51,6 +54,7 @@ export async function handleGraphQL(
   const caller = await authenticate(req, options.context);
   state.tenantId = caller.tenant.id;
   state.caller = caller.caller;
+  options.cors?.admitTenant(req, res, caller.tenant.id);
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;

@@ -13,7 +13,7 @@ import type { IdeRoutes } from './ide/ide-routes.js';
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
  * three routes, and every layer in front of Apollo costs throughput on each
- * request). Routes: /graphql (GET and POST, graphql-route.ts), /healthz
+ * request). Routes: /graphql (GET and POST, graphql-route.ts; CORS in cors.ts), /healthz
  * (alive), /readyz (able to serve: configuration loaded, dependencies
  * reachable, not shutting down), /metrics (Prometheus). Every request gets an
  * `x-request-id` (the client's, or a new one) echoed in the response, a
@@ -98,6 +98,8 @@ async function serveRoute(
   options: HttpServerOptions,
   accepting: boolean,
 ): Promise<void> {
+  // Before the IDE: its page is a /graphql answer too, and varies by Origin like the rest.
+  if (url.pathname === '/graphql' && options.cors?.enter(req, res)) return;
   if (options.ide?.handles(req, url)) return options.ide.serve(req, res, url);
   switch (url.pathname) {
     case '/graphql':

@@ -33,7 +33,15 @@ export interface LoopbackBrowser {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export async function launchLoopbackChromium(): Promise<LoopbackBrowser> {
+export interface LaunchOptions {
+  /**
+   * Abort and record requests leaving loopback (default). Off for CORS tests: while Playwright intercepts,
+   * it answers every CORS preflight itself, allowing all; the resolver rules still keep the browser on loopback.
+   */
+  readonly intercept?: boolean;
+}
+
+export async function launchLoopbackChromium({ intercept = true }: LaunchOptions = {}): Promise<LoopbackBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'junction-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -47,17 +55,18 @@ export async function launchLoopbackChromium(): Promise<LoopbackBrowser> {
   const blocked: string[] = [];
   const requests: Request[] = [];
   context.on('request', (request) => requests.push(request));
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (
-      (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:') &&
-      !LOOPBACK.has(url.hostname)
-    ) {
-      blocked.push(url.href);
-      return route.abort('blockedbyclient');
-    }
-    return route.continue();
-  });
+  if (intercept)
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (
+        (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:') &&
+        !LOOPBACK.has(url.hostname)
+      ) {
+        blocked.push(url.href);
+        return route.abort('blockedbyclient');
+      }
+      return route.continue();
+    });
   return {
     context,
     blocked,

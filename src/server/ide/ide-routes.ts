@@ -164,7 +164,8 @@ function sendPage(req: IncomingMessage, res: ServerResponse, built: boolean): vo
     'content-type': built ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-cache',
-    vary: 'accept',
+    // Origin too: every /graphql answer says so (server/cors.ts), and writeHead's value wins over theirs.
+    vary: 'accept, origin',
     'content-security-policy': PAGE_CSP,
     'x-frame-options': 'DENY',
     ...SECURITY_HEADERS,
