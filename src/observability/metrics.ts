@@ -31,6 +31,10 @@ export interface GatewayMetrics {
   responseCache(event: ResponseCacheEvent): void;
   /** A dependency started or stopped failing while the instance keeps serving (readiness.ts). */
   readonly degradation: DegradationListener;
+  /** An HTTP response was sent (or the client went away), by route and status: 401/403/413/429 show here. */
+  httpResponse(route: string, status: number): void;
+  /** An automatic persisted query's hash was not registered (the client sends the query next): not an error. */
+  persistedQueryMiss(): void;
   /** A distinct enum value a vendor sent that its contract does not list (counted once per value). */
   unknownVendorValue(vendor: string, field: string): void;
   /** The exposition text. */
@@ -40,6 +44,10 @@ export interface GatewayMetrics {
 /** Distinct operation names kept as labels; later ones are counted as "other". */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Routes kept as labels; any other path (a scanner's guesses) is counted as "other". */
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+const routeLabel = (route: string): string =>
+  ROUTES.has(route) ? route : route.startsWith('/ide/') ? '/ide' : 'other';
 const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 export function createMetrics(): GatewayMetrics {
@@ -122,6 +130,18 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const httpResponses = new Counter({
+    name: 'junction_http_responses_total',
+    help: 'HTTP responses by route and status code, refusals included (401 unauthenticated, 403 forbidden, 413 too large, 429 rate limited).',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  const persistedQueryMisses = new Counter({
+    name: 'junction_persisted_query_misses_total',
+    help: 'Automatic persisted queries sent by hash alone that were not registered (the client then sends the query); not counted as operations.',
+    registers: [registry],
+  });
+
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';
@@ -160,6 +180,8 @@ export function createMetrics(): GatewayMetrics {
       if (result === 'hit') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
     },
     degradation: (dependency, isDegraded) => degraded.set({ dependency }, isDegraded ? 1 : 0),
+    httpResponse: (route, status) => httpResponses.inc({ route: routeLabel(route), status: String(status) }),
+    persistedQueryMiss: () => persistedQueryMisses.inc(),
     unknownVendorValue: (vendor, field) => unknownValues.inc({ vendor, field }),
     render: () => registry.metrics(),
   };

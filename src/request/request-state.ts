@@ -18,6 +18,10 @@ export class RequestState {
   tenantId: string | undefined;
   /** Who is calling and with which scopes (caller.ts); set with tenantId. */
   caller: Caller | undefined;
+  /** The Idempotency-Key header, when sent. */
+  idempotencyKey: string | undefined;
+  /** The mutations this request ran, in order (src/resolvers/Mutation.ts). */
+  readonly mutations: MutationRecord[] = [];
   /** The operation Apollo ran, or the one a cached answer stands for. */
   operation: OperationSummary | undefined;
   /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */
@@ -34,4 +38,21 @@ export interface OperationSummary {
   readonly outcome: OperationOutcome;
   /** Distinct `extensions.code` values of the response's errors. */
   readonly errorCodes: readonly string[];
+}
+
+/** A mutation as its log line and the audit trail tell it: what, on which target, for real or not, and how it ended. */
+export interface MutationRecord {
+  /** The Mutation field: disconnectIntegration, deleteConnection, updateSharing. */
+  readonly operation: string;
+  readonly dryRun: boolean;
+  /** The global IDs the input named (connection, organization), as sent. */
+  readonly targetIds: readonly string[];
+  /** disconnectIntegration by organization: the provider named. */
+  readonly provider?: string;
+  /** The input's idempotencyKey, or the Idempotency-Key header. */
+  readonly idempotencyKey?: string;
+  /** ok: done (or, on a dry run, checked); rejected: userErrors, nothing changed; error: a GraphQL error. */
+  readonly outcome: 'ok' | 'rejected' | 'error';
+  /** The userErrors' codes, or the error's code. */
+  readonly codes: readonly string[];
 }

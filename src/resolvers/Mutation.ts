@@ -1,20 +1,60 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import * as mutations from '../domain/mutations.js';
+import type { MutationRecord } from '../request/request-state.js';
 import type { GatewayContext } from './context.js';
 
-/** Every mutation goes through the request's idempotency guard (argument `idempotencyKey` or `Idempotency-Key` header). */
-const idempotent = (
-  { idempotency }: GatewayContext,
+type MutationInput = {
+  readonly idempotencyKey?: string | null;
+  readonly dryRun?: boolean | null;
+  readonly connectionId?: string | null;
+  readonly organizationId?: string | null;
+  readonly provider?: string | null;
+} & Record<string, unknown>;
+
+/** Longest ID or name kept on a log line: a client's garbage is cut, a real global ID never is. */
+const MAX_LOGGED = 200;
+const clip = (value: string) => (value.length > MAX_LOGGED ? `${value.slice(0, MAX_LOGGED)}…` : value);
+
+/**
+ * Every mutation goes through the request's idempotency guard (argument `idempotencyKey` or `Idempotency-Key`
+ * header), and leaves a record: a log line and an entry in the request's state (for the audit trail).
+ */
+async function idempotent(
+  context: GatewayContext,
   info: GraphQLResolveInfo,
-  input: { readonly idempotencyKey?: string | null } & Record<string, unknown>,
+  input: MutationInput,
   run: (previous?: mutations.AfterUnknownOutcome) => Promise<mutations.MutationResultModel>,
-) =>
-  mutations.withIdempotency(
-    idempotency,
-    { operation: info.fieldName, responseKey: String(info.path.key), argumentKey: input.idempotencyKey, input },
-    run,
-  );
+): Promise<mutations.MutationResultModel> {
+  const idempotencyKey = input.idempotencyKey ?? context.request.idempotencyKey;
+  const what = {
+    operation: info.fieldName,
+    dryRun: input.dryRun === true,
+    targetIds: [input.connectionId, input.organizationId].filter((id): id is string => Boolean(id)).map(clip),
+    ...(input.provider && { provider: clip(input.provider) }),
+    ...(idempotencyKey && { idempotencyKey: clip(idempotencyKey) }),
+  };
+  try {
+    const result = await mutations.withIdempotency(
+      context.idempotency,
+      { operation: info.fieldName, responseKey: String(info.path.key), argumentKey: input.idempotencyKey, input },
+      run,
+    );
+    const codes = result.userErrors.map((e) => e.code);
+    record(context, { ...what, outcome: codes.length > 0 ? 'rejected' : 'ok', codes });
+    return result;
+  } catch (error) {
+    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+    record(context, { ...what, outcome: 'error', codes: [typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR'] });
+    throw error;
+  }
+}
+
+function record(context: GatewayContext, entry: MutationRecord): void {
+  context.request.mutations.push(entry);
+  // The logger carries the request id, tenant and actor (src/server/context.ts).
+  context.logger.info({ mutation: entry }, entry.dryRun ? 'mutation dry run' : 'mutation');
+}
 
 export const Mutation: MutationResolvers = {
   disconnectIntegration: (_root, { input }, context, info) =>

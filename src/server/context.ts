@@ -96,9 +96,9 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       };
     },
 
-    contextFor({ tenant, forwarded, idempotencyKey, callerCredential }, request) {
+    contextFor({ tenant, caller, forwarded, idempotencyKey, callerCredential }, request) {
       const { requestId, traceparent } = request.trace;
-      const logger = deps.logger.child({ requestId, tenant: tenant.id });
+      const logger = deps.logger.child({ requestId, tenant: tenant.id, actor: caller.actor });
       // Which vendors got a user's own credential; never the credential.
       logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
       // Held for this request, so never passed on from a vendor's answer (each endpoint adds its own credential).

@@ -54,6 +54,7 @@ export async function handleGraphQL(
   const caller = await authenticate(req, options.context);
   state.tenantId = caller.tenant.id;
   state.caller = caller.caller;
+  state.idempotencyKey = caller.idempotencyKey;
   options.cors?.admitTenant(req, res, caller.tenant.id);
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);

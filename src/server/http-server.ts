@@ -22,7 +22,12 @@ import type { IdeRoutes } from './ide/ide-routes.js';
 
 export interface HttpServerOptions extends GraphQLRouteOptions {
   /** Serves /metrics when given. */
-  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  readonly metrics?: {
+    readonly contentType: string;
+    render(): Promise<string>;
+    /** Counts each response by route and status. */
+    httpResponse?(route: string, status: number): void;
+  };
   /** Backs /readyz; without it the server is ready while it accepts requests. */
   readonly readiness?: () => Promise<ReadinessReport>;
   /** The in-browser IDE (ide/ide-routes.ts): a browser's GET of /graphql, and /ide/ assets. */
@@ -55,6 +60,7 @@ export async function startHttpServer(
     if (!accepting) res.setHeader('connection', 'close');
     res.once('close', () => {
       inFlight.delete(res);
+      options.metrics?.httpResponse?.(route, res.statusCode);
       logRequest(options.logger, req, res, route, state);
       state.trace.spans?.end(res.statusCode, {
         ...(state.tenantId !== undefined && { 'junction.tenant': state.tenantId }),
@@ -151,6 +157,7 @@ function logRequest(
     durationMs: Math.round((performance.now() - state.started) * 10) / 10,
     ...(!res.writableFinished && { aborted: true }),
     ...(state.tenantId !== undefined && { tenant: state.tenantId }),
+    ...(state.caller && { actor: state.caller.actor }),
     ...(state.responseCache && { responseCache: state.responseCache }),
     ...(operation && {
       operationName: operation.operationName,

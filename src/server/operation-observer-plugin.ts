@@ -27,7 +27,10 @@ export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPl
           const errorCodes = [
             ...new Set((errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
           ];
-          metrics.operation(operationName ?? undefined, operationType, outcome, (performance.now() - started) / 1000);
+          // The first round trip of an automatic persisted query: the client sends the query next, nothing failed.
+          if (errorCodes.length === 1 && errorCodes[0] === 'PERSISTED_QUERY_NOT_FOUND') metrics.persistedQueryMiss();
+          else
+            metrics.operation(operationName ?? undefined, operationType, outcome, (performance.now() - started) / 1000);
           contextValue.request.operation = { operationName: operationName ?? null, operationType, outcome, errorCodes };
           spans?.endOperation(outcome, errorCodes);
         },
