@@ -11,9 +11,12 @@ import { randomToken } from '../observability/random-ids.js';
  * read, and a read that started before the write and stores its (possibly
  * stale) body after it stores it under the old generation, where nobody reads it.
  *
- * When the cache is down a write cannot replace the generation: the key is kept
- * as pending, retried before every batch of reads, and while it is pending the
- * cached reads (and responses) of that vendor are not trusted.
+ * When the cache is down or refuses writes, a write cannot replace the
+ * generation: the key is kept as pending, retried in the background every
+ * PENDING_RETRY_MS (and before every batch of reads) until stored, and while it
+ * is pending this instance does not trust cached reads (and responses) of that
+ * vendor. Other instances cannot know; they serve a cached read at most until
+ * its TTL runs out, or until PENDING_RETRY_MS after the cache accepts writes again.
  */
 
 /** One vendor's generation, as one lookup found it. */
@@ -44,10 +47,32 @@ export interface ReadGenerations {
 /** A generation outlives any cached read; when it expires (or is evicted) every read recorded under it is a miss. */
 const GENERATION_TTL_SECONDS = 86_400;
 const newGeneration = () => randomToken(9);
+/** How often pending invalidations are retried while the cache refuses them. */
+export const PENDING_RETRY_MS = 1_000;
 
 /** Process-wide: the pending invalidations are this instance's. */
 export function createReadGenerations(cache: CacheStore, observer?: CacheObserver): ReadGenerations {
   const pending = new Set<string>();
+  let retry: NodeJS.Timeout | undefined;
+  const recordPending = async () => {
+    if (pending.size === 0) return;
+    const keys = [...pending];
+    const applied = await cache.setMany(
+      keys.map((key) => ({ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS })),
+    );
+    if (applied) for (const key of keys) pending.delete(key);
+  };
+  // Not left to the next request: another instance keeps serving the old reads until this is stored.
+  const retryInBackground = () => {
+    if (retry || pending.size === 0) return;
+    retry = setTimeout(() => {
+      void recordPending().finally(() => {
+        retry = undefined;
+        retryInBackground();
+      });
+    }, PENDING_RETRY_MS);
+    retry.unref();
+  };
   return {
     async invalidate(tenantId, vendor) {
       const key = readGenerationKey(tenantId, vendor);
@@ -55,16 +80,10 @@ export function createReadGenerations(cache: CacheStore, observer?: CacheObserve
       if (applied) pending.delete(key);
       else pending.add(key);
       observer?.onInvalidation?.({ vendor, applied });
+      retryInBackground();
     },
 
-    async recordPending() {
-      if (pending.size === 0) return;
-      const keys = [...pending];
-      const applied = await cache.setMany(
-        keys.map((key) => ({ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS })),
-      );
-      if (applied) for (const key of keys) pending.delete(key);
-    },
+    recordPending,
 
     async lookup(tenantId, vendors, keys) {
       const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
