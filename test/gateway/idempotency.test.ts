@@ -49,7 +49,8 @@ describe('idempotent mutations', () => {
   let stack: TestStack;
   const cache = observedCache();
   beforeAll(async () => {
-    stack = await startStack({ start: { cache } });
+    // Two mutation fields in one request (the header-key case) need the destructive-field limit raised from 1.
+    stack = await startStack({ start: { cache }, config: { limits: { maxDestructiveFields: 2 } } });
   });
   afterAll(() => stack.close());
   beforeEach(() => stack.reset());
