@@ -21,6 +21,8 @@ import { createIdeRoutes, ideEnabled } from './server/ide/ide-routes.js';
 import { startHttpServer } from './server/http-server.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
 import { createResponseCache } from './server/response-cache.js';
+import { rateLimitPlugin } from './server/rate-limit-plugin.js';
+import { createRateLimiter, createRateLimitRedis } from './server/rate-limits.js';
 import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 import { scopeCheckPlugin } from './server/scope-check.js';
 
@@ -63,7 +65,31 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const tracer = createGatewayTracer(config.tracing);
   if (tracer)
     logger.info({ collector: new URL(config.tracing.otlpEndpoint!).host }, 'tracing: spans exported over OTLP/HTTP');
-  const http = createUpstreamHttp(config.upstream, metrics.upstream, options.now);
+  const { redisUrl, redisClusterNodes, commandTimeoutMs, faultLogIntervalMs } = config.cache;
+  const rateLimitsOn = config.rateLimits.enabled ?? config.production;
+  const rateLimitStore =
+    rateLimitsOn && (redisUrl || redisClusterNodes?.length)
+      ? createRateLimitRedis(
+          redisClusterNodes?.length ? { clusterNodes: redisClusterNodes } : { url: redisUrl! },
+          commandTimeoutMs,
+        )
+      : undefined;
+  const rateLimiter = rateLimitsOn
+    ? createRateLimiter({
+        tenants: config.tenants,
+        policies: config.rateLimits.policies,
+        redis: rateLimitStore,
+        logger: logger.child({ component: 'rate-limits' }),
+        faultLogIntervalMs,
+        onStoreFailure: metrics.rateLimitStoreFailure,
+        onRefused: ({ policy, tenantId }) => metrics.rateLimited(policy, tenantId),
+      })
+    : undefined;
+  const http = createUpstreamHttp(
+    { ...config.upstream, ...(rateLimiter && { spendCall: rateLimiter.spendVendorCall }) },
+    metrics.upstream,
+    options.now,
+  );
   const readCache = config.cache.enabled ? cache : createNoCache();
   const reads = createReadThrough({
     cache: readCache,
@@ -89,7 +115,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     introspection: config.introspection ?? !config.production,
     limits: config.limits,
     // Scopes per root field (scope-check.ts): introspection needs `introspect` in production only (the sandbox demo's IDE).
-    plugins: [operationObserverPlugin(metrics), scopeCheckPlugin({ introspectionNeedsScope: config.production })],
+    plugins: [
+      operationObserverPlugin(metrics),
+      scopeCheckPlugin({ introspectionNeedsScope: config.production }),
+      ...(rateLimiter ? [rateLimitPlugin(rateLimiter)] : []),
+    ],
   });
   await apollo.start();
   const server = await startHttpServer(
@@ -121,6 +151,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
           : undefined,
       onResponseCache: (event) => metrics.responseCache(event),
       maxBodyBytes: config.limits.maxBodyBytes,
+      rateLimiter,
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
       metrics,
       readiness: () => readiness.check(),
@@ -149,6 +180,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       await server.close(graceMs);
       await apollo.stop();
       stopWatchingUnknownValues();
+      rateLimitStore?.disconnect();
       await Promise.all([cache.close(), http.close(), tracer?.shutdown()]);
     },
   };

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { VENDORS } from '../domain/models.js';
 import { corsSchema } from './cors.js';
 import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
+import { rateLimitsSchema } from './rate-limit-config.js';
 import { checkUniqueTenants, tenantSchema } from './tenants.js';
 
 /**
@@ -185,6 +186,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       limits: limitsSchema,
       /** Browser origins allowed to call /graphql (src/server/cors.ts); none by default: same-origin only. */
       cors: corsSchema,
+      /** Requests, operation cost and vendor calls per key and tenant (src/server/rate-limits.ts); tenants may override. */
+      rateLimits: rateLimitsSchema,
       idempotency: idempotencySchema,
       /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
       shutdownGraceMs: intFrom(0).default(10_000),

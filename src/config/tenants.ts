@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCOPES } from '../request/caller.js';
 import { vendorConfigSchemas } from '../vendors/registry.js';
 import { originListSchema } from './cors.js';
+import { tenantRateLimitsSchema } from './rate-limit-config.js';
 import { secretSchema } from './secret.js';
 
 /** A tenant: who may call (API keys by digest, an optional JWT issuer) and the vendors configured for it. */
@@ -36,6 +37,8 @@ export const tenantSchema = (env: NodeJS.ProcessEnv) =>
       /** Browser origins this tenant's frontends call from, besides the global `cors.allowedOrigins`. */
       allowedOrigins: originListSchema.default([]),
       vendors: vendorConfigSchemas(env),
+      /** This tenant's own rate limits, replacing the global ones they name. */
+      rateLimits: tenantRateLimitsSchema.optional(),
     })
     .strict()
     .refine((t) => t.apiKeySha256.length + t.apiKeys.length > 0, {

@@ -76,6 +76,8 @@ export interface UpstreamHttpOptions {
   readonly retry?: Partial<RetrySettings>;
   /** @default opens after 5 consecutive failures, trial call after 10 s */
   readonly breaker?: Partial<BreakerSettings>;
+  /** The tenant's vendor-call rate limit: seconds to wait when this call would exceed it (refused before sending). */
+  readonly spendCall?: (tenantId: string, vendor: Vendor) => Promise<number | undefined>;
 }
 
 export interface UpstreamHttp {
@@ -140,7 +142,17 @@ export function createUpstreamHttp(
   }
 
   return {
-    send(req) {
+    async send(req) {
+      const retryAfter = await options.spendCall?.(req.tenantId, req.vendor);
+      if (retryAfter !== undefined)
+        throw new UpstreamError(
+          req.vendor,
+          GatewayErrorCode.RATE_LIMITED,
+          `This tenant's calls to ${req.vendor} are rate-limited`,
+          {
+            retryAfter,
+          },
+        );
       let attempt = 0;
       return policy.execute(req, (signal) => sendOnce(req, signal, ++attempt));
     },

@@ -37,6 +37,10 @@ export interface GatewayMetrics {
   persistedQueryMiss(): void;
   /** A distinct enum value a vendor sent that its contract does not list (counted once per value). */
   unknownVendorValue(vendor: string, field: string): void;
+  /** A request, an operation's cost or a vendor call refused by a rate limit (policy names are fixed). */
+  rateLimited(policy: string, tenant: string): void;
+  /** The rate limits' Redis failed a spend; the instance counted it in memory instead. */
+  rateLimitStoreFailure(): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -129,6 +133,17 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['vendor', 'field'],
     registers: [registry],
   });
+  const rateLimitRefusals = new Counter({
+    name: 'junction_rate_limit_refusals_total',
+    help: 'Requests answered 429 RATE_LIMITED (and vendor calls refused before sending), by policy and tenant.',
+    labelNames: ['policy', 'tenant'],
+    registers: [registry],
+  });
+  const rateLimitStoreFailures = new Counter({
+    name: 'junction_rate_limit_store_failures_total',
+    help: 'Rate-limit spends Redis could not count (down, slow): counted in this instance only, never refused for it.',
+    registers: [registry],
+  });
 
   const httpResponses = new Counter({
     name: 'junction_http_responses_total',
@@ -183,6 +198,8 @@ export function createMetrics(): GatewayMetrics {
     httpResponse: (route, status) => httpResponses.inc({ route: routeLabel(route), status: String(status) }),
     persistedQueryMiss: () => persistedQueryMisses.inc(),
     unknownVendorValue: (vendor, field) => unknownValues.inc({ vendor, field }),
+    rateLimited: (policy, tenant) => rateLimitRefusals.inc({ policy, tenant }),
+    rateLimitStoreFailure: () => rateLimitStoreFailures.inc(),
     render: () => registry.metrics(),
   };
 }

@@ -26,8 +26,22 @@ export class RequestState {
   operation: OperationSummary | undefined;
   /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */
   responseCache: 'hit' | 'stored' | 'miss' | undefined;
+  /** What the request spent from its rate limits (src/server/rate-limits.ts), when limits are on. */
+  rateLimit: RateLimitSpend | undefined;
 
   constructor(readonly trace: RequestTrace) {}
+}
+
+export interface RateLimitSpend {
+  readonly tenantId: string;
+  /** Whose key: the caller's actor (`key:<id>`, `jwt:<sub>`), never the credential. */
+  readonly keyId: string;
+  /** Each policy's remaining points and reset, as of the last spend. */
+  states: readonly { readonly policy: string; readonly remaining: number; readonly resetSeconds: number }[];
+  /** The operation's cost, once known (validated, or read with a cached answer). */
+  cost?: number;
+  /** Set when refused: the seconds the client should wait. */
+  retryAfterSeconds?: number;
 }
 
 export type OperationOutcome = 'ok' | 'partial' | 'error';

@@ -12,6 +12,8 @@ import type { AuthenticatedRequest, ContextFactory } from './context.js';
 import type { CorsPolicy } from './cors.js';
 import { readBody, Refusal } from './http-io.js';
 import type { OperationGate, OperationRequest } from './persisted-operations.js';
+import { RateLimitedError, rejectIfRefused } from './rate-limit-plugin.js';
+import { rateLimitField, type RateLimiter } from './rate-limits.js';
 import type { ResponseCache } from './response-cache.js';
 
 export interface GraphQLRouteOptions {
@@ -30,6 +32,8 @@ export interface GraphQLRouteOptions {
   readonly maxBatchOperations?: number | undefined;
   /** Browser origins allowed to call, globally and per tenant; without it no Access-Control-* header is sent. */
   readonly cors?: CorsPolicy;
+  /** Request-count and cost limits (rate-limits.ts); none when off. */
+  readonly rateLimiter?: RateLimiter | undefined;
 }
 
 /** Where a query's answer may be cached: the response cache, and the request's key in it. */
@@ -56,13 +60,54 @@ export async function handleGraphQL(
   state.caller = caller.caller;
   state.idempotencyKey = caller.idempotencyKey;
   options.cors?.admitTenant(req, res, caller.tenant.id);
+  await rateLimited(res, state, () => spendRequest(res, caller, options.rateLimiter, state));
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
   const context = options.context.contextFor(caller, state);
   const response = await runOperation(req, request, context, options.apollo);
+  writeRateLimitFields(res, state);
   const body = await sendResponse(res, response);
   if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state);
+}
+
+/**
+ * The one place a request is refused for its rate, as HTTP 429 RATE_LIMITED with Retry-After: its request
+ * count here, or the cost of a cached answer; a cost refused while Apollo runs the operation
+ * (rate-limit-plugin.ts) is answered by Apollo, with Retry-After from writeRateLimitFields. Every refusal,
+ * vendor calls' too, is reported by the limiter's `refused` (metrics, audit).
+ */
+async function rateLimited(res: ServerResponse, state: RequestState, spend: () => Promise<void>): Promise<void> {
+  try {
+    await spend();
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) throw error;
+    writeRateLimitFields(res, state);
+    throw new Refusal(429, error.message, error.code);
+  }
+}
+
+/** Spends one request from the caller's key's and tenant's request limits; the answer will carry the fields. */
+async function spendRequest(
+  res: ServerResponse,
+  caller: AuthenticatedRequest,
+  limiter: RateLimiter | undefined,
+  state: RequestState,
+): Promise<void> {
+  const policy = limiter?.policyField(caller.tenant.id);
+  if (!limiter || !policy) return;
+  res.setHeader('ratelimit-policy', policy);
+  const spend = { tenantId: caller.tenant.id, keyId: caller.caller.actor, states: [] };
+  state.rateLimit = spend;
+  rejectIfRefused(await limiter.spendRequest(spend), state);
+}
+
+/** The RateLimit field (and Retry-After when refused) from what the request spent. */
+function writeRateLimitFields(res: ServerResponse, state: RequestState): void {
+  const spend = state.rateLimit;
+  if (!spend) return;
+  res.setHeader('ratelimit', rateLimitField(spend.states));
+  if (spend.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(spend.retryAfterSeconds));
 }
 
 /** The operation as sent: a POST's body (JSON parsed), or a GET's query string. */
@@ -142,6 +187,14 @@ async function answerFromCache(
 ): Promise<boolean> {
   const hit = await cache.lookup(key, caller.tenant.id, configuredVendors(caller.tenant.vendors));
   if (!hit) return false;
+  // A cached answer costs what running its operation did.
+  const limiter = options.rateLimiter;
+  const spend = state.rateLimit;
+  if (limiter && spend && hit.cost !== undefined) {
+    spend.cost = hit.cost;
+    await rateLimited(res, state, async () => rejectIfRefused(await limiter.spendCost(spend, hit.cost!), state));
+    writeRateLimitFields(res, state);
+  }
   state.operation = { operationName: hit.operationName, operationType: 'query', outcome: 'ok', errorCodes: [] };
   state.responseCache = 'hit';
   const seconds = (performance.now() - state.started) / 1000;
@@ -192,7 +245,13 @@ async function offerToCache(
 ): Promise<void> {
   const summary = state.operation;
   if (summary?.operationType !== 'query' || summary.outcome !== 'ok' || res.statusCode !== 200) return;
-  const answer = { status: res.statusCode, headers: [...response.headers], body, operationName: summary.operationName };
+  const answer = {
+    status: res.statusCode,
+    headers: [...response.headers],
+    body,
+    operationName: summary.operationName,
+    ...(state.rateLimit?.cost !== undefined && { cost: state.rateLimit.cost }),
+  };
   const stored = await cache.store(key, answer, state.reads);
   state.responseCache = stored ? 'stored' : 'miss';
   options.onResponseCache?.({ result: state.responseCache, operationName: summary.operationName });

@@ -42,6 +42,8 @@ export interface CachedResponse {
   readonly headers: readonly (readonly [string, string])[];
   readonly body: string;
   readonly operationName: string | null;
+  /** The operation's cost, spent from the rate limits again on each hit. */
+  readonly cost?: number;
 }
 
 /**
@@ -143,8 +145,8 @@ export function createResponseCache(deps: {
         // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
         if (!current || current.token !== generation || !current.trusted) return undefined;
       }
-      const { status, headers, operationName } = record;
-      return { status, headers, body: raw.slice(newline + 1), operationName };
+      const { status, headers, operationName, cost } = record;
+      return { status, headers, body: raw.slice(newline + 1), operationName, ...(cost !== undefined && { cost }) };
     },
 
     async store(key, response, ledger) {
