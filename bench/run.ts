@@ -31,6 +31,7 @@ import { checkTargets, round, summarise, table } from './report.js';
  *
  *   npm run bench [-- --duration 5 --rounds 3 --connections 50 --profile --only listCacheOff]
  *   npm run bench -- --quick        one 1-second round, fewer organizations (CI)
+ *   npm run bench -- --rate-limits  the gateways count rate limits (so high that none refuses): their cost
  */
 
 const { values: args } = parseArgs({
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Comma-separated scenario keys to run (their floors always run), e.g. `--only listCacheOff` to profile one. */
     only: { type: 'string' },
+    /** Rate limits on, counted but never reached (off otherwise: the gateways run in production mode). */
+    'rate-limits': { type: 'boolean', default: false },
   },
 });
 
@@ -161,10 +164,22 @@ async function startRedis(): Promise<{ process: BenchProcess; url: string } | nu
   return { process: proc, url };
 }
 
+const UNREACHABLE = { points: 1_000_000_000, windowSeconds: 60 };
+const BENCH_RATE_LIMITS = args['rate-limits']
+  ? {
+      enabled: true,
+      keyRequests: UNREACHABLE,
+      tenantRequests: UNREACHABLE,
+      keyCost: UNREACHABLE,
+      tenantCost: UNREACHABLE,
+      vendorCalls: UNREACHABLE,
+    }
+  : { enabled: false };
+
 async function startGateway(name: string, config: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const port = await freePort();
   const file = join(WORK, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ ...config, port, host: '127.0.0.1' }, null, 2));
+  writeFileSync(file, JSON.stringify({ ...config, rateLimits: BENCH_RATE_LIMITS, port, host: '127.0.0.1' }, null, 2));
   const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles')}`] : [];
   const url = `http://127.0.0.1:${port}`;
   const { process: proc } = await startProcess(name, process.execPath, [...profileArgs, join(ROOT, 'dist/main.js')], {

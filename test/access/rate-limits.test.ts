@@ -47,7 +47,10 @@ beforeAll(async () => {
       // Two keys of one tenant: each key has its own three requests, the tenant five in all.
       {
         ...demoTenantConfig(sandbox, 'globex', KEY_A),
-        apiKeySha256: [sha256(KEY_A), sha256(KEY_B)],
+        apiKeys: [
+          { id: 'frontend', sha256: sha256(KEY_A) },
+          { id: 'automation', sha256: sha256(KEY_B) },
+        ],
         rateLimits: { tenantRequests: { points: 5, windowSeconds: 30 } },
       },
       {
