@@ -66,6 +66,7 @@ const storedHeadSchema = z.object({
   status: z.number().int().min(100).max(599),
   headers: z.array(z.tuple([z.string(), z.string()])),
   operationName: z.string().nullable(),
+  cost: z.number().min(0).optional(),
 });
 
 /** Larger answers are not worth a cache slot (and would crowd out the reads). */
