@@ -89,6 +89,19 @@ describe('npm start (sandbox demo)', { timeout: 90_000 }, () => {
     expect(key.length).toBeGreaterThanOrEqual(30);
     expect(first.stdout()).toContain(`authorization: Bearer ${key}`);
     expect((await query(first.url, key)).status).toBe(200);
+    // One key per role: the reader's may query, and a mutation with it is refused.
+    const reader = /^\s+reader\s+(jk_demo_reader_\S+)\s+\(read\)$/m.exec(first.stdout())?.[1];
+    expect(first.stdout()).toMatch(/^\s+writer\s+jk_demo_writer_\S+\s+\(read, write\)$/m);
+    expect(first.stdout()).toMatch(/^\s+introspector\s+jk_demo_introspector_\S+\s+\(introspect\)$/m);
+    expect((await query(first.url, reader!)).status).toBe(200);
+    const mutation = await fetch(first.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` },
+      body: JSON.stringify({
+        query: 'mutation { deleteConnection(input: { connectionId: "x", dryRun: true }) { dryRun } }',
+      }),
+    });
+    expect(mutation.status).toBe(403);
     first.child.kill('SIGTERM');
     const [code] = (await once(first.child, 'exit')) as [number];
     expect(code).toBe(0);
