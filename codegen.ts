@@ -40,6 +40,8 @@ const config: CodegenConfig = {
           DeleteConnectionPayload: '../domain/mutations.js#MutationResultModel',
           UpdateSharingPayload: '../domain/mutations.js#MutationResultModel',
           UserError: '../domain/models.js#UserErrorModel',
+          AuditEntry: '../domain/audit.js#AuditEntryModel',
+          AuditEntryList: '../domain/audit.js#AuditEntryListModel',
         },
       },
     },

@@ -6,6 +6,8 @@ import { createRedisCache } from './cache/redis-cache.js';
 import type { CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
 import { createIdempotency } from './domain/idempotency.js';
+import { createAuditTrail, type AuditEvent, type AuditTrail } from './domain/audit.js';
+import { createMemoryAuditStore, createRedisAuditStore } from './cache/audit-store.js';
 import { createIdempotencyStore } from './cache/idempotency-store.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
 import { createReadThrough } from './loaders/upstream-transport.js';
@@ -19,6 +21,7 @@ import { createContextFactory } from './server/context.js';
 import { createCorsPolicy } from './server/cors.js';
 import { createIdeRoutes, ideEnabled } from './server/ide/ide-routes.js';
 import { startHttpServer } from './server/http-server.js';
+import { auditOperationPlugin } from './server/audit-route.js';
 import { createPersistedOperations } from './server/persisted-operations.js';
 import { createResponseCache } from './server/response-cache.js';
 import { rateLimitPlugin } from './server/rate-limit-plugin.js';
@@ -99,12 +102,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     observer: readiness.cacheObserver,
   });
   const typeDefs = loadTypeDefs();
+  const audit = await createAudit(config, logger, options.now);
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
     idempotency: createIdempotency(createIdempotencyStore(cache), config.idempotency),
     reads,
     requestDeadlineMs: config.upstream.requestDeadlineMs,
+    audit,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
@@ -119,6 +124,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       operationObserverPlugin(metrics),
       scopeCheckPlugin({ introspectionNeedsScope: config.production }),
       ...(rateLimiter ? [rateLimitPlugin(rateLimiter)] : []),
+      auditOperationPlugin(),
     ],
   });
   await apollo.start();
@@ -152,6 +158,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       onResponseCache: (event) => metrics.responseCache(event),
       maxBodyBytes: config.limits.maxBodyBytes,
       rateLimiter,
+      audit,
       maxBatchOperations: config.limits.batching ? config.limits.maxBatchOperations : undefined,
       metrics,
       readiness: () => readiness.check(),
@@ -181,7 +188,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       await apollo.stop();
       stopWatchingUnknownValues();
       rateLimitStore?.disconnect();
-      await Promise.all([cache.close(), http.close(), tracer?.shutdown()]);
+      await Promise.all([cache.close(), http.close(), tracer?.shutdown(), audit.close()]);
     },
   };
 }
@@ -202,6 +209,32 @@ function createCache(
     faultLogIntervalMs,
     logger: logger.child({ component: 'cache' }),
     ...(observer && { observer }),
+  });
+}
+
+/** Private: the audit trail on a Redis Stream per tenant when Redis is configured, bounded memory otherwise. */
+async function createAudit(config: Config, logger: Logger, now: (() => number) | undefined): Promise<AuditTrail> {
+  const { redisUrl, redisClusterNodes } = config.cache;
+  const { maxEntries, maxAgeSeconds, commandTimeoutMs, maxPending } = config.audit;
+  const retention = { maxEntries, maxAgeSeconds };
+  const useRedis = Boolean(redisUrl || redisClusterNodes?.length);
+  const redis = useRedis
+    ? createRedisAuditStore<AuditEvent>({
+        url: redisUrl,
+        clusterNodes: redisClusterNodes,
+        commandTimeoutMs,
+        retention,
+      })
+    : undefined;
+  // Bounded: the first entries of a fresh instance should not be lost to a connection still being made.
+  await redis?.ready();
+  const operators = config.audit.operatorTenants ?? (config.tenants.length === 1 ? [config.tenants[0]!.id] : []);
+  return createAuditTrail({
+    store: redis ?? createMemoryAuditStore<AuditEvent>(retention, now),
+    logger: logger.child({ component: 'audit' }),
+    maxPending,
+    operatorTenants: new Set(operators),
+    ...(now && { now }),
   });
 }
 

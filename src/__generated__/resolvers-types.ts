@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { OrganizationModel, ConnectionModel, ProviderModel, ActionModel, ConnectionHealthModel, UserErrorModel } from '../domain/models.js';
 import type { ConnectionListModel, VendorErrorModel } from '../domain/reads.js';
 import type { MutationResultModel } from '../domain/mutations.js';
+import type { AuditEntryModel, AuditEntryListModel } from '../domain/audit.js';
 import type { GatewayContext } from '../resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -44,6 +45,88 @@ export type Action = Node & {
   /** The vendor that offers the action. */
   readonly vendor: Vendor;
 };
+
+/** One recorded request. Never holds a credential: the actor is a key id or a token's subject. */
+export type AuditEntry = {
+  readonly __typename?: 'AuditEntry';
+  /** Who: `key:<id>` for an API key, `jwt:<subject>` for a token; null when the caller was not authenticated. */
+  readonly actor: Maybe<Scalars['String']['output']>;
+  /** Why, as a code: a userError's or error's code (`NOT_FOUND`, `FORBIDDEN`, `RATE_LIMITED`…); null for a success. */
+  readonly code: Maybe<Scalars['String']['output']>;
+  /** True for a dry run. */
+  readonly dryRun: Scalars['Boolean']['output'];
+  /** The HTTP status of a refused request; null otherwise. */
+  readonly httpStatus: Maybe<Scalars['Int']['output']>;
+  /** The entry's id, in log order; also a cursor. */
+  readonly id: Scalars['ID']['output'];
+  /** The idempotency key of a mutation, when it had one. */
+  readonly idempotencyKey: Maybe<Scalars['String']['output']>;
+  /** What kind of entry this is. */
+  readonly kind: AuditKind;
+  /** The mutation field, or the operation name a refused request gave, when known. */
+  readonly operation: Maybe<Scalars['String']['output']>;
+  /** What happened. */
+  readonly outcome: AuditOutcome;
+  /** The request's `x-request-id`, to find its log lines and trace. */
+  readonly requestId: Scalars['String']['output'];
+  /** Global IDs the request named. */
+  readonly targetIds: ReadonlyArray<Scalars['ID']['output']>;
+  /** The tenant; null for a refusal no tenant could be named for. */
+  readonly tenant: Maybe<Scalars['String']['output']>;
+  /** When it was recorded. */
+  readonly time: Scalars['DateTime']['output'];
+};
+
+/** A page of the audit log, newest first. */
+export type AuditEntryList = {
+  readonly __typename?: 'AuditEntryList';
+  /** Pass as `after` for the next (older) page; null when the page is empty. */
+  readonly endCursor: Maybe<Scalars['String']['output']>;
+  /** True when older entries match. */
+  readonly hasNextPage: Scalars['Boolean']['output'];
+  /** The entries of this page. */
+  readonly nodes: ReadonlyArray<AuditEntry>;
+};
+
+/** What an audit entry records. */
+export type AuditKind =
+  /** A change to the gateway's administration (an admin field's mutation). */
+  | 'ADMIN'
+  /** A mutation, real or dry run, whatever its outcome. */
+  | 'MUTATION'
+  /** A well-formed ID of an organization the tenant does not have (another tenant's, or none), answered `NOT_FOUND`. */
+  | 'NOT_FOUND'
+  /** A request refused before it ran: HTTP 401, 403 or 429. */
+  | 'REFUSAL';
+
+/** Narrows the audit log; every condition given must hold. */
+export type AuditLogFilter = {
+  /** Only entries of this actor (`key:<id>` or `jwt:<subject>`). */
+  readonly actor?: InputMaybe<Scalars['String']['input']>;
+  /** The gateway-wide log instead of the tenant's: refusals no tenant could be named for (an unknown API key). Only for the operators' tenants (`audit.operatorTenants`). */
+  readonly gatewayWide?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only entries of these kinds. */
+  readonly kinds?: InputMaybe<ReadonlyArray<AuditKind>>;
+  /** Only entries of this operation (the mutation field, such as `deleteConnection`). */
+  readonly operation?: InputMaybe<Scalars['String']['input']>;
+  /** Only entries recorded at or after this time. */
+  readonly since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only entries naming this global ID among their targets. */
+  readonly targetId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only entries recorded before this time. */
+  readonly until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What happened to the request an audit entry records. */
+export type AuditOutcome =
+  /** The vendor made the change. */
+  | 'APPLIED'
+  /** Nothing changed: a dry run, a userError, or an error before or from the vendor. */
+  | 'NOT_APPLIED'
+  /** The request was refused (see `code` and `httpStatus`). */
+  | 'REFUSED'
+  /** The vendor's answer was lost (timeout, connection dropped): the change may or may not have happened. */
+  | 'UNKNOWN';
 
 /**
  * A link between an organization and a third-party provider, held by one vendor:
@@ -324,6 +407,8 @@ export type Provider = Node & {
 /** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
 export type Query = {
   readonly __typename?: 'Query';
+  /** The tenant's audit trail, newest first: mutations (real or dry run, with their outcome), refused requests (401, 403, 429, an ID of an organization the tenant does not have) and admin changes. Needs an API key or token with the `admin` scope; any other caller is refused with `FORBIDDEN`. */
+  readonly auditLog: AuditEntryList;
   /** One connection by global ID. */
   readonly connection: Maybe<Connection>;
   /** Connections across every vendor and organization configured for the caller. A vendor that fails is reported in `vendorErrors` while the others' connections are still returned. */
@@ -336,6 +421,14 @@ export type Query = {
   readonly organizations: ReadonlyArray<Maybe<Organization>>;
   /** The providers (third-party services) a vendor offers or the caller's organizations use there. */
   readonly providers: ReadonlyArray<Provider>;
+};
+
+
+/** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditLogFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -533,6 +626,11 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Action: ResolverTypeWrapper<ActionModel>;
+  AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
+  AuditEntryList: ResolverTypeWrapper<AuditEntryListModel>;
+  AuditKind: AuditKind;
+  AuditLogFilter: AuditLogFilter;
+  AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Connection: ResolverTypeWrapper<ConnectionModel>;
   ConnectionFilter: ConnectionFilter;
@@ -565,6 +663,9 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Action: ActionModel;
+  AuditEntry: AuditEntryModel;
+  AuditEntryList: AuditEntryListModel;
+  AuditLogFilter: AuditLogFilter;
   Boolean: Scalars['Boolean']['output'];
   Connection: ConnectionModel;
   ConnectionFilter: ConnectionFilter;
@@ -601,6 +702,28 @@ export type ActionResolvers<ContextType = GatewayContext, ParentType extends Res
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AuditEntryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AuditKind'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  targetIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  tenant?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AuditEntryListResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEntryList'] = ResolversParentTypes['AuditEntryList']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
 };
 
 export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection']> = {
@@ -694,6 +817,7 @@ export type ProviderResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  auditLog?: Resolver<ResolversTypes['AuditEntryList'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'id'>>;
   connections?: Resolver<ResolversTypes['ConnectionList'], ParentType, ContextType, Partial<QueryConnectionsArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
@@ -722,6 +846,8 @@ export type VendorErrorResolvers<ContextType = GatewayContext, ParentType extend
 
 export type Resolvers<ContextType = GatewayContext> = {
   Action?: ActionResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryList?: AuditEntryListResolvers<ContextType>;
   Connection?: ConnectionResolvers<ContextType>;
   ConnectionHealth?: ConnectionHealthResolvers<ContextType>;
   ConnectionHealthDetail?: ConnectionHealthDetailResolvers<ContextType>;

@@ -82,6 +82,30 @@ const idempotencySchema = z
   .strict()
   .default(IDEMPOTENCY_DEFAULTS);
 
+const AUDIT_DEFAULTS = {
+  maxEntries: 10_000,
+  maxAgeSeconds: 2_592_000,
+  commandTimeoutMs: 1000,
+  maxPending: 1000,
+} as const;
+
+/** The audit trail (src/domain/audit.ts): kept in a Redis Stream per tenant when Redis is configured, in memory otherwise. */
+const auditSchema = z
+  .object({
+    /** Entries kept per tenant (XADD MAXLEN); the in-memory log keeps at most this many too. */
+    maxEntries: intFrom(1).default(AUDIT_DEFAULTS.maxEntries),
+    /** Seconds an entry is kept (XTRIM MINID), 30 days; 0: until maxEntries pushes it out. */
+    maxAgeSeconds: intFrom(0).default(AUDIT_DEFAULTS.maxAgeSeconds),
+    /** Longest an audit write or read may take on Redis. */
+    commandTimeoutMs: intFrom(1).default(AUDIT_DEFAULTS.commandTimeoutMs),
+    /** Store writes in flight at once; beyond, entries are dropped from the store (never from the log) and counted. */
+    maxPending: intFrom(1).default(AUDIT_DEFAULTS.maxPending),
+    /** Tenants whose admins also read the gateway-wide log (refusals no tenant could be named for); default: the only tenant, when there is one. */
+    operatorTenants: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .default(AUDIT_DEFAULTS);
+
 const configSchema = (env: NodeJS.ProcessEnv) =>
   z
     .object({
@@ -189,6 +213,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       /** Requests, operation cost and vendor calls per key and tenant (src/server/rate-limits.ts); tenants may override. */
       rateLimits: rateLimitsSchema,
       idempotency: idempotencySchema,
+      audit: auditSchema,
       /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
       shutdownGraceMs: intFrom(0).default(10_000),
       /**

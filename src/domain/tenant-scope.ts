@@ -1,5 +1,6 @@
 import type { ReadLedger } from '../request/read-ledger.js';
 import type { VendorAdapter } from '../vendors/port.js';
+import type { AuditRecorder } from './audit.js';
 import { NotFoundError } from './errors.js';
 import type { GlobalId } from './global-id.js';
 import type { Vendor } from './models.js';
@@ -19,6 +20,8 @@ export interface TenantScope {
    * vendor's state: the domain spoils the ledger, so it is never reused.
    */
   readonly reads: ReadLedger;
+  /** The request's audit recorder: an ID naming an organization the tenant does not have is recorded. */
+  readonly audit?: AuditRecorder | undefined;
 }
 
 /** The adapter for an ID's vendor, when the tenant has both that vendor and that organization configured. */
@@ -33,5 +36,9 @@ export function adapterOf(
   return adapter;
 }
 
+/** The adapter for an ID the caller sent; one naming an organization the tenant does not have is audited. */
 export const adapterForId = (scope: TenantScope, id: GlobalId, rawId: string): VendorAdapter =>
-  adapterOf(scope, id.vendor, id.organizationId, () => new NotFoundError(id.typename, rawId));
+  adapterOf(scope, id.vendor, id.organizationId, () => {
+    scope.audit?.record({ kind: 'NOT_FOUND', outcome: 'REFUSED', code: 'NOT_FOUND', targetIds: [rawId] });
+    return new NotFoundError(id.typename, rawId);
+  });

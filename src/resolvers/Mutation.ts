@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import { auditedMutation } from '../domain/audit.js';
 import * as mutations from '../domain/mutations.js';
 import type { MutationRecord } from '../request/request-state.js';
 import type { GatewayContext } from './context.js';
@@ -35,10 +36,16 @@ async function idempotent(
     ...(idempotencyKey && { idempotencyKey: clip(idempotencyKey) }),
   };
   try {
-    const result = await mutations.withIdempotency(
-      context.idempotency,
-      { operation: info.fieldName, responseKey: String(info.path.key), argumentKey: input.idempotencyKey, input },
-      run,
+    const call = {
+      operation: info.fieldName,
+      responseKey: String(info.path.key),
+      argumentKey: input.idempotencyKey,
+      input,
+    };
+    // The audit entry (src/domain/audit.ts) keeps the outcome: APPLIED, NOT_APPLIED or UNKNOWN.
+    const audited = { ...what, idempotencyKey: input.idempotencyKey };
+    const result = await auditedMutation(context.audit, audited, () =>
+      mutations.withIdempotency(context.idempotency, call, run),
     );
     const codes = result.userErrors.map((e) => e.code);
     record(context, { ...what, outcome: codes.length > 0 ? 'rejected' : 'ok', codes });

@@ -8,4 +8,5 @@ export const Query: QueryResolvers = {
   connection: (_root, { id }, { tenant }) => reads.getConnection(tenant, id),
   connections: (_root, { filter }, { tenant }) => reads.searchConnections(tenant, filter),
   providers: (_root, { vendor }, { tenant }) => reads.listProviders(tenant, vendor),
+  auditLog: (_root, args, { auditLog }) => auditLog(args),
 };

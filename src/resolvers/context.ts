@@ -1,3 +1,4 @@
+import type { AuditLogArgs, AuditEntryListModel, AuditRecorder } from '../domain/audit.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../observability/logger.js';
@@ -11,4 +12,8 @@ export interface GatewayContext {
   readonly logger: Logger;
   /** Idempotent mutations, bound to this tenant and this request's Idempotency-Key header. */
   readonly idempotency: IdempotencyGuard;
+  /** This request's audit recorder (src/domain/audit.ts). */
+  readonly audit: AuditRecorder;
+  /** The tenant's audit log, for callers with the `admin` scope (FORBIDDEN otherwise). */
+  readonly auditLog: (args: AuditLogArgs) => Promise<AuditEntryListModel>;
 }

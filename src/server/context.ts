@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { legacyKeyId } from '../config/tenants.js';
+import { readAuditLog, type AuditRecorder, type AuditTrail } from '../domain/audit.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Idempotency } from '../domain/idempotency.js';
 import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadThrough } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
-import { ALL_SCOPES, type Caller, type Scope } from '../request/caller.js';
+import { ALL_SCOPES, requireScope, type Caller, type Scope } from '../request/caller.js';
 import type { RequestState } from '../request/request-state.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { createVendorAdapters } from '../vendors/registry.js';
@@ -22,6 +23,7 @@ export interface ContextDeps {
   readonly idempotency: Idempotency;
   /** Milliseconds a request's vendor calls, retries and backoffs included, may take in all. */
   readonly requestDeadlineMs?: number;
+  readonly audit: AuditTrail;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -72,8 +74,8 @@ export interface AuthenticatedRequest {
 export interface ContextFactory {
   /** Throws UnauthenticatedError, or BadUserInputError for a malformed forwarded credential. */
   authenticate(req: IncomingMessage): Promise<AuthenticatedRequest>;
-  /** The resolvers' context, carrying the request's state (its loaders record their reads in it). */
-  contextFor(caller: AuthenticatedRequest, request: RequestState): GatewayContext;
+  /** The resolvers' context, carrying the request's state (its loaders record their reads in it) and audit recorder. */
+  contextFor(caller: AuthenticatedRequest, request: RequestState, audit: AuditRecorder): GatewayContext;
 }
 
 export function createContextFactory(deps: ContextDeps): ContextFactory {
@@ -96,7 +98,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       };
     },
 
-    contextFor({ tenant, caller, forwarded, idempotencyKey, callerCredential }, request) {
+    contextFor({ tenant, caller, forwarded, idempotencyKey, callerCredential }, request, audit) {
       const { requestId, traceparent } = request.trace;
       const logger = deps.logger.child({ requestId, tenant: tenant.id, actor: caller.actor });
       // Which vendors got a user's own credential; never the credential.
@@ -118,8 +120,15 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
           tenantId: tenant.id,
           adapters: createVendorAdapters(tenant.vendors, connect, forwarded),
           reads: request.reads,
+          audit,
         },
         idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
+        audit,
+        // The `admin` scope is checked before execution (scope-check.ts) and here again, next to the data.
+        auditLog: (args) => {
+          requireScope(request.caller, 'admin', '`Query.auditLog`');
+          return readAuditLog(deps.audit, tenant.id, args);
+        },
       };
     },
   };

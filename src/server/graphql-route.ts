@@ -8,6 +8,8 @@ import { scopeList } from '../request/caller.js';
 import type { RequestState } from '../request/request-state.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { configuredVendors } from '../vendors/registry.js';
+import type { AuditTrail } from '../domain/audit.js';
+import { RouteAudit } from './audit-route.js';
 import type { AuthenticatedRequest, ContextFactory } from './context.js';
 import type { CorsPolicy } from './cors.js';
 import { readBody, Refusal } from './http-io.js';
@@ -34,6 +36,8 @@ export interface GraphQLRouteOptions {
   readonly cors?: CorsPolicy;
   /** Request-count and cost limits (rate-limits.ts); none when off. */
   readonly rateLimiter?: RateLimiter | undefined;
+  /** The audit trail: refusals (401, 403, 429) are recorded here, mutations and unknown IDs by the domain. */
+  readonly audit?: AuditTrail | undefined;
 }
 
 /** Where a query's answer may be cached: the response cache, and the request's key in it. */
@@ -44,7 +48,7 @@ interface CacheSlot {
 
 /**
  * GET and POST /graphql, step by step. A step that refuses the request throws
- * a Refusal, which the server sends (http-server.ts).
+ * a Refusal, which the server sends (http-server.ts); the audit trail records it first.
  */
 export async function handleGraphQL(
   req: IncomingMessage,
@@ -53,20 +57,40 @@ export async function handleGraphQL(
   url: URL,
   state: RequestState,
 ): Promise<void> {
+  const audit = new RouteAudit(options.audit, req, state);
+  try {
+    await serveGraphQL(req, res, options, url, state, audit);
+  } catch (error) {
+    if (error instanceof Refusal) audit.refused(error.status, error.code);
+    throw error;
+  }
+}
+
+async function serveGraphQL(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: GraphQLRouteOptions,
+  url: URL,
+  state: RequestState,
+  audit: RouteAudit,
+): Promise<void> {
   const received = await readOperationRequest(req, url, options);
+  audit.received(received);
   // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
   const caller = await authenticate(req, options.context);
   state.tenantId = caller.tenant.id;
   state.caller = caller.caller;
   state.idempotencyKey = caller.idempotencyKey;
+  audit.authenticated(caller);
   options.cors?.admitTenant(req, res, caller.tenant.id);
   await rateLimited(res, state, () => spendRequest(res, caller, options.rateLimiter, state));
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
-  const context = options.context.contextFor(caller, state);
+  const context = options.context.contextFor(caller, state, audit.recorder);
   const response = await runOperation(req, request, context, options.apollo);
   writeRateLimitFields(res, state);
+  audit.answered(response);
   const body = await sendResponse(res, response);
   if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state);
 }

@@ -42,6 +42,7 @@ const ROOT_FIELDS: Record<string, { scope: Scope; operation: string }> = {
     scope: 'write',
     operation: `mutation { updateSharing(input: { connectionId: "${CONN}", teamKeys: [] }) { userErrors { code } } }`,
   },
+  'Query.auditLog': { scope: 'admin', operation: '{ auditLog(first: 1) { endCursor } }' },
   'Query.__schema': { scope: 'introspect', operation: '{ __schema { queryType { name } } }' },
   'Query.__type': { scope: 'introspect', operation: '{ __type(name: "Query") { name } }' },
 };
