@@ -222,6 +222,40 @@ describe.each<Backend>(['memory', 'redis', 'cluster'])('audit trail (%s)', (back
     ]);
   });
 
+  it('records a 429 with the key id as actor', async () => {
+    // Its own gateway: one request per key a minute, so a key's second request is refused.
+    const limited = await start({
+      rateLimits: {
+        enabled: true,
+        keyRequests: { points: 1, windowSeconds: 60 },
+        tenantRequests: false,
+        keyCost: false,
+        tenantCost: false,
+        vendorCalls: false,
+      },
+    });
+    try {
+      const reader = demoRoleKeys(limited.tenant.apiKey).find((k) => k.role === 'reader')!.key;
+      const query = 'query Names { organizations { id } }';
+      expect((await limited.gql(query, undefined, { apiKey: reader })).status).toBe(200);
+      const refused = await limited.gql(query, undefined, { apiKey: reader });
+      expect(refused.status).toBe(429);
+      // The admin key's one request of the minute reads the log.
+      const res = await limited.gql<AuditPage>(AUDIT, { filter: { kinds: ['REFUSAL'] }, first: 100 });
+      expect(res.body.errors).toBeUndefined();
+      const entry = res.body.data!.auditLog.nodes.find((e) => e.requestId === refused.headers.get('x-request-id'));
+      expect(entry).toMatchObject({
+        tenant: 'acme',
+        actor: 'key:demo-reader',
+        outcome: 'REFUSED',
+        code: 'RATE_LIMITED',
+        httpStatus: 429,
+      });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("records another tenant's ID answered NOT_FOUND, in the asking tenant's log", async () => {
     const foreign = connId(ACME, 0);
     const res = await stack.gql(
