@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { VENDORS } from '../domain/models.js';
+import { cacheSchema } from './cache-config.js';
 import { corsSchema } from './cors.js';
 import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
+import { limitsSchema } from './limits-config.js';
+import { intFrom } from './numbers.js';
 import { rateLimitsSchema } from './rate-limit-config.js';
 import { checkUniqueTenants, tenantSchema } from './tenants.js';
+import { upstreamSchema } from './upstream-config.js';
 
 /**
  * One zod-validated configuration, from the environment plus an optional JSON
@@ -14,7 +17,6 @@ import { checkUniqueTenants, tenantSchema } from './tenants.js';
  * file, or from the sandbox demo when no file is given (src/main.ts).
  */
 
-const intFrom = (min: number) => z.coerce.number().int().min(min);
 /** OTEL_TRACES_SAMPLER's values for traces (the OpenTelemetry SDK environment specification). */
 const SAMPLERS = [
   'always_on',
@@ -24,51 +26,6 @@ const SAMPLERS = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ] as const;
-
-/**
- * Operation limits (src/server/operation-limits.ts). Stock Apollo Server accepts
- * thousands of aliases and hundreds of levels of nesting; these defaults sit
- * between graphql-armor's (depth 6, aliases 15, tokens 1000, cost 5000) and
- * Apollo Router's parser limits (15000 tokens), leaving room for dashboards and
- * for introspection (which depth and cost do not count).
- */
-const LIMIT_DEFAULTS = {
-  maxBodyBytes: 1_000_000,
-  maxDepth: 12,
-  maxAliases: 30,
-  maxRootFields: 30,
-  maxDestructiveFields: 1,
-  maxTokens: 5000,
-  maxCost: 5000,
-  batching: false,
-  maxBatchOperations: 10,
-} as const;
-
-const limitsSchema = z
-  .object({
-    /** Largest request body, in bytes (413 above it). */
-    maxBodyBytes: intFrom(1).default(LIMIT_DEFAULTS.maxBodyBytes),
-    /** Deepest field nesting of an operation (fragments expanded, introspection not counted). */
-    maxDepth: intFrom(1).default(LIMIT_DEFAULTS.maxDepth),
-    /** Aliases in one operation. */
-    maxAliases: intFrom(0).default(LIMIT_DEFAULTS.maxAliases),
-    /** Top-level fields of one operation: each can fan out to every vendor (30: a dashboard of 25 aliased lookups fits). */
-    maxRootFields: intFrom(1).default(LIMIT_DEFAULTS.maxRootFields),
-    /** Mutation fields (each deletes, disconnects or replaces something at a vendor) in one operation. */
-    maxDestructiveFields: intFrom(1).default(LIMIT_DEFAULTS.maxDestructiveFields),
-    /** Lexical tokens of one document; parsing stops there. */
-    maxTokens: intFrom(1).default(LIMIT_DEFAULTS.maxTokens),
-    /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). */
-    maxCost: intFrom(1).default(LIMIT_DEFAULTS.maxCost),
-    /** Accept a JSON array of operations in one POST (off by default, as in Apollo Server and Router). */
-    batching: z.boolean().default(LIMIT_DEFAULTS.batching),
-    /** Operations in one batch, when batching is on. */
-    maxBatchOperations: intFrom(1).default(LIMIT_DEFAULTS.maxBatchOperations),
-  })
-  .strict()
-  .default(LIMIT_DEFAULTS);
-
-const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 const IDEMPOTENCY_DEFAULTS = { ttlSeconds: 86_400, waitMs: 15_000 } as const;
 
@@ -117,96 +74,8 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       introspection: z.boolean().optional(),
       /** The in-browser IDE at /graphql (src/server/ide/); on unless production. */
       ide: z.boolean().optional(),
-      cache: z
-        .object({
-          redisUrl: z
-            .string()
-            .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-            .optional(),
-          /** host:port of Redis Cluster nodes; enables cluster mode. */
-          redisClusterNodes: z.array(z.string().regex(/^[^:]+:\d+$/, 'must be host:port')).optional(),
-          memoryMaxEntries: intFrom(1).default(10_000),
-          /** Longest a Redis command may take before it counts as a miss (tens of ms: Redis trouble must not slow queries). */
-          commandTimeoutMs: intFrom(1).default(50),
-          /** Shortest time between two "Redis unavailable" log lines. */
-          faultLogIntervalMs: intFrom(0).default(30_000),
-          /** false: upstream reads skip the cache (per-request batching and single flight still apply). */
-          enabled: z.boolean().default(true),
-          /**
-           * Whole query responses cached too (src/server/response-cache.ts): a repeated query is answered
-           * without running GraphQL at all, as long as every vendor read it was built from is current.
-           * Only with `enabled`.
-           */
-          responses: z.boolean().default(true),
-          /** Seconds a cached upstream read lives, per resource kind. */
-          ttlSeconds: z
-            .object({
-              organization: intFrom(1).default(60),
-              connections: intFrom(1).default(30),
-              providers: intFrom(1).default(300),
-            })
-            .strict()
-            .default({ organization: 60, connections: 30, providers: 300 }),
-        })
-        .strict()
-        .default({
-          memoryMaxEntries: 10_000,
-          commandTimeoutMs: 50,
-          faultLogIntervalMs: 30_000,
-          enabled: true,
-          responses: true,
-          ttlSeconds: { organization: 60, connections: 30, providers: 300 },
-        }),
-      upstream: z
-        .object({
-          timeoutMs: intFrom(1).default(5000),
-          /**
-           * A request's vendor calls, retries and backoffs included, end this long after it arrived
-           * (a hung vendor cost 3 × 5 s); no attempt starts that could not finish in the time left.
-           */
-          requestDeadlineMs: intFrom(1).default(8000),
-          /** Bulkhead (src/http/bulkhead.ts): calls in flight per vendor; per tenant and vendor, a share and a queue. */
-          maxConcurrencyPerVendor: intFrom(1).default(64),
-          maxConcurrencyPerTenant: intFrom(1).default(32),
-          maxQueuedPerTenant: intFrom(0).default(2048),
-          /** Largest vendor response body read (4 MiB); past it, UPSTREAM_RESPONSE_TOO_LARGE, never cached. */
-          maxResponseBytes: intFrom(1).default(DEFAULT_MAX_RESPONSE_BYTES),
-          /** The same, per vendor (OUTLIT, SUPERVITY, USERHUB, LEEN, PROJECTMANAGER), in place of maxResponseBytes. */
-          maxResponseBytesByVendor: z
-            .object(Object.fromEntries(VENDORS.map((vendor) => [vendor, intFrom(1).optional()])))
-            .strict()
-            .default({}),
-          /** Retries of transient vendor failures (src/http/upstream-policy.ts). */
-          retry: z
-            .object({
-              maxAttempts: intFrom(1).max(10).default(3),
-              initialDelayMs: intFrom(0).default(50),
-              maxDelayMs: intFrom(0).default(1000),
-              maxRetryAfterMs: intFrom(0).default(2000),
-            })
-            .strict()
-            .default({ maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 }),
-          /** Circuit breaker per vendor and tenant. */
-          breaker: z
-            .object({
-              failureThreshold: intFrom(1).default(5),
-              halfOpenAfterMs: intFrom(1).default(10_000),
-            })
-            .strict()
-            .default({ failureThreshold: 5, halfOpenAfterMs: 10_000 }),
-        })
-        .strict()
-        .default({
-          timeoutMs: 5000,
-          requestDeadlineMs: 8000,
-          maxConcurrencyPerVendor: 64,
-          maxConcurrencyPerTenant: 32,
-          maxQueuedPerTenant: 2048,
-          maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-          maxResponseBytesByVendor: {},
-          retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
-          breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
-        }),
+      cache: cacheSchema,
+      upstream: upstreamSchema,
       limits: limitsSchema,
       /** Browser origins allowed to call /graphql (src/server/cors.ts); none by default: same-origin only. */
       cors: corsSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intFrom } from './numbers.js';
 
 /**
  * Rate limits (src/server/rate-limits.ts): points per window, for each caller
@@ -6,8 +7,6 @@ import { z } from 'zod';
  * calls per tenant and vendor. `burst` adds points drawn on only once the
  * window's are spent, refilled over their own (longer) window.
  */
-
-const intFrom = (min: number) => z.coerce.number().int().min(min);
 
 const windowLimitSchema = z
   .object({
