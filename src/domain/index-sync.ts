@@ -1,0 +1,189 @@
+import type { VendorAdapter } from '../vendors/port.js';
+import { diffConnections, indexOrder, mutationEvent } from './connection-changes.js';
+import type {
+  ConnectionEvent,
+  ConnectionEventSource,
+  ConnectionIndexStore,
+  IndexedOrganization,
+  Lease,
+  SyncUnit,
+} from './connection-index.js';
+import type { ConnectionModel, Vendor } from './models.js';
+
+/**
+ * Keeping a unit's index entry fresh: a sync lists the organization's
+ * connections through the tenant's adapter (the request path's transport,
+ * cache, resilience policy and bulkhead), diffs the listing with the entry it
+ * read and commits both with compare-and-set. An event exists only inside a
+ * committed diff, so however many writers race, each change is reported once;
+ * a loser re-reads and finds its changes already reported.
+ */
+
+/** Commits tried before a sync or mutation update gives up (each after another writer's commit). */
+const MAX_ATTEMPTS = 4;
+
+export interface SyncOptions {
+  /** The background sync's lease on the unit (fencing); null for an on-demand fill. */
+  readonly lease: Lease | null;
+  readonly now: () => number;
+}
+
+export type SyncOutcome =
+  | {
+      readonly status: 'committed';
+      /** The unit's first indexing: a baseline, no events. */
+      readonly baseline: boolean;
+      readonly entry: IndexedOrganization;
+      readonly events: readonly ConnectionEvent[];
+    }
+  /** The entry is newer than this listing (a mutation or another writer since it was asked for): nothing written. */
+  | { readonly status: 'stale' }
+  /** The lease was lost, or other writers kept committing first: nothing written (the next sync tries again). */
+  | { readonly status: 'conflict' };
+
+const SYNC: ConnectionEventSource = { kind: 'SYNC' };
+
+/** Lists one unit at its vendor and commits the listing and the changes since the indexed one. */
+export async function syncOrganization(
+  adapter: VendorAdapter,
+  store: ConnectionIndexStore,
+  unit: SyncUnit,
+  options: SyncOptions,
+): Promise<SyncOutcome> {
+  const askedAt = options.now();
+  const listing = indexOrder(await adapter.listConnections(unit.organizationId));
+  const syncedAt = new Date(askedAt).toISOString();
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const [entry] = await store.read(unit.tenantId, [unit]);
+    if (entry && Date.parse(entry.syncedAt) > askedAt) return { status: 'stale' };
+    const time = new Date(options.now()).toISOString();
+    const events = entry ? diffConnections(entry.connections, listing, { unit, time, source: SYNC }) : [];
+    const result = await store.commit(unit, {
+      expectedVersion: entry?.version ?? null,
+      syncedAt,
+      connections: listing,
+      events,
+      lease: options.lease,
+    });
+    if (result.status === 'committed') {
+      const { version } = result;
+      const committed = { vendor: unit.vendor, organizationId: unit.organizationId, version, syncedAt };
+      return {
+        status: 'committed',
+        baseline: !entry,
+        entry: { ...committed, connections: listing },
+        events: result.events,
+      };
+    }
+    // A lost lease never comes back within this sync: the unit is someone else's now.
+    if (options.lease) return { status: 'conflict' };
+  }
+  return { status: 'conflict' };
+}
+
+/**
+ * The units' entries, indexing (as a baseline, through the adapter) any never
+ * indexed: what a read served from the index does for a cold unit.
+ */
+export async function readOrIndex(
+  adapters: ReadonlyMap<Vendor, VendorAdapter>,
+  store: ConnectionIndexStore,
+  tenantId: string,
+  units: readonly Omit<SyncUnit, 'tenantId'>[],
+  now: () => number,
+): Promise<IndexedOrganization[]> {
+  const entries = await store.read(tenantId, units);
+  return Promise.all(
+    entries.map(async (entry, i) => {
+      if (entry) return entry;
+      const unit = { tenantId, ...units[i]! };
+      const adapter = adapters.get(unit.vendor);
+      if (!adapter) throw new Error(`No ${unit.vendor} adapter for tenant ${tenantId}`);
+      const outcome = await syncOrganization(adapter, store, unit, { lease: null, now });
+      if (outcome.status === 'committed') return outcome.entry;
+      // Someone else indexed it meanwhile: theirs is as fresh.
+      const [again] = await store.read(tenantId, [units[i]!]);
+      if (!again) throw new Error(`The ${unit.vendor} organization ${unit.organizationId} could not be indexed`);
+      return again;
+    }),
+  );
+}
+
+/** What a mutation changed in one connection, as the mutation use case knows it. */
+export interface MutatedConnection {
+  readonly vendor: Vendor;
+  readonly organizationId: string;
+  /** The connection's key, when the mutation named it (by ID) or the vendor returned it. */
+  readonly key: string | null;
+  /** The provider the mutation named (a disconnect by organization and provider), to find the connection by. */
+  readonly provider?: string | undefined;
+  /** The connection after the mutation; null when it is gone. */
+  readonly after: ConnectionModel | null;
+}
+
+/** The index as one request's mutations see it (src/domain/mutations.ts). */
+export interface MutationIndex {
+  /** After a real, applied mutation: the unit's entry updated at once, with one MUTATION event. Never throws. */
+  afterMutation(operation: string, change: MutatedConnection): Promise<void>;
+}
+
+/**
+ * A request's MutationIndex. A unit not yet indexed is left alone (its first
+ * sync takes in the mutation's result as part of its baseline).
+ */
+export function mutationIndex(options: {
+  readonly store: ConnectionIndexStore;
+  readonly tenantId: string;
+  readonly actor: string | null;
+  readonly requestId: string;
+  readonly now: () => number;
+  /** Told when the entry could not be updated (the next sync reports the change instead). */
+  readonly onError: (error: unknown) => void;
+}): MutationIndex {
+  const { store, tenantId, now } = options;
+  return {
+    async afterMutation(operation, change) {
+      const unit: SyncUnit = { tenantId, vendor: change.vendor, organizationId: change.organizationId };
+      const source: ConnectionEventSource = {
+        kind: 'MUTATION',
+        operation,
+        actor: options.actor,
+        requestId: options.requestId,
+      };
+      try {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const [entry] = await store.read(tenantId, [unit]);
+          if (!entry) return;
+          const before = findBefore(entry.connections, change);
+          const key = before?.key ?? change.after?.key;
+          if (!key || (!before && !change.after)) return;
+          const connections = indexOrder([
+            ...entry.connections.filter((c) => c.key !== key),
+            ...(change.after ? [change.after] : []),
+          ]);
+          const time = new Date(now()).toISOString();
+          const result = await store.commit(unit, {
+            expectedVersion: entry.version,
+            // The mutation's answer came from the vendor now: a sync that listed before it is older.
+            syncedAt: Date.parse(entry.syncedAt) > now() ? entry.syncedAt : time,
+            connections,
+            events: [mutationEvent(before, change.after, key, { unit, time, source })],
+            lease: null,
+          });
+          if (result.status === 'committed') return;
+        }
+        options.onError(new Error(`The index entry of ${unit.vendor} ${unit.organizationId} kept changing`));
+      } catch (error) {
+        options.onError(error);
+      }
+    },
+  };
+}
+
+/** Private: the indexed state of the mutated connection, by key, or by the provider a disconnect named. */
+function findBefore(connections: readonly ConnectionModel[], change: MutatedConnection): ConnectionModel | null {
+  const key = change.key ?? change.after?.key;
+  if (key) return connections.find((c) => c.key === key) ?? null;
+  const named = connections.filter((c) => change.provider !== undefined && c.provider.slug === change.provider);
+  return named.length === 1 ? named[0]! : null;
+}

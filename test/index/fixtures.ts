@@ -1,0 +1,31 @@
+import type { ConnectionModel, Vendor } from '../../src/domain/models.js';
+
+/** A connection as an adapter maps it, with the fields a test changes given. */
+export function connection(
+  key: string,
+  changes: Partial<ConnectionModel> = {},
+  vendor: Vendor = 'LEEN',
+): ConnectionModel {
+  return {
+    vendor,
+    organizationId: 'org-1',
+    key,
+    externalId: key,
+    provider: {
+      vendor,
+      slug: `provider-${key}`,
+      displayName: `Provider ${key}`,
+      description: null,
+      category: null,
+      scopeOrganizationId: 'org-1',
+    },
+    status: 'ACTIVE',
+    vendorStatus: 'active',
+    health: null,
+    accountIdentifier: `${key}@example.com`,
+    sharedTeamKeys: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...changes,
+  };
+}
