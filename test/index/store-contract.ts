@@ -36,7 +36,7 @@ function listingAdapter(listing: () => readonly ConnectionModel[]): VendorAdapte
 
 const now = () => Date.now();
 
-export function storeContract(setup: () => StoreUnderTest) {
+export function storeContract(setup: () => StoreUnderTest | Promise<StoreUnderTest>) {
   const unitOf = (tenantId: string): SyncUnit => ({ tenantId, vendor: 'LEEN', organizationId: 'org-1' });
   const commitOf = (expectedVersion: number | null, connections: ConnectionModel[], events = [] as never[]) => ({
     expectedVersion,
@@ -47,7 +47,7 @@ export function storeContract(setup: () => StoreUnderTest) {
   });
 
   it('commits with compare-and-set: a writer that read an older version is refused and nothing is written', async () => {
-    const { store } = setup();
+    const { store } = await setup();
     const unit = unitOf(freshTenant());
     const first = await store.commit(unit, commitOf(null, [connection('a')]));
     expect(first).toMatchObject({ status: 'committed', version: 1 });
@@ -61,7 +61,7 @@ export function storeContract(setup: () => StoreUnderTest) {
   });
 
   it('counts connections by vendor, status and provider, per tenant', async () => {
-    const { store } = setup();
+    const { store } = await setup();
     const tenant = freshTenant();
     const unit = unitOf(tenant);
     await store.commit(unit, commitOf(null, [connection('a'), connection('b', { status: 'ERROR' })]));
@@ -74,7 +74,7 @@ export function storeContract(setup: () => StoreUnderTest) {
   });
 
   it('syncs: the first indexing is a baseline, a change is one event, a racing loser reports nothing', async () => {
-    const { store } = setup();
+    const { store } = await setup();
     const unit = unitOf(freshTenant());
     let listing = [connection('a'), connection('b')];
     const adapter = listingAdapter(() => listing);
@@ -96,7 +96,7 @@ export function storeContract(setup: () => StoreUnderTest) {
   });
 
   it('fences: a commit under a lease that expired and was granted again is refused', async () => {
-    const { store, leases, expire } = setup();
+    const { store, leases, expire } = await setup();
     const unit = unitOf(freshTenant());
     const name = 'sync:LEEN:org-1';
     const stale = await leases[0].acquire(unit.tenantId, name, 60_000);
@@ -117,7 +117,7 @@ export function storeContract(setup: () => StoreUnderTest) {
   });
 
   it('reads events after a cursor (exclusive), oldest first, in pages; tenants never share a log', async () => {
-    const { store } = setup();
+    const { store } = await setup();
     const [tenant, other] = [freshTenant(), freshTenant()];
     const unit = unitOf(tenant);
     await store.commit(unit, commitOf(null, []));
@@ -152,9 +152,9 @@ export function storeContract(setup: () => StoreUnderTest) {
 }
 
 /** Retention: at most `maxEntries` kept; a cursor older than the oldest kept reads `trimmed`. */
-export function retentionContract(setup: () => StoreUnderTest, maxEntries: number) {
+export function retentionContract(setup: () => StoreUnderTest | Promise<StoreUnderTest>, maxEntries: number) {
   it('keeps a bounded log and says when a cursor is older than what it kept', async () => {
-    const { store } = setup();
+    const { store } = await setup();
     const tenant = freshTenant();
     const unit = unitOf(tenant);
     await store.commit(unit, {

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, Redis } from 'ioredis';
+import { createRedisConnectionIndexStore, eventStreamKey } from '../../src/cache/redis-connection-index-store.js';
+import { createRedisLeaseStore, leaseKey } from '../../src/cache/lease-store.js';
+import { startRedis, startRedisCluster, type RunningRedis, type RunningRedisCluster } from '../helpers/redis.js';
+import { retentionContract, storeContract, type StoreUnderTest } from './store-contract.js';
+
+/** The connection index and leases on a real redis-server, single node and a three-master Cluster. */
+
+type Target = { url?: string; clusterNodes?: readonly string[] };
+
+function redisSetup(target: () => Target, admin: () => Redis | Cluster) {
+  const open: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+  });
+  return async (maxEntries = 1000): Promise<StoreUnderTest> => {
+    const options = { ...target(), commandTimeoutMs: 2000 };
+    const store = createRedisConnectionIndexStore({ ...options, retention: { maxEntries, maxAgeSeconds: 0 } });
+    const leases = [
+      createRedisLeaseStore({ ...options, owner: 'instance-a' }),
+      createRedisLeaseStore({ ...options, owner: 'instance-b' }),
+    ] as const;
+    open.push(store, ...leases);
+    await Promise.all([store.ready(), ...leases.map((l) => l.ready())]);
+    return {
+      store,
+      leases,
+      // Redis' own expiry, shortened: the lease key disappears as it would at the end of its TTL.
+      async expire(tenantId, name) {
+        await admin().pexpire(leaseKey(tenantId, name), 1);
+        for (let i = 0; i < 100 && (await admin().exists(leaseKey(tenantId, name))); i++)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+      },
+    };
+  };
+}
+
+describe('connection index on a single redis-server', () => {
+  let redis: RunningRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.close();
+  });
+  const setup = redisSetup(
+    () => ({ url: redis.url }),
+    () => admin,
+  );
+  describe('store', () => storeContract(() => setup()));
+  // MAXLEN ~ trims whole macro nodes (100 entries by default): a small limit still bounds the log.
+  describe('retention', () => retentionContract(() => setup(100), 100));
+
+  it('keeps every key of a tenant under its hash tag', async () => {
+    const { store } = await setup();
+    await store.commit(
+      { tenantId: 'tagged', vendor: 'LEEN', organizationId: 'o' },
+      { expectedVersion: null, syncedAt: new Date().toISOString(), connections: [], events: [], lease: null },
+    );
+    const keys = await admin.keys('*tagged*');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key.startsWith('junction:{tagged}:')).toBe(true);
+    expect(eventStreamKey('tagged')).toBe('junction:{tagged}:index:v1:events');
+  });
+});
+
+describe('connection index on a Redis Cluster (three masters)', () => {
+  let cluster: RunningRedisCluster;
+  let admin: Cluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    admin = new Cluster(cluster.nodes.map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })));
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await cluster?.close();
+  });
+  const setup = redisSetup(
+    () => ({ clusterNodes: cluster.nodes }),
+    () => admin,
+  );
+  describe('store', () => storeContract(() => setup()));
+});
