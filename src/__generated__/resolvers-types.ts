@@ -4,9 +4,11 @@ import type { OrganizationModel, ConnectionModel, ProviderModel, ActionModel, Co
 import type { ConnectionListModel, VendorErrorModel } from '../domain/reads.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import type { AuditEntryModel, AuditEntryListModel } from '../domain/audit.js';
+import type { WebhookEndpointModel, DeliveryRecord, DeliveryAttempt, DeliveryPage } from '../domain/webhook-deliveries.js';
 import type { GatewayContext } from '../resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -151,21 +153,10 @@ export type Connection = Node & {
   readonly organization: Organization;
   /** The third-party service this connection reaches. */
   readonly provider: Provider;
-  /**
-   * Where the connection's owner can authorize it again at the vendor: the repair for a connection that is
-   * `PENDING` or lost its authorization (Leen's authorize URL). Null where the vendor offers none (every vendor
-   * but Leen) or the connection needs none. An absolute `https:`/`http:` URL; open it in the user's browser.
-   */
-  readonly reauthorizeUrl: Maybe<Scalars['String']['output']>;
   /** Team keys this connected account is shared with (Supervity); null for vendors without sharing. */
   readonly sharedTeamKeys: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** Status unified across vendors; see `ConnectionStatus` for the mapping. `vendorStatus` keeps the vendor's own value. */
   readonly status: ConnectionStatus;
-  /**
-   * When this connection's data was read from the vendor: for a page served from the connection index, when its
-   * organization was last synced; for a live read, when the vendor answered (a cached answer's original time).
-   */
-  readonly syncedAt: Scalars['DateTime']['output'];
   /** When the vendor last changed the connection, where it reports it. */
   readonly updatedAt: Maybe<Scalars['DateTime']['output']>;
   /** The vendor that holds this connection. */
@@ -173,6 +164,25 @@ export type Connection = Node & {
   /** The vendor's own status value, unmapped (for example Leen `PAUSED`, UserHub `BROKEN`, Outlit `connected`). */
   readonly vendorStatus: Scalars['String']['output'];
 };
+
+/**
+ * What changed in a connection. An event's `type` is the most significant change
+ * (in this order); `changes` lists them all. A webhook's `type` is `connection.`
+ * followed by the value in lowercase (`connection.status_changed`).
+ */
+export type ConnectionEventType =
+  /** A connection appeared. */
+  | 'CREATED'
+  /** The health the vendor reports changed. */
+  | 'HEALTH_CHANGED'
+  /** A connection disappeared (deleted at the vendor, or by a Junction mutation). */
+  | 'REMOVED'
+  /** The teams the connection is shared with changed. */
+  | 'SHARING_CHANGED'
+  /** The unified status, or the vendor's own status value, changed. */
+  | 'STATUS_CHANGED'
+  /** A Junction mutation changed the connection in none of the ways above. */
+  | 'UPDATED';
 
 /** Narrows a cross-vendor connection listing. */
 export type ConnectionFilter = {
@@ -242,6 +252,27 @@ export type ConnectionStatus =
   /** The vendor reported a state Junction does not know yet (vendors add states without notice); `vendorStatus` holds the vendor's value. */
   | 'UNKNOWN';
 
+/** An endpoint to register. */
+export type CreateWebhookEndpointInput = {
+  /** What the endpoint is for (up to 500 characters). */
+  readonly description?: InputMaybe<Scalars['String']['input']>;
+  /** The events to receive; at least one. */
+  readonly eventTypes: ReadonlyArray<ConnectionEventType>;
+  /** The signing secret, `whsec_` and the base64 of 24 to 64 random bytes; omit it and Junction generates one (returned once, in the payload). */
+  readonly secret?: InputMaybe<Scalars['String']['input']>;
+  /** An https URL (http only where the gateway's config allows it); no user name or password in it. */
+  readonly url: Scalars['String']['input'];
+};
+
+/** The result of `createWebhookEndpoint`. */
+export type CreateWebhookEndpointPayload = {
+  readonly __typename?: 'CreateWebhookEndpointPayload';
+  /** The endpoint registered. */
+  readonly endpoint: WebhookEndpoint;
+  /** The signing secret Junction generated, shown this once and never again; null when the input gave one. */
+  readonly secret: Maybe<Scalars['String']['output']>;
+};
+
 /** Names the connection to delete. */
 export type DeleteConnectionInput = {
   /** Must repeat `connectionId` when `deleteExternalAccount` is true, as a guard against irreversible mistakes. */
@@ -267,6 +298,13 @@ export type DeleteConnectionPayload = {
   readonly organization: Maybe<Organization>;
   /** Expected failures; empty on success. */
   readonly userErrors: ReadonlyArray<UserError>;
+};
+
+/** The result of `deleteWebhookEndpoint`. */
+export type DeleteWebhookEndpointPayload = {
+  readonly __typename?: 'DeleteWebhookEndpointPayload';
+  /** The id of the endpoint removed. */
+  readonly deletedId: Scalars['ID']['output'];
 };
 
 /**
@@ -312,12 +350,31 @@ export type DisconnectIntegrationPayload = {
 /** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
 export type Mutation = {
   readonly __typename?: 'Mutation';
+  /**
+   * Registers an endpoint that receives the tenant's connection events, signed
+   * per Standard Webhooks. The URL must be https and must not resolve to a
+   * loopback, private, link-local, CGNAT or cloud metadata address (unless the
+   * gateway's config allows it); a refused URL is `BAD_USER_INPUT` with a
+   * `reason` extension, and nothing is stored. Without `secret`, Junction
+   * generates one and returns it in this payload only. Needs the `admin` scope.
+   */
+  readonly createWebhookEndpoint: CreateWebhookEndpointPayload;
   /** Deletes a connection (Leen) or disconnects an organization's external account (UserHub). */
   readonly deleteConnection: DeleteConnectionPayload;
+  /** Removes an endpoint registered through the API (a config endpoint is removed from the config); pending deliveries to it are dropped. Needs the `admin` scope. */
+  readonly deleteWebhookEndpoint: DeleteWebhookEndpointPayload;
   /** Disconnects an integration (Outlit provider, Supervity integration actions, ProjectManager provider user connection). */
   readonly disconnectIntegration: DisconnectIntegrationPayload;
+  /** Sends one event to one endpoint again, now, whatever the state of its delivery (a dead letter included), keeping its attempt history. Needs the `admin` scope. */
+  readonly redeliverWebhookEvent: WebhookDelivery;
   /** Replaces the list of teams a connected account is shared with (Supervity). An empty list revokes all sharing. */
   readonly updateSharing: UpdateSharingPayload;
+};
+
+
+/** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
 };
 
 
@@ -328,8 +385,21 @@ export type MutationDeleteConnectionArgs = {
 
 
 /** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
 export type MutationDisconnectIntegrationArgs = {
   input: DisconnectIntegrationInput;
+};
+
+
+/** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
+export type MutationRedeliverWebhookEventArgs = {
+  endpointId: Scalars['ID']['input'];
+  eventId: Scalars['ID']['input'];
 };
 
 
@@ -432,6 +502,10 @@ export type Query = {
   readonly organizations: ReadonlyArray<Maybe<Organization>>;
   /** The providers (third-party services) a vendor offers or the caller's organizations use there. */
   readonly providers: ReadonlyArray<Provider>;
+  /** Deliveries of events to the tenant's endpoints, newest first, with every attempt and its outcome. Needs the `admin` scope. */
+  readonly webhookDeliveries: WebhookDeliveryList;
+  /** The tenant's webhook endpoints: from its configuration and from `createWebhookEndpoint`. Signing secrets are never shown. Needs the `admin` scope. */
+  readonly webhookEndpoints: ReadonlyArray<WebhookEndpoint>;
 };
 
 
@@ -476,6 +550,14 @@ export type QueryOrganizationsArgs = {
 /** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
 export type QueryProvidersArgs = {
   vendor: Vendor;
+};
+
+
+/** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<WebhookDeliveryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Names the connected account and the teams to share it with. */
@@ -553,6 +635,109 @@ export type VendorError = {
   /** The vendor that failed. */
   readonly vendor: Vendor;
 };
+
+/** Why an attempt failed. */
+export type WebhookAttemptError =
+  /** The connection was refused, reset or failed (TLS included). */
+  | 'CONNECTION'
+  /** The host name did not resolve. */
+  | 'DNS'
+  /** The receiver answered with a status other than 2xx (a 3xx included: redirects are not followed). */
+  | 'HTTP_STATUS'
+  /** The host resolved to an address the gateway's SSRF rules refuse. */
+  | 'TARGET_NOT_ALLOWED'
+  /** No answer within the attempt timeout. */
+  | 'TIMEOUT';
+
+/** One event's delivery to one endpoint. */
+export type WebhookDelivery = {
+  readonly __typename?: 'WebhookDelivery';
+  /** Every attempt, oldest first. */
+  readonly attempts: ReadonlyArray<WebhookDeliveryAttempt>;
+  /** When the delivery was created. */
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** The endpoint it is delivered to. */
+  readonly endpointId: Scalars['ID']['output'];
+  /** The event delivered (the `webhook-id` header). */
+  readonly eventId: Scalars['ID']['output'];
+  /** The event's type. */
+  readonly eventType: ConnectionEventType;
+  /** The delivery's id: the event's id and the endpoint's. */
+  readonly id: Scalars['ID']['output'];
+  /** When the next attempt is due; null once delivered or dead-lettered. */
+  readonly nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where it stands. */
+  readonly state: WebhookDeliveryState;
+};
+
+/** One attempt to deliver an event. */
+export type WebhookDeliveryAttempt = {
+  readonly __typename?: 'WebhookDeliveryAttempt';
+  /** How long it took, in milliseconds. */
+  readonly durationMs: Scalars['Int']['output'];
+  /** Why it failed; null when it succeeded. */
+  readonly error: Maybe<WebhookAttemptError>;
+  /** The receiver's HTTP status, when it answered. */
+  readonly statusCode: Maybe<Scalars['Int']['output']>;
+  /** When it started. */
+  readonly time: Scalars['DateTime']['output'];
+};
+
+/** Narrows `webhookDeliveries`; every condition given must hold. */
+export type WebhookDeliveryFilter = {
+  /** Only deliveries to this endpoint. */
+  readonly endpointId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only deliveries of this event. */
+  readonly eventId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only deliveries in these states. */
+  readonly states?: InputMaybe<ReadonlyArray<WebhookDeliveryState>>;
+};
+
+/** A page of deliveries, newest first. */
+export type WebhookDeliveryList = {
+  readonly __typename?: 'WebhookDeliveryList';
+  /** Pass as `after` for the next (older) page; null when the page is empty. */
+  readonly endCursor: Maybe<Scalars['String']['output']>;
+  /** True when older deliveries match. */
+  readonly hasNextPage: Scalars['Boolean']['output'];
+  /** The deliveries of this page. */
+  readonly nodes: ReadonlyArray<WebhookDelivery>;
+};
+
+/** Where a delivery stands. */
+export type WebhookDeliveryState =
+  /** Given up: no attempt succeeded within the retry window (24 hours by default). */
+  | 'DEAD_LETTERED'
+  /** A 2xx answer was received. */
+  | 'DELIVERED'
+  /** Due for its first attempt (or, after `redeliverWebhookEvent`, its next). */
+  | 'PENDING'
+  /** Attempted without success; another attempt is scheduled (`nextAttemptAt`). */
+  | 'RETRYING';
+
+/** A receiver of the tenant's connection events. */
+export type WebhookEndpoint = {
+  readonly __typename?: 'WebhookEndpoint';
+  /** When it was registered. */
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** What the endpoint is for, as its creator described it. */
+  readonly description: Maybe<Scalars['String']['output']>;
+  /** The events it receives. */
+  readonly eventTypes: ReadonlyArray<ConnectionEventType>;
+  /** The endpoint's id: `ep_…` for endpoints created through the API, the configured id otherwise. */
+  readonly id: Scalars['ID']['output'];
+  /** Where it was registered. */
+  readonly source: WebhookEndpointSource;
+  /** Where deliveries are POSTed. */
+  readonly url: Scalars['String']['output'];
+};
+
+/** Where an endpoint was registered. */
+export type WebhookEndpointSource =
+  /** The `createWebhookEndpoint` mutation. */
+  | 'API'
+  /** The tenant's configuration (`webhookEndpoints`). */
+  | 'CONFIG';
 
 
 
@@ -644,14 +829,18 @@ export type ResolversTypes = {
   AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Connection: ResolverTypeWrapper<ConnectionModel>;
+  ConnectionEventType: ConnectionEventType;
   ConnectionFilter: ConnectionFilter;
   ConnectionHealth: ResolverTypeWrapper<ConnectionHealthModel>;
   ConnectionHealthDetail: ResolverTypeWrapper<ConnectionHealthDetail>;
   ConnectionList: ResolverTypeWrapper<ConnectionListModel>;
   ConnectionStatus: ConnectionStatus;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteConnectionInput: DeleteConnectionInput;
   DeleteConnectionPayload: ResolverTypeWrapper<MutationResultModel>;
+  DeleteWebhookEndpointPayload: ResolverTypeWrapper<DeleteWebhookEndpointPayload>;
   DisconnectIntegrationInput: DisconnectIntegrationInput;
   DisconnectIntegrationPayload: ResolverTypeWrapper<MutationResultModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -669,6 +858,14 @@ export type ResolversTypes = {
   UserErrorCode: UserErrorCode;
   Vendor: Vendor;
   VendorError: ResolverTypeWrapper<VendorErrorModel>;
+  WebhookAttemptError: WebhookAttemptError;
+  WebhookDelivery: ResolverTypeWrapper<DeliveryRecord>;
+  WebhookDeliveryAttempt: ResolverTypeWrapper<DeliveryAttempt>;
+  WebhookDeliveryFilter: WebhookDeliveryFilter;
+  WebhookDeliveryList: ResolverTypeWrapper<DeliveryPage>;
+  WebhookDeliveryState: WebhookDeliveryState;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
+  WebhookEndpointSource: WebhookEndpointSource;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -683,9 +880,12 @@ export type ResolversParentTypes = {
   ConnectionHealth: ConnectionHealthModel;
   ConnectionHealthDetail: ConnectionHealthDetail;
   ConnectionList: ConnectionListModel;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   DateTime: Scalars['DateTime']['output'];
   DeleteConnectionInput: DeleteConnectionInput;
   DeleteConnectionPayload: MutationResultModel;
+  DeleteWebhookEndpointPayload: DeleteWebhookEndpointPayload;
   DisconnectIntegrationInput: DisconnectIntegrationInput;
   DisconnectIntegrationPayload: MutationResultModel;
   ID: Scalars['ID']['output'];
@@ -701,6 +901,11 @@ export type ResolversParentTypes = {
   UpdateSharingPayload: MutationResultModel;
   UserError: UserErrorModel;
   VendorError: VendorErrorModel;
+  WebhookDelivery: DeliveryRecord;
+  WebhookDeliveryAttempt: DeliveryAttempt;
+  WebhookDeliveryFilter: WebhookDeliveryFilter;
+  WebhookDeliveryList: DeliveryPage;
+  WebhookEndpoint: WebhookEndpointModel;
 };
 
 export type ActionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Action'] = ResolversParentTypes['Action']> = {
@@ -746,10 +951,8 @@ export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
-  reauthorizeUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sharedTeamKeys?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
-  syncedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
   vendorStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -775,6 +978,11 @@ export type ConnectionListResolvers<ContextType = GatewayContext, ParentType ext
   vendorErrors?: Resolver<ReadonlyArray<ResolversTypes['VendorError']>, ParentType, ContextType>;
 };
 
+export type CreateWebhookEndpointPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateWebhookEndpointPayload'] = ResolversParentTypes['CreateWebhookEndpointPayload']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -784,6 +992,10 @@ export type DeleteConnectionPayloadResolvers<ContextType = GatewayContext, Paren
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type DeleteWebhookEndpointPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteWebhookEndpointPayload'] = ResolversParentTypes['DeleteWebhookEndpointPayload']> = {
+  deletedId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type DisconnectIntegrationPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DisconnectIntegrationPayload'] = ResolversParentTypes['DisconnectIntegrationPayload']> = {
@@ -797,8 +1009,11 @@ export type DisconnectIntegrationPayloadResolvers<ContextType = GatewayContext, 
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createWebhookEndpoint?: Resolver<ResolversTypes['CreateWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteConnection?: Resolver<ResolversTypes['DeleteConnectionPayload'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'input'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['DeleteWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   disconnectIntegration?: Resolver<ResolversTypes['DisconnectIntegrationPayload'], ParentType, ContextType, RequireFields<MutationDisconnectIntegrationArgs, 'input'>>;
+  redeliverWebhookEvent?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookEventArgs, 'endpointId' | 'eventId'>>;
   updateSharing?: Resolver<ResolversTypes['UpdateSharingPayload'], ParentType, ContextType, RequireFields<MutationUpdateSharingArgs, 'input'>>;
 };
 
@@ -837,6 +1052,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
   providers?: Resolver<ReadonlyArray<ResolversTypes['Provider']>, ParentType, ContextType, RequireFields<QueryProvidersArgs, 'vendor'>>;
+  webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryList'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
+  webhookEndpoints?: Resolver<ReadonlyArray<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type UpdateSharingPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateSharingPayload'] = ResolversParentTypes['UpdateSharingPayload']> = {
@@ -857,6 +1074,39 @@ export type VendorErrorResolvers<ContextType = GatewayContext, ParentType extend
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
 };
 
+export type WebhookDeliveryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempts?: Resolver<ReadonlyArray<ResolversTypes['WebhookDeliveryAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endpointId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['ConnectionEventType'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['WebhookDeliveryState'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryAttemptResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDeliveryAttempt'] = ResolversParentTypes['WebhookDeliveryAttempt']> = {
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['WebhookAttemptError']>, ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryListResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDeliveryList'] = ResolversParentTypes['WebhookDeliveryList']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<ResolversTypes['WebhookDelivery']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventTypes?: Resolver<ReadonlyArray<ResolversTypes['ConnectionEventType']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['WebhookEndpointSource'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   Action?: ActionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
@@ -865,8 +1115,10 @@ export type Resolvers<ContextType = GatewayContext> = {
   ConnectionHealth?: ConnectionHealthResolvers<ContextType>;
   ConnectionHealthDetail?: ConnectionHealthDetailResolvers<ContextType>;
   ConnectionList?: ConnectionListResolvers<ContextType>;
+  CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteConnectionPayload?: DeleteConnectionPayloadResolvers<ContextType>;
+  DeleteWebhookEndpointPayload?: DeleteWebhookEndpointPayloadResolvers<ContextType>;
   DisconnectIntegrationPayload?: DisconnectIntegrationPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -876,5 +1128,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   UpdateSharingPayload?: UpdateSharingPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   VendorError?: VendorErrorResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryAttempt?: WebhookDeliveryAttemptResolvers<ContextType>;
+  WebhookDeliveryList?: WebhookDeliveryListResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 };
 

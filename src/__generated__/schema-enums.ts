@@ -26,6 +26,27 @@ export const AuditOutcome = {
 
 export type AuditOutcome = typeof AuditOutcome[keyof typeof AuditOutcome];
 /**
+ * What changed in a connection. An event's `type` is the most significant change
+ * (in this order); `changes` lists them all. A webhook's `type` is `connection.`
+ * followed by the value in lowercase (`connection.status_changed`).
+ */
+export const ConnectionEventType = {
+  /** A connection appeared. */
+  Created: 'CREATED',
+  /** The health the vendor reports changed. */
+  HealthChanged: 'HEALTH_CHANGED',
+  /** A connection disappeared (deleted at the vendor, or by a Junction mutation). */
+  Removed: 'REMOVED',
+  /** The teams the connection is shared with changed. */
+  SharingChanged: 'SHARING_CHANGED',
+  /** The unified status, or the vendor's own status value, changed. */
+  StatusChanged: 'STATUS_CHANGED',
+  /** A Junction mutation changed the connection in none of the ways above. */
+  Updated: 'UPDATED'
+} as const;
+
+export type ConnectionEventType = typeof ConnectionEventType[keyof typeof ConnectionEventType];
+/**
  * Connection status unified across vendors. Mapping:
  * Leen `PENDING`/`ACTIVE`/`PAUSED`/`DELETED` → PENDING/ACTIVE/PAUSED/DISCONNECTED;
  * UserHub connection `PENDING_SETUP`/`ACTIVE`/`BROKEN`/`DISABLED`/`ARCHIVED` → PENDING/ACTIVE/ERROR/PAUSED/DISCONNECTED;
@@ -87,3 +108,40 @@ export const Vendor = {
 } as const;
 
 export type Vendor = typeof Vendor[keyof typeof Vendor];
+/** Why an attempt failed. */
+export const WebhookAttemptError = {
+  /** The connection was refused, reset or failed (TLS included). */
+  Connection: 'CONNECTION',
+  /** The host name did not resolve. */
+  Dns: 'DNS',
+  /** The receiver answered with a status other than 2xx (a 3xx included: redirects are not followed). */
+  HttpStatus: 'HTTP_STATUS',
+  /** The host resolved to an address the gateway's SSRF rules refuse. */
+  TargetNotAllowed: 'TARGET_NOT_ALLOWED',
+  /** No answer within the attempt timeout. */
+  Timeout: 'TIMEOUT'
+} as const;
+
+export type WebhookAttemptError = typeof WebhookAttemptError[keyof typeof WebhookAttemptError];
+/** Where a delivery stands. */
+export const WebhookDeliveryState = {
+  /** Given up: no attempt succeeded within the retry window (24 hours by default). */
+  DeadLettered: 'DEAD_LETTERED',
+  /** A 2xx answer was received. */
+  Delivered: 'DELIVERED',
+  /** Due for its first attempt (or, after `redeliverWebhookEvent`, its next). */
+  Pending: 'PENDING',
+  /** Attempted without success; another attempt is scheduled (`nextAttemptAt`). */
+  Retrying: 'RETRYING'
+} as const;
+
+export type WebhookDeliveryState = typeof WebhookDeliveryState[keyof typeof WebhookDeliveryState];
+/** Where an endpoint was registered. */
+export const WebhookEndpointSource = {
+  /** The `createWebhookEndpoint` mutation. */
+  Api: 'API',
+  /** The tenant's configuration (`webhookEndpoints`). */
+  Config: 'CONFIG'
+} as const;
+
+export type WebhookEndpointSource = typeof WebhookEndpointSource[keyof typeof WebhookEndpointSource];

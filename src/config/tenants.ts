@@ -4,6 +4,7 @@ import { vendorConfigSchemas } from '../vendors/registry.js';
 import { originListSchema } from './cors.js';
 import { tenantRateLimitsSchema } from './rate-limit-config.js';
 import { secretSchema } from './secret.js';
+import { tenantWebhookEndpointsSchema } from './webhook-config.js';
 
 /** A tenant: who may call (API keys by digest, an optional JWT issuer) and the vendors configured for it. */
 
@@ -39,6 +40,8 @@ export const tenantSchema = (env: NodeJS.ProcessEnv) =>
       vendors: vendorConfigSchemas(env),
       /** This tenant's own rate limits, replacing the global ones they name. */
       rateLimits: tenantRateLimitsSchema.optional(),
+      /** Where this tenant's connection events are delivered (src/config/webhook-config.ts). */
+      webhookEndpoints: tenantWebhookEndpointsSchema(env),
     })
     .strict()
     .refine((t) => t.apiKeySha256.length + t.apiKeys.length > 0, {

@@ -70,4 +70,7 @@ export const Mutation: MutationResolvers = {
     idempotent(context, info, input, (previous) => mutations.deleteConnection(context.tenant, input, previous)),
   updateSharing: (_root, { input }, context, info) =>
     idempotent(context, info, input, (previous) => mutations.updateSharing(context.tenant, input, previous)),
+  createWebhookEndpoint: (_root, { input }, { webhooks }) => webhooks.createEndpoint(input),
+  deleteWebhookEndpoint: (_root, { id }, { webhooks }) => webhooks.deleteEndpoint(id),
+  redeliverWebhookEvent: (_root, { eventId, endpointId }, { webhooks }) => webhooks.redeliver(eventId, endpointId),
 };

@@ -9,4 +9,6 @@ export const Query: QueryResolvers = {
   connections: (_root, { filter }, { tenant }) => reads.searchConnections(tenant, filter),
   providers: (_root, { vendor }, { tenant }) => reads.listProviders(tenant, vendor),
   auditLog: (_root, args, { auditLog }) => auditLog(args),
+  webhookEndpoints: (_root, _args, { webhooks }) => webhooks.listEndpoints(),
+  webhookDeliveries: (_root, args, { webhooks }) => webhooks.listDeliveries(args),
 };

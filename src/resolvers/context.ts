@@ -1,6 +1,7 @@
 import type { AuditLogArgs, AuditEntryListModel, AuditRecorder } from '../domain/audit.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
+import type { TenantWebhookAdmin } from '../domain/webhooks.js';
 import type { Logger } from '../observability/logger.js';
 import type { RequestState } from '../request/request-state.js';
 
@@ -16,4 +17,6 @@ export interface GatewayContext {
   readonly audit: AuditRecorder;
   /** The tenant's audit log, for callers with the `admin` scope (FORBIDDEN otherwise). */
   readonly auditLog: (args: AuditLogArgs) => Promise<AuditEntryListModel>;
+  /** The tenant's webhook endpoints and deliveries, for callers with the `admin` scope (FORBIDDEN otherwise). */
+  readonly webhooks: TenantWebhookAdmin;
 }

@@ -7,6 +7,7 @@ import type {
   NodeResolvers,
   OrganizationResolvers,
   ProviderResolvers,
+  WebhookDeliveryResolvers,
 } from '../__generated__/resolvers-types.js';
 import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
 import type { MutationResultModel } from '../domain/mutations.js';
@@ -32,7 +33,6 @@ export const Connection: ConnectionResolvers = {
     encodeGlobalId({ typename: 'Connection', vendor: c.vendor, organizationId: c.organizationId, keys: [c.key] }),
   organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
   actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
-  syncedAt: (c, _args, { tenant }) => reads.syncedAtOf(tenant, c),
 };
 
 export const Provider: ProviderResolvers = {
@@ -67,4 +67,8 @@ export const DisconnectIntegrationPayload: DisconnectIntegrationPayloadResolvers
   affectedConnections: (result) => result.affectedConnections ?? [],
   affectedActions: (result) => result.affectedActions ?? [],
 };
+export const WebhookDelivery: WebhookDeliveryResolvers = {
+  nextAttemptAt: (d) => (d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString()),
+};
+
 export const DeleteConnectionPayload: DeleteConnectionPayloadResolvers = { organization: payloadOrganization };

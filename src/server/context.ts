@@ -3,12 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { legacyKeyId } from '../config/tenants.js';
 import { readAuditLog, type AuditRecorder, type AuditTrail } from '../domain/audit.js';
-import type { ConnectionIndexStore } from '../domain/connection-index.js';
-import { UnauthenticatedError } from '../domain/errors.js';
-import { mutationIndex } from '../domain/index-sync.js';
+import { GatewayError, GatewayErrorCode, UnauthenticatedError } from '../domain/errors.js';
 import type { Idempotency } from '../domain/idempotency.js';
 import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
+import { tenantWebhookAdmin, type TenantWebhookAdmin, type WebhookAdmin } from '../domain/webhooks.js';
 import type { ReadThrough } from '../loaders/upstream-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { ALL_SCOPES, requireScope, type Caller, type Scope } from '../request/caller.js';
@@ -26,9 +25,8 @@ export interface ContextDeps {
   /** Milliseconds a request's vendor calls, retries and backoffs included, may take in all. */
   readonly requestDeadlineMs?: number;
   readonly audit: AuditTrail;
-  /** The connection index a mutation updates at once (one MUTATION event each). */
-  readonly connectionIndex?: ConnectionIndexStore;
-  readonly now?: (() => number) | undefined;
+  /** Webhook endpoints and deliveries (src/webhooks/admin.ts); absent: the fields answer that webhooks are off. */
+  readonly webhooks?: WebhookAdmin | undefined;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -118,28 +116,14 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         request.trace.spans,
         deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
       );
-      const adapters = createVendorAdapters(tenant.vendors, connect, forwarded);
       return {
         request,
         logger,
         tenant: {
           tenantId: tenant.id,
-          adapters,
+          adapters: createVendorAdapters(tenant.vendors, connect, forwarded),
           reads: request.reads,
           audit,
-          ...(deps.connectionIndex && {
-            index: mutationIndex({
-              store: deps.connectionIndex,
-              // The tenant's own credentials, as the sync lists with: a user's token may list differently.
-              adapters: createVendorAdapters(tenant.vendors, connect),
-              tenantId: tenant.id,
-              actor: caller.actor,
-              requestId,
-              now: deps.now ?? Date.now,
-              onError: (error) =>
-                logger.warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
-            }),
-          }),
         },
         idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
         audit,
@@ -148,7 +132,28 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
           requireScope(request.caller, 'admin', '`Query.auditLog`');
           return readAuditLog(deps.audit, tenant.id, args);
         },
+        webhooks: adminOnly(request, deps.webhooks ? tenantWebhookAdmin(deps.webhooks, tenant.id, audit) : undefined),
       };
     },
+  };
+}
+
+/** Private: each webhook admin operation checks the `admin` scope again, next to the data (scope-check.ts did first). */
+function adminOnly(request: RequestState, admin: TenantWebhookAdmin | undefined): TenantWebhookAdmin {
+  const guard =
+    <A extends unknown[], R>(field: string, run: (admin: TenantWebhookAdmin) => (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      requireScope(request.caller, 'admin', `\`${field}\``);
+      // Webhook state changes without any vendor read: an answer that shows it is never a cached one.
+      request.reads.spoil();
+      if (!admin) throw new GatewayError('Webhooks are off in this gateway', GatewayErrorCode.BAD_USER_INPUT);
+      return run(admin)(...args);
+    };
+  return {
+    listEndpoints: guard('Query.webhookEndpoints', (a) => a.listEndpoints),
+    listDeliveries: guard('Query.webhookDeliveries', (a) => a.listDeliveries),
+    createEndpoint: guard('Mutation.createWebhookEndpoint', (a) => a.createEndpoint),
+    deleteEndpoint: guard('Mutation.deleteWebhookEndpoint', (a) => a.deleteEndpoint),
+    redeliver: guard('Mutation.redeliverWebhookEvent', (a) => a.redeliver),
   };
 }

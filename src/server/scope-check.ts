@@ -12,7 +12,14 @@ import type { GatewayContext } from '../resolvers/context.js';
  */
 
 /** Root fields whose scope is not their operation type's, by `Type.field` (admin fields: the audit log…). */
-export const ROOT_FIELD_SCOPES: Readonly<Record<string, Scope>> = { 'Query.auditLog': 'admin' };
+export const ROOT_FIELD_SCOPES: Readonly<Record<string, Scope>> = {
+  'Query.auditLog': 'admin',
+  'Query.webhookEndpoints': 'admin',
+  'Query.webhookDeliveries': 'admin',
+  'Mutation.createWebhookEndpoint': 'admin',
+  'Mutation.deleteWebhookEndpoint': 'admin',
+  'Mutation.redeliverWebhookEvent': 'admin',
+};
 
 const SCOPE_OF_TYPE: Readonly<Record<OperationDefinitionNode['operation'], Scope>> = {
   query: 'read',

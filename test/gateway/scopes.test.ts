@@ -43,6 +43,22 @@ const ROOT_FIELDS: Record<string, { scope: Scope; operation: string }> = {
     operation: `mutation { updateSharing(input: { connectionId: "${CONN}", teamKeys: [] }) { userErrors { code } } }`,
   },
   'Query.auditLog': { scope: 'admin', operation: '{ auditLog(first: 1) { endCursor } }' },
+  'Query.webhookEndpoints': { scope: 'admin', operation: '{ webhookEndpoints { id } }' },
+  'Query.webhookDeliveries': { scope: 'admin', operation: '{ webhookDeliveries(first: 1) { endCursor } }' },
+  'Mutation.createWebhookEndpoint': {
+    scope: 'admin',
+    // A private address: refused before anything is stored, whoever asks.
+    operation:
+      'mutation { createWebhookEndpoint(input: { url: "https://10.0.0.1/hooks", eventTypes: [STATUS_CHANGED] }) { secret } }',
+  },
+  'Mutation.deleteWebhookEndpoint': {
+    scope: 'admin',
+    operation: 'mutation { deleteWebhookEndpoint(id: "ep_none") { deletedId } }',
+  },
+  'Mutation.redeliverWebhookEvent': {
+    scope: 'admin',
+    operation: 'mutation { redeliverWebhookEvent(eventId: "1-0", endpointId: "ep_none") { id } }',
+  },
   'Query.__schema': { scope: 'introspect', operation: '{ __schema { queryType { name } } }' },
   'Query.__type': { scope: 'introspect', operation: '{ __type(name: "Query") { name } }' },
 };

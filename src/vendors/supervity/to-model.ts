@@ -43,7 +43,6 @@ export const toConnectionModel = (
   health: null,
   accountIdentifier: account.accountIdentifier,
   sharedTeamKeys: account.sharedTeamKeys,
-  reauthorizeUrl: null,
   createdAt: null,
   updatedAt: null,
 });

@@ -71,7 +71,6 @@ export const toConnectionModel = (
   },
   accountIdentifier: account.externalId,
   sharedTeamKeys: null,
-  reauthorizeUrl: null,
   createdAt: account.createTime,
   updatedAt: account.updateTime,
 });
