@@ -28,6 +28,9 @@ import { rateLimitPlugin } from './server/rate-limit-plugin.js';
 import { createRateLimiter, createRateLimitRedis } from './server/rate-limits.js';
 import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 import { scopeCheckPlugin } from './server/scope-check.js';
+import type { ConnectionIndexStore } from './domain/connection-index.js';
+import { createConnectionIndex } from './sync/connection-index.js';
+import { createSyncScheduler, type SyncRoundReport } from './sync/scheduler.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -42,6 +45,10 @@ export interface RunningGateway {
   close(graceMs?: number, drainDelayMs?: number): Promise<void>;
   /** Ends a drain `close` is in at once (a second SIGTERM/SIGINT): the listener closes now. */
   endDrain(): void;
+  /** The tenants' connection index and event log (src/sync/connection-index.ts). */
+  readonly connectionIndex: ConnectionIndexStore;
+  /** Attempts every unit's sync now (tests, with `backgroundSync: 'manual'`); {} when sync is off. */
+  syncNow(): Promise<SyncRoundReport>;
 }
 
 export interface StartOptions {
@@ -52,6 +59,8 @@ export interface StartOptions {
   readonly cacheObserver?: CacheObserver;
   /** The clock (milliseconds) breakers and the in-memory cache go by; tests pass one they move. @default Date.now */
   readonly now?: () => number;
+  /** 'manual': the configured sync runs only through `syncNow()` (tests), never on its timer. @default 'timers' */
+  readonly backgroundSync?: 'timers' | 'manual';
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -103,6 +112,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   const typeDefs = loadTypeDefs();
   const audit = await createAudit(config, logger, options.now);
+  const index = await createConnectionIndex(config, options.now);
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -110,6 +120,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     reads,
     requestDeadlineMs: config.upstream.requestDeadlineMs,
     audit,
+    connectionIndex: index.store,
+    now: options.now,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
@@ -168,6 +180,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     config.port,
     config.host,
   );
+  const sync = config.sync.enabled
+    ? createSyncScheduler({
+        ...{ tenants: config.tenants, reads, store: index.store, leases: index.leases, config: config.sync },
+        ...{ logger: logger.child({ component: 'sync' }), observer: metrics.sync, now: options.now ?? Date.now },
+        deadlineMs: config.upstream.requestDeadlineMs,
+      })
+    : undefined;
+  if (options.backgroundSync !== 'manual') sync?.start();
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${server.port}/graphql`;
   let endDrain = () => {};
@@ -176,6 +196,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     port: server.port,
     logger,
     endDrain: () => endDrain(),
+    connectionIndex: index.store,
+    syncNow: async () => (sync ? sync.syncNow() : {}),
     async close(graceMs = config.shutdownGraceMs, drainDelayMs = config.shutdownDrainDelayMs) {
       readiness.drain();
       if (drainDelayMs > 0) {
@@ -184,11 +206,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
           endDrain = () => (clearTimeout(timer), resolve());
         });
       }
-      await server.close(graceMs);
+      await Promise.all([server.close(graceMs), sync?.stop()]);
       await apollo.stop();
       stopWatchingUnknownValues();
       rateLimitStore?.disconnect();
-      await Promise.all([cache.close(), http.close(), tracer?.shutdown(), audit.close()]);
+      await Promise.all([cache.close(), http.close(), tracer?.shutdown(), audit.close(), index.close()]);
     },
   };
 }

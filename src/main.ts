@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env, {
       tenants: [demoTenantConfig(sandbox, 'demo', demoKey)],
       cors: { allowLoopbackOrigins: true },
+      // The connection index kept fresh in the background, so a newcomer sees change events.
+      sync: { enabled: true },
     });
   }
 

@@ -153,10 +153,21 @@ export type Connection = Node & {
   readonly organization: Organization;
   /** The third-party service this connection reaches. */
   readonly provider: Provider;
+  /**
+   * Where the connection's owner can authorize it again at the vendor: the repair for a connection that is
+   * `PENDING` or lost its authorization (Leen's authorize URL). Null where the vendor offers none (every vendor
+   * but Leen) or the connection needs none. An absolute `https:`/`http:` URL; open it in the user's browser.
+   */
+  readonly reauthorizeUrl: Maybe<Scalars['String']['output']>;
   /** Team keys this connected account is shared with (Supervity); null for vendors without sharing. */
   readonly sharedTeamKeys: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** Status unified across vendors; see `ConnectionStatus` for the mapping. `vendorStatus` keeps the vendor's own value. */
   readonly status: ConnectionStatus;
+  /**
+   * When this connection's data was read from the vendor: for a page served from the connection index, when its
+   * organization was last synced; for a live read, when the vendor answered (a cached answer's original time).
+   */
+  readonly syncedAt: Scalars['DateTime']['output'];
   /** When the vendor last changed the connection, where it reports it. */
   readonly updatedAt: Maybe<Scalars['DateTime']['output']>;
   /** The vendor that holds this connection. */
@@ -951,8 +962,10 @@ export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  reauthorizeUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sharedTeamKeys?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
+  syncedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
   vendorStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

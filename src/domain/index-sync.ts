@@ -1,7 +1,8 @@
 import type { VendorAdapter } from '../vendors/port.js';
-import { diffConnections, indexOrder, mutationEvent } from './connection-changes.js';
+import { diffConnections, indexOrder, mutationEvent, type DiffContext } from './connection-changes.js';
 import type {
   ConnectionEvent,
+  ConnectionEventInput,
   ConnectionEventSource,
   ConnectionIndexStore,
   IndexedOrganization,
@@ -117,7 +118,7 @@ export interface MutatedConnection {
   readonly key: string | null;
   /** The provider the mutation named (a disconnect by organization and provider), to find the connection by. */
   readonly provider?: string | undefined;
-  /** The connection after the mutation; null when it is gone. */
+  /** The connection as the mutation's answer has it; null when it is gone. */
   readonly after: ConnectionModel | null;
 }
 
@@ -128,11 +129,16 @@ export interface MutationIndex {
 }
 
 /**
- * A request's MutationIndex. A unit not yet indexed is left alone (its first
- * sync takes in the mutation's result as part of its baseline).
+ * A request's MutationIndex. The unit is listed again (the write invalidated
+ * its cached reads), so the entry holds what the vendor now lists; the
+ * mutated connection's change is the MUTATION event (UPDATED when the listing
+ * shows none), anything else that changed meanwhile a SYNC event. A unit not
+ * yet indexed is left alone: its first sync takes the mutation in as part of
+ * its baseline.
  */
 export function mutationIndex(options: {
   readonly store: ConnectionIndexStore;
+  readonly adapters: ReadonlyMap<Vendor, VendorAdapter>;
   readonly tenantId: string;
   readonly actor: string | null;
   readonly requestId: string;
@@ -151,23 +157,19 @@ export function mutationIndex(options: {
         requestId: options.requestId,
       };
       try {
+        const adapter = options.adapters.get(unit.vendor);
+        if (!adapter || !(await store.read(tenantId, [unit]))[0]) return;
+        const askedAt = now();
+        const listing = indexOrder(await adapter.listConnections(unit.organizationId));
         for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
           const [entry] = await store.read(tenantId, [unit]);
           if (!entry) return;
-          const before = findBefore(entry.connections, change);
-          const key = before?.key ?? change.after?.key;
-          if (!key || (!before && !change.after)) return;
-          const connections = indexOrder([
-            ...entry.connections.filter((c) => c.key !== key),
-            ...(change.after ? [change.after] : []),
-          ]);
           const time = new Date(now()).toISOString();
           const result = await store.commit(unit, {
             expectedVersion: entry.version,
-            // The mutation's answer came from the vendor now: a sync that listed before it is older.
-            syncedAt: Date.parse(entry.syncedAt) > now() ? entry.syncedAt : time,
-            connections,
-            events: [mutationEvent(before, change.after, key, { unit, time, source })],
+            syncedAt: new Date(Math.max(askedAt, Date.parse(entry.syncedAt))).toISOString(),
+            connections: listing,
+            events: mutationEvents(entry.connections, listing, change, { unit, time, source }),
             lease: null,
           });
           if (result.status === 'committed') return;
@@ -180,10 +182,26 @@ export function mutationIndex(options: {
   };
 }
 
-/** Private: the indexed state of the mutated connection, by key, or by the provider a disconnect named. */
+/** Private: the diff of a listing taken after a mutation, its mutated connection's event marked as the mutation's. */
+function mutationEvents(
+  before: readonly ConnectionModel[],
+  after: readonly ConnectionModel[],
+  change: MutatedConnection,
+  context: DiffContext,
+): ConnectionEventInput[] {
+  const events = diffConnections(before, after, { ...context, source: SYNC });
+  const key = change.key ?? change.after?.key ?? findBefore(before, change)?.key ?? null;
+  const mine = key === null ? (events.length === 1 ? 0 : -1) : events.findIndex((e) => e.connectionKey === key);
+  if (mine >= 0) return events.map((e, i) => (i === mine ? { ...e, source: context.source } : e));
+  if (key === null) return events;
+  // The listing shows no change in it (a Supervity action disconnected): an UPDATED event says what was done.
+  const was = before.find((c) => c.key === key) ?? null;
+  const is = after.find((c) => c.key === key) ?? null;
+  return was || is ? [...events, mutationEvent(was, is, key, context)] : events;
+}
+
+/** Private: the indexed connection a disconnect by organization and provider named. */
 function findBefore(connections: readonly ConnectionModel[], change: MutatedConnection): ConnectionModel | null {
-  const key = change.key ?? change.after?.key;
-  if (key) return connections.find((c) => c.key === key) ?? null;
   const named = connections.filter((c) => change.provider !== undefined && c.provider.slug === change.provider);
   return named.length === 1 ? named[0]! : null;
 }

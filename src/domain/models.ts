@@ -61,8 +61,16 @@ export interface ConnectionModel {
   readonly health: ConnectionHealthModel | null;
   readonly accountIdentifier: string | null;
   readonly sharedTeamKeys: readonly string[] | null;
+  /** Where the connection's owner re-authorizes it (Leen's `oauth2_authorize_url`); null where the vendor gives none. */
+  readonly reauthorizeUrl: string | null;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
+  /**
+   * ISO 8601: when this was read from the vendor, set where the reader knows it
+   * (the index entry's syncedAt). Absent on a live read: its time is the
+   * request's read of the vendor (ReadLedger.readAt), not stamped on each model.
+   */
+  readonly syncedAt?: string;
 }
 
 export interface ActionModel {

@@ -173,7 +173,11 @@ export async function disconnectIntegration(
       );
     // Named by ID, the whole integration: a vendor that no longer has it answers like a missing ID.
     const byId = ids.connection && input.action == null ? input.connectionId! : null;
-    return byId ? await goneIsNotFound(byId, run) : await run();
+    const result = byId ? await goneIsNotFound(byId, run) : await run();
+    const key = ids.connection?.keys[0] ?? result.connection?.key ?? null;
+    const change = { ...organizationRef, key, provider: target.provider, after: result.connection };
+    await scope.index?.afterMutation('disconnectIntegration', change);
+    return result;
   }, dryRun);
 }
 
@@ -226,13 +230,19 @@ export async function deleteConnection(
       dryRun,
       userErrors: [],
     };
-    return goneIsNotFound(route.id, () =>
+    const result = await goneIsNotFound(route.id, () =>
       settledWrite<MutationResultModel>(
         async () => ({ ...applied, ...(await operation.execute(connection, request)) }),
         async () => ((await isRemoved(route)) ? { applied: true, result: applied } : { applied: false }),
         () => applied,
       ),
     );
+    await scope.index?.afterMutation('deleteConnection', {
+      ...organizationRef,
+      key: route.key,
+      after: result.connection,
+    });
+    return result;
   }, dryRun);
 }
 
@@ -268,6 +278,11 @@ export async function updateSharing(
           () => sharingResult({ ...connection, sharedTeamKeys: input.teamKeys }),
         ),
       ));
+    await scope.index?.afterMutation('updateSharing', {
+      ...sharingResult(updated).organizationRef!,
+      key: updated.key,
+      after: updated,
+    });
     return sharingResult(updated);
   }, false);
 }

@@ -123,6 +123,11 @@ export async function searchConnections(
   };
 }
 
+/** When a connection was read from the vendor: the index's time, or this request's (oldest) read of its vendor. */
+export function syncedAtOf(scope: TenantScope, connection: ConnectionModel): string {
+  return connection.syncedAt ?? new Date(scope.reads.readAt.get(connection.vendor) ?? Date.now()).toISOString();
+}
+
 /** The union of the providers seen through each of the tenant's organizations at a vendor. */
 export async function listProviders(scope: TenantScope, vendor: Vendor): Promise<ProviderModel[]> {
   const adapter = scope.adapters.get(vendor);

@@ -3,6 +3,7 @@ import type { VendorAdapter } from '../vendors/port.js';
 import type { AuditRecorder } from './audit.js';
 import { NotFoundError } from './errors.js';
 import type { GlobalId } from './global-id.js';
+import type { MutationIndex } from './index-sync.js';
 import type { Vendor } from './models.js';
 
 /**
@@ -22,6 +23,8 @@ export interface TenantScope {
   readonly reads: ReadLedger;
   /** The request's audit recorder: an ID naming an organization the tenant does not have is recorded. */
   readonly audit?: AuditRecorder | undefined;
+  /** The connection index, which a mutation updates at once (src/domain/index-sync.ts). */
+  readonly index?: MutationIndex | undefined;
 }
 
 /** The adapter for an ID's vendor, when the tenant has both that vendor and that organization configured. */

@@ -83,6 +83,8 @@ export async function loadBatch<J extends ReadJob>(
         count(hits, job.vendor);
         if (hit.fetchedAt === undefined) ledger.spoil();
         else ledger.record(job.vendor, generation.token, hit.fetchedAt + job.ttlSeconds * 1000);
+        // A record without its fetch time is at most a TTL old.
+        ledger.noteReadAt(job.vendor, hit.fetchedAt ?? Date.now() - job.ttlSeconds * 1000);
         return hit;
       }
       count(misses, job.vendor);
@@ -111,6 +113,7 @@ async function fetchMiss<J extends ReadJob>(
   try {
     const loaded = await flight;
     ledger.record(job.vendor, generation.token, Date.now() + job.ttlSeconds * 1000);
+    ledger.noteReadAt(job.vendor, Date.now());
     // With the cache off, serializing the body again for a store that keeps nothing cost as much as parsing it.
     if (leader && !deps.cache.discards) {
       const record: CachedRead = {

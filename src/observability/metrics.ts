@@ -41,6 +41,15 @@ export interface GatewayMetrics {
   rateLimited(policy: string, tenant: string): void;
   /** The rate limits' Redis failed a spend; the instance counted it in memory instead. */
   rateLimitStoreFailure(): void;
+  /** The connection index's background sync (src/sync/scheduler.ts's observer). */
+  readonly sync: {
+    /** One attempt at one unit, by outcome (failed: the vendor or the index failed; the entry is kept). */
+    run(vendor: string, outcome: string): void;
+    /** An HTTP attempt the sync made to a vendor. */
+    vendorCall(vendor: string): void;
+    /** Change events the sync appended to the index's log. */
+    eventsAppended(vendor: string, count: number): void;
+  };
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -157,6 +166,25 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const syncRuns = new Counter({
+    name: 'junction_sync_runs_total',
+    help: 'Connection index sync attempts per unit, by vendor and outcome (baseline, committed, fresh: synced this interval already, held: another instance has it, stale, conflict, failed).',
+    labelNames: ['vendor', 'outcome'],
+    registers: [registry],
+  });
+  const syncVendorCalls = new Counter({
+    name: 'junction_sync_vendor_calls_total',
+    help: 'HTTP attempts the background sync made to vendors (listings served from the cache make none), by vendor.',
+    labelNames: ['vendor'],
+    registers: [registry],
+  });
+  const syncEvents = new Counter({
+    name: 'junction_connection_events_total',
+    help: 'Connection change events the background sync appended to the index log, by vendor.',
+    labelNames: ['vendor'],
+    registers: [registry],
+  });
+
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';
@@ -200,6 +228,11 @@ export function createMetrics(): GatewayMetrics {
     unknownVendorValue: (vendor, field) => unknownValues.inc({ vendor, field }),
     rateLimited: (policy, tenant) => rateLimitRefusals.inc({ policy, tenant }),
     rateLimitStoreFailure: () => rateLimitStoreFailures.inc(),
+    sync: {
+      run: (vendor, outcome) => syncRuns.inc({ vendor, outcome }),
+      vendorCall: (vendor) => syncVendorCalls.inc({ vendor }),
+      eventsAppended: (vendor, count) => syncEvents.inc({ vendor }, count),
+    },
     render: () => registry.metrics(),
   };
 }

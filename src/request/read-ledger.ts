@@ -13,6 +13,8 @@ export class ReadLedger {
   reads = 0;
   /** False once any read could not be cached (a failure, an untrusted generation, two generations of one vendor). */
   cacheable = true;
+  /** Per vendor, when its oldest read of this request was fetched from the vendor (epoch ms; a cached read's fetch time). */
+  readonly readAt = new Map<Vendor, number>();
 
   record(vendor: Vendor, generation: string, expiresAt: number): void {
     const known = this.generations.get(vendor);
@@ -20,6 +22,12 @@ export class ReadLedger {
     this.generations.set(vendor, generation);
     this.expiresAt = Math.min(this.expiresAt, expiresAt);
     this.reads += 1;
+  }
+
+  /** A read of `vendor` fetched at `fetchedAt` (epoch ms): live answers say their data is at least that old. */
+  noteReadAt(vendor: Vendor, fetchedAt: number): void {
+    const known = this.readAt.get(vendor);
+    if (known === undefined || fetchedAt < known) this.readAt.set(vendor, fetchedAt);
   }
 
   spoil(): void {

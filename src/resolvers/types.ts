@@ -33,6 +33,7 @@ export const Connection: ConnectionResolvers = {
     encodeGlobalId({ typename: 'Connection', vendor: c.vendor, organizationId: c.organizationId, keys: [c.key] }),
   organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
   actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
+  syncedAt: (c, _args, { tenant }) => reads.syncedAtOf(tenant, c),
 };
 
 export const Provider: ProviderResolvers = {

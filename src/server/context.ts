@@ -3,7 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { TenantConfig } from '../config/config.js';
 import { legacyKeyId } from '../config/tenants.js';
 import { readAuditLog, type AuditRecorder, type AuditTrail } from '../domain/audit.js';
+import type { ConnectionIndexStore } from '../domain/connection-index.js';
 import { GatewayError, GatewayErrorCode, UnauthenticatedError } from '../domain/errors.js';
+import { mutationIndex } from '../domain/index-sync.js';
 import type { Idempotency } from '../domain/idempotency.js';
 import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
@@ -25,6 +27,9 @@ export interface ContextDeps {
   /** Milliseconds a request's vendor calls, retries and backoffs included, may take in all. */
   readonly requestDeadlineMs?: number;
   readonly audit: AuditTrail;
+  /** The connection index a mutation updates at once (one MUTATION event each). */
+  readonly connectionIndex?: ConnectionIndexStore;
+  readonly now?: (() => number) | undefined;
   /** Webhook endpoints and deliveries (src/webhooks/admin.ts); absent: the fields answer that webhooks are off. */
   readonly webhooks?: WebhookAdmin | undefined;
 }
@@ -116,14 +121,28 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         request.trace.spans,
         deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
       );
+      const adapters = createVendorAdapters(tenant.vendors, connect, forwarded);
       return {
         request,
         logger,
         tenant: {
           tenantId: tenant.id,
-          adapters: createVendorAdapters(tenant.vendors, connect, forwarded),
+          adapters,
           reads: request.reads,
           audit,
+          ...(deps.connectionIndex && {
+            index: mutationIndex({
+              store: deps.connectionIndex,
+              // The tenant's own credentials, as the sync lists with: a user's token may list differently.
+              adapters: createVendorAdapters(tenant.vendors, connect),
+              tenantId: tenant.id,
+              actor: caller.actor,
+              requestId,
+              now: deps.now ?? Date.now,
+              onError: (error) =>
+                logger.warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
+            }),
+          }),
         },
         idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
         audit,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Secret } from '../config/secret.js';
 import { BadUserInputError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
-import { VENDOR_REGISTRY } from '../vendors/registry.js';
+import { VENDOR_REGISTRY } from '../vendors/registered-vendors.js';
 
 /**
  * Per-request user credentials for the user-scoped vendors: a frontend acting

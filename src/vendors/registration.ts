@@ -5,7 +5,7 @@ import type { AdapterRequestOptions, VendorAdapter } from './port.js';
 
 /**
  * Everything the gateway knows of one vendor, exported by the vendor's own
- * folder (`src/vendors/<vendor>/index.ts`) and listed once in registry.ts.
+ * folder (`src/vendors/<vendor>/index.ts`) and listed by `npm run codegen` in registered-vendors.ts.
  */
 /** A header a frontend sends a signed-in user's own token in; the name's shape is what the log scrub recognises. */
 export type ForwardedCredentialHeader = `x-junction-${string}-token`;

@@ -1,21 +1,15 @@
 import { z } from 'zod';
 import type { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
-import { leen } from './leen/index.js';
-import { outlit } from './outlit/index.js';
-import { projectmanager } from './projectmanager/index.js';
-import { supervity } from './supervity/index.js';
-import { userhub } from './userhub/index.js';
 import type { ConnectTransport } from '../loaders/vendor-transport.js';
 import type { AdapterRequestOptions, VendorAdapter } from './port.js';
+import { VENDOR_REGISTRY } from './registered-vendors.js';
 
 /**
- * Every vendor Junction federates, one registration each from its own folder.
- * The order is the order a tenant's vendors are listed in (organizations,
- * connection searches); a new vendor goes last. A test checks that it covers
- * the schema's Vendor enum.
+ * The tenant's vendor configuration and adapters, over every vendor Junction
+ * federates: one registration each from its own folder, listed by
+ * `npm run codegen` (registered-vendors.ts) in the schema's Vendor enum order.
  */
-export const VENDOR_REGISTRY = [outlit, supervity, userhub, leen, projectmanager] as const;
 
 type Registered = (typeof VENDOR_REGISTRY)[number];
 type ConfigOf<R extends Registered> = z.output<ReturnType<R['configSchema']>>;

@@ -15,8 +15,9 @@ import {
  * cannot alter it) and validated after the test, outside the request path, so
  * validation never slows a sandbox answer (resilience tests use tight
  * timeouts). The afterEach hook of test/helpers/contract-setup.ts (registered
- * for every test file) fails the test that caused a violation. One module
- * instance per test file: vitest runs each file in its own fork.
+ * for every test file) fails the test that caused a violation. Test files share
+ * this module (vitest.config.ts): its afterAll drains what a file left before
+ * the next file starts.
  */
 
 interface Unchecked {

@@ -24,6 +24,7 @@ export function connection(
     health: null,
     accountIdentifier: `${key}@example.com`,
     sharedTeamKeys: null,
+    reauthorizeUrl: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...changes,

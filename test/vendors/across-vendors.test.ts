@@ -51,6 +51,17 @@ describe('connections across vendors', () => {
   const countByVendor = (nodes: { vendor: string }[]) =>
     nodes.reduce<Record<string, number>>((counts, n) => ({ ...counts, [n.vendor]: (counts[n.vendor] ?? 0) + 1 }), {});
 
+  it('reauthorizeUrl is null at every vendor but Leen, which offers one for its connections that need authorizing', async () => {
+    const { body } = await stack.gql<{ connections: { nodes: { vendor: string; reauthorizeUrl: string | null }[] } }>(
+      `{ connections { nodes { vendor reauthorizeUrl } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data!.connections.nodes;
+    expect(new Set(nodes.map((n) => n.vendor)).size).toBe(5);
+    expect(nodes.filter((n) => n.vendor !== 'LEEN').every((n) => n.reauthorizeUrl === null)).toBe(true);
+    expect(nodes.filter((n) => n.reauthorizeUrl !== null).map((n) => n.vendor)).toEqual(['LEEN', 'LEEN']);
+  });
+
   it('lists every organization’s connections of Supervity, UserHub and Leen in one request, one call per organization', async () => {
     const { body } = await stack.gql<ConnectionsResult>(CONNECTIONS, {
       filter: { vendor: ['SUPERVITY', 'USERHUB', 'LEEN'] },

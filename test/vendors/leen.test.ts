@@ -256,4 +256,81 @@ describe('Leen through the gateway', () => {
     expect(body.data!.updateSharing).toEqual({ connection: null, userErrors: [{ code: 'UNSUPPORTED_OPERATION' }] });
     expect(stack.sandbox.totalRequests()).toBe(0);
   });
+
+  const REPAIR = /* GraphQL */ `
+    query ($id: ID!) {
+      organization(id: $id) {
+        connections {
+          externalId
+          vendorStatus
+          reauthorizeUrl
+          syncedAt
+        }
+      }
+    }
+  `;
+  type RepairConnection = { externalId: string; vendorStatus: string; reauthorizeUrl: string | null; syncedAt: string };
+  const repairOf = async () => {
+    const { body } = await stack.gql<{ organization: { connections: RepairConnection[] } }>(REPAIR, {
+      id: orgId(ACME.id),
+    });
+    expect(body.errors).toBeUndefined();
+    return body.data!.organization.connections;
+  };
+
+  it("serves Leen's authorize URL as reauthorizeUrl where a connection needs authorizing, null elsewhere", async () => {
+    const byState = Object.fromEntries((await repairOf()).map((c) => [c.vendorStatus, c.reauthorizeUrl]));
+    const [tenable, crowdstrike, wiz] = ACME.connections;
+    expect(byState).toEqual({
+      ACTIVE: null,
+      // PAUSED with an UNAUTHORIZED health (credentials rejected) and PENDING (never authorized): both repairable.
+      PAUSED: `https://app.leen.example/oauth2/authorize?connection_id=${crowdstrike!.id}`,
+      PENDING: `https://app.leen.example/oauth2/authorize?connection_id=${wiz!.id}`,
+    });
+    expect(tenable!.state).toBe('ACTIVE');
+  });
+
+  it('drops an authorize URL that is not an http(s) URL (a javascript: link a frontend would render)', async () => {
+    const [tenable, crowdstrike] = ACME.connections;
+    const body = (id: string, url: string) => ({
+      id,
+      vendor: 'TENABLE',
+      is_active: false,
+      refresh_interval_secs: 86400,
+      timeout_secs: 3600,
+      organization_id: ACME.id,
+      oauth2_authorize_url: url,
+      identifier: null,
+      state: 'PENDING',
+      created_at: '2024-05-02T10:15:00Z',
+      updated_at: '2024-06-01T08:00:00Z',
+      health: {
+        name: 'INITIALIZING',
+        status: 'INITIALIZING',
+        description: 'x',
+        resolution_owner: 'LEEN',
+        details: null,
+      },
+    });
+    leen().addFault({
+      method: 'GET',
+      status: 200,
+      body: [body(tenable!.id, 'javascript:alert(document.cookie)'), body(crowdstrike!.id, 'not a url')],
+    });
+    expect((await repairOf()).map((c) => c.reauthorizeUrl)).toEqual([null, null]);
+  });
+
+  it("a live read's syncedAt is when Leen answered, and stays that time while the read is served from cache", async () => {
+    const before = Date.now();
+    const first = await repairOf();
+    const after = Date.now();
+    const syncedAt = Date.parse(first[0]!.syncedAt);
+    expect(syncedAt).toBeGreaterThanOrEqual(before);
+    expect(syncedAt).toBeLessThanOrEqual(after);
+    expect(new Set(first.map((c) => c.syncedAt)).size).toBe(1);
+
+    const second = await repairOf();
+    expect(leen().stats().total).toBe(1);
+    expect(second.map((c) => c.syncedAt)).toEqual(first.map((c) => c.syncedAt));
+  });
 });

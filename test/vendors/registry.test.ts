@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Vendor } from '../../src/__generated__/schema-enums.js';
-import { VENDOR_REGISTRY } from '../../src/vendors/registry.js';
+import { VENDOR_REGISTRY } from '../../src/vendors/registered-vendors.js';
 
 describe('the vendor registry', () => {
   it("registers every value of the schema's Vendor enum, each once", () => {

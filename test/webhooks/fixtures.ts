@@ -65,6 +65,7 @@ export function connection(key: string, changes: Partial<ConnectionModel> = {}):
     health: null,
     accountIdentifier: `${key}@example.com`,
     sharedTeamKeys: null,
+    reauthorizeUrl: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...changes,

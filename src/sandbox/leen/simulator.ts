@@ -37,6 +37,12 @@ const HEALTH = {
   },
 } as const;
 
+/** Where Leen sends an organization's admin to (re-)authorize a tool; a reserved example domain in the sandbox. */
+const AUTHORIZE_BASE = 'https://app.leen.example/oauth2/authorize';
+
+/** Private: Leen offers an authorize URL while a connection waits for its first authorization or lost it. */
+const needsAuthorization = (c: LeenSeedConnection) => c.state === 'PENDING' || c.health === 'UNAUTHORIZED';
+
 type LeenConnectionBody = ReturnType<typeof toBody>;
 
 function toBody(orgId: string, c: LeenSeedConnection, updatedAt = '2024-06-01T08:00:00Z') {
@@ -47,7 +53,7 @@ function toBody(orgId: string, c: LeenSeedConnection, updatedAt = '2024-06-01T08
     refresh_interval_secs: 86400,
     timeout_secs: 3600,
     organization_id: orgId,
-    oauth2_authorize_url: null,
+    oauth2_authorize_url: needsAuthorization(c) ? `${AUTHORIZE_BASE}?connection_id=${c.id}` : null,
     identifier: c.identifier,
     state: c.state,
     created_at: CREATED,

@@ -46,6 +46,7 @@ export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
   },
   accountIdentifier: c.identifier ?? null,
   sharedTeamKeys: null,
+  reauthorizeUrl: webUrlOrNull(c.oauth2_authorize_url),
   createdAt: c.created_at,
   updatedAt: c.updated_at,
 });
@@ -56,4 +57,14 @@ function statusOf(state: string): ConnectionStatus {
   if (status) return status;
   noteUnknownValue('LEEN', 'connection state', state);
   return 'UNKNOWN';
+}
+
+/**
+ * Private: the authorize URL when it is an absolute http(s) URL; anything else
+ * (a `javascript:` link a frontend would render, garbage) is dropped, not served.
+ */
+function webUrlOrNull(raw: string | null | undefined): string | null {
+  if (!raw || raw.length > 4096 || !URL.canParse(raw)) return null;
+  const { protocol } = new URL(raw);
+  return protocol === 'https:' || protocol === 'http:' ? raw : null;
 }

@@ -94,6 +94,7 @@ export function toConnectionModel(
     health: syncs ? syncHealth(syncs) : listHealth(i),
     accountIdentifier: null,
     sharedTeamKeys: null,
+    reauthorizeUrl: null,
     // Outlit reports when data last arrived, not when the connection changed.
     createdAt: null,
     updatedAt: null,

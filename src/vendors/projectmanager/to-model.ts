@@ -39,6 +39,7 @@ export function toConnectionModel(p: PmIntegrationProvider, organizationId: stri
     health: null,
     accountIdentifier: null,
     sharedTeamKeys: null,
+    reauthorizeUrl: null,
     createdAt: created.sort()[0] ?? null,
     updatedAt: modified.sort().at(-1) ?? null,
   };

@@ -43,6 +43,7 @@ export const toConnectionModel = (
   health: null,
   accountIdentifier: account.accountIdentifier,
   sharedTeamKeys: account.sharedTeamKeys,
+  reauthorizeUrl: null,
   createdAt: null,
   updatedAt: null,
 });

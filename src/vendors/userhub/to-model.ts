@@ -71,6 +71,7 @@ export const toConnectionModel = (
   },
   accountIdentifier: account.externalId,
   sharedTeamKeys: null,
+  reauthorizeUrl: null,
   createdAt: account.createTime,
   updatedAt: account.updateTime,
 });
