@@ -33,28 +33,88 @@ const ARITY: Record<NodeTypename, number> = { Organization: 0, Connection: 1, Pr
 const COMPACT_MARK = 0b1000_0000;
 const UUID_TAG = 0;
 const UUID_BYTES = 16;
-/** Only the canonical lowercase form is packed: decoding must give back the very string the vendor uses. */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeGlobalId(id: GlobalId): string {
-  const parts = [id.organizationId, ...id.keys];
-  const texts = parts.map((part) => (CANONICAL_UUID.test(part) ? null : Buffer.from(part, 'utf8')));
-  let size = 1;
-  for (const text of texts) size += text ? varintLength(text.length) + text.length : 1 + UUID_BYTES;
-  const bytes = Buffer.allocUnsafe(size);
-  bytes[0] = COMPACT_MARK | (NODE_TYPENAMES.indexOf(id.typename) << 3) | VENDORS.indexOf(id.vendor);
-  let at = 1;
-  texts.forEach((text, i) => {
-    if (text) {
-      at = writeVarint(bytes, at, text.length);
-      at += text.copy(bytes, at);
-    } else {
+  const header = COMPACT_MARK | (NODE_TYPENAMES.indexOf(id.typename) << 3) | VENDORS.indexOf(id.vendor);
+  // The header and a UUID organization are 18 bytes, a whole number of base64 groups: their 24 characters are
+  // the same for every node of the organization, so they are encoded once and the keys appended.
+  const prefix = organizationPrefix(header, id.organizationId);
+  if (prefix !== undefined) return id.keys.length === 0 ? prefix : prefix + packParts(-1, id.keys);
+  return packParts(header, [id.organizationId, ...id.keys]);
+}
+
+/** Cached base64url prefixes per header and organization, dropped whole when full (it holds only what is cheap to redo). */
+const prefixes = new Map<number, Map<string, string>>();
+const MAX_PREFIXES = 10_000;
+let prefixCount = 0;
+
+function organizationPrefix(header: number, organizationId: string): string | undefined {
+  let byOrganization = prefixes.get(header);
+  const known = byOrganization?.get(organizationId);
+  if (known !== undefined) return known;
+  if (!isCanonicalUuid(organizationId)) return undefined;
+  if (prefixCount >= MAX_PREFIXES) {
+    prefixes.clear();
+    prefixCount = 0;
+    byOrganization = undefined;
+  }
+  if (!byOrganization) prefixes.set(header, (byOrganization = new Map()));
+  const prefix = packParts(header, [organizationId]);
+  byOrganization.set(organizationId, prefix);
+  prefixCount += 1;
+  return prefix;
+}
+
+/** Reused for every ID that fits (IDs are short); a longer one gets its own buffer. */
+const scratch = Buffer.allocUnsafe(512);
+
+/** base64url of the header byte (none when negative) followed by each part, a packed UUID or length-prefixed UTF-8. */
+function packParts(header: number, parts: readonly string[]): string {
+  // A part's UTF-8 length, or -1 for a UUID packed into 16 bytes.
+  const lengths = parts.map((part) => (isCanonicalUuid(part) ? -1 : Buffer.byteLength(part, 'utf8')));
+  let size = header < 0 ? 0 : 1;
+  for (const length of lengths) size += length < 0 ? 1 + UUID_BYTES : varintLength(length) + length;
+  const bytes = size <= scratch.length ? scratch : Buffer.allocUnsafe(size);
+  let at = 0;
+  if (header >= 0) bytes[at++] = header;
+  parts.forEach((part, i) => {
+    const length = lengths[i]!;
+    if (length < 0) {
       bytes[at++] = UUID_TAG;
-      at += bytes.write(parts[i]!.replaceAll('-', ''), at, 'hex');
+      at = writeUuid(bytes, at, part);
+    } else {
+      at = writeVarint(bytes, at, length);
+      at += bytes.write(part, at, 'utf8');
     }
   });
-  return bytes.toString('base64url');
+  return bytes.toString('base64url', 0, at);
+}
+
+/**
+ * Only the canonical lowercase form is packed: decoding must give back the very string the vendor uses.
+ * A loop rather than a regular expression: it runs for every part of every ID handed out.
+ */
+function isCanonicalUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i += 1) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (hexValue(c) < 0) return false;
+  }
+  return true;
+}
+
+const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+
+/** Writes a canonical UUID's 16 bytes at `at`; returns the index after them. */
+function writeUuid(bytes: Buffer, at: number, uuid: string): number {
+  for (let i = 0; i < 36; i += 2) {
+    if (uuid.charCodeAt(i) === 0x2d) i += 1;
+    bytes[at++] = (hexValue(uuid.charCodeAt(i)) << 4) | hexValue(uuid.charCodeAt(i + 1));
+  }
+  return at;
 }
 
 /** Decodes any global ID; throws BAD_USER_INPUT when it is not one Junction could have issued. */
@@ -150,7 +210,7 @@ function decodeJsonForm(bytes: Buffer): GlobalId | null {
   return keys.length === ARITY[typename] ? { typename, vendor, organizationId, keys } : null;
 }
 
-const varintLength = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : 3);
+const varintLength = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x20_0000 ? 3 : n < 0x1000_0000 ? 4 : 5);
 
 function writeVarint(bytes: Buffer, at: number, n: number): number {
   while (n >= 0x80) {
