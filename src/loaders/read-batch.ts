@@ -20,14 +20,20 @@ export interface ReadJob {
 }
 
 /**
- * What the loader hands back: the raw body (what is cached) and its value as
- * parsed by the schema that loaded it, so the caller that registered the read
- * does not validate the same body a second time.
+ * What the loader hands back and keeps for the rest of the request: the value
+ * as parsed by the schema that loaded it, so the caller that registered the
+ * read does not validate the same body a second time. Not the raw body: kept
+ * beside the value for every read of every request in flight, it was the
+ * largest part of what a loaded gateway holds (and copies at each collection).
  */
 export interface LoadedRead {
-  readonly body: unknown;
   readonly value: unknown;
   readonly schema: z.ZodType<unknown>;
+}
+
+/** A read as fetched: with the raw body, which is what the shared cache stores. */
+export interface FetchedRead extends LoadedRead {
+  readonly body: unknown;
 }
 
 interface ReadBatchDeps<J extends ReadJob> {
@@ -36,7 +42,7 @@ interface ReadBatchDeps<J extends ReadJob> {
   readonly flights: SingleFlight;
   readonly observer?: CacheObserver | undefined;
   /** One upstream GET, validated. */
-  readonly fetch: (job: J) => Promise<LoadedRead>;
+  readonly fetch: (job: J) => Promise<FetchedRead>;
 }
 
 /** The record format version of a cached read. Bodies are the vendor's raw (validated) JSON, re-validated on read: schemas may transform. */
@@ -124,7 +130,7 @@ async function fetchMiss<J extends ReadJob>(
       };
       fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
     }
-    return loaded;
+    return { value: loaded.value, schema: loaded.schema };
   } catch (error) {
     ledger.spoil();
     return error instanceof Error ? error : new Error(String(error));
@@ -166,9 +172,7 @@ function decodeCached(
     // Another format, an older generation (a write came since), or a body that no longer fits the schema: a miss.
     if (parsed.format !== CACHED_READ_FORMAT || parsed.generation !== generation) return undefined;
     const checked = schema.safeParse(parsed.body);
-    return checked.success
-      ? { body: parsed.body, value: checked.data, schema, fetchedAt: parsed.fetchedAt }
-      : undefined;
+    return checked.success ? { value: checked.data, schema, fetchedAt: parsed.fetchedAt } : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ import { verdictOfError } from '../http/attempt-verdict.js';
 import type { AttemptTracer, UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
 import { ReadLedger } from '../request/read-ledger.js';
-import { loadBatch, type LoadedRead, type ReadJob } from './read-batch.js';
+import { loadBatch, type FetchedRead, type LoadedRead, type ReadJob } from './read-batch.js';
 import { createReadGenerations, type ReadGenerations } from './read-generations.js';
 import { createSingleFlight } from './single-flight.js';
 import type { ConnectTransport, ReadResource, ReadSpec, ResourcePath, WriteSpec } from './vendor-transport.js';
@@ -121,8 +121,11 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
               });
             }
             const loaded = await loader.load(key);
-            // Parsed once already when the schema is the one that loaded it (the usual case); otherwise parse the raw body.
-            return (loaded.schema === spec.schema ? loaded.value : spec.schema.parse(loaded.body)) as T;
+            // Parsed once already when the schema is the one that loaded it (every adapter reads a path one way).
+            if (loaded.schema === spec.schema) return loaded.value as T;
+            // Another schema registered this read first: read it again for this one, and cache no answer built on it.
+            ledger.spoil();
+            return (await fetchRead(deps, { ...jobs.get(key)!, schema: spec.schema as z.ZodType<unknown> })).value as T;
           },
 
           async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
@@ -139,7 +142,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
             if (response.status < 200 || response.status > 299)
               throw classifyFailure(vendor, response, endpoint.interpretFailure);
             if (spec.schema === null) return undefined;
-            return validateBody(vendor, spec.schema, response.body, deps.logger, spec.path);
+            return validateBody(vendor, spec.schema, response.body, deps.logger, () => spec.path);
           },
 
           async invalidate(paths) {
@@ -155,21 +158,28 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
 }
 
 /** Private: one upstream GET, validated; resolves to the raw body and its parsed value. */
-async function fetchRead(deps: ReadThroughDeps, job: UpstreamReadJob): Promise<LoadedRead> {
+async function fetchRead(deps: ReadThroughDeps, job: UpstreamReadJob): Promise<FetchedRead> {
   const response = await deps.http.send(job.request);
   if (response.status < 200 || response.status > 299) throw classifyFailure(job.vendor, response, job.interpretFailure);
-  const value = validateBody(job.vendor, job.schema, response.body, deps.logger, new URL(job.request.url).pathname);
+  const value = validateBody(
+    job.vendor,
+    job.schema,
+    response.body,
+    deps.logger,
+    () => new URL(job.request.url).pathname,
+  );
   return { body: response.body, value, schema: job.schema };
 }
 
-function validateBody<T>(vendor: Vendor, schema: z.ZodType<T>, body: unknown, logger: Logger, path: string): T {
+/** `path` is only worked out for the log line of a body that fails its schema. */
+function validateBody<T>(vendor: Vendor, schema: z.ZodType<T>, body: unknown, logger: Logger, path: () => string): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   // Issue paths and messages only: the body may hold personal data or tokens.
   logger.warn(
     {
       vendor,
-      path,
+      path: path(),
       issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
     },
     'upstream response breaks the contract',
