@@ -6,15 +6,12 @@ import {
   ExponentialBackoff,
   handleWhen,
   retry,
-  timeout,
-  TimeoutStrategy,
   type CircuitBreakerPolicy,
   type IBackoff,
   type IBackoffFactory,
   type IHalfOpenAfterBackoffContext,
   type IRetryBackoffContext,
   type RetryPolicy,
-  type TimeoutPolicy,
 } from 'cockatiel';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
@@ -110,18 +107,8 @@ export function createUpstreamPolicy(
   const slots = createBulkhead(settings);
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const retries = new Map<string, RetryPolicy>();
-  // abortOnReturn off: the attempt has read its whole body when it returns, and aborting a finished attempt's
-  // signal built a DOMException per vendor call (about 1 % of a cold request's CPU, and its garbage).
-  const perAttemptTimeout: TimeoutPolicy = timeout(settings.timeoutMs, {
-    strategy: TimeoutStrategy.Cooperative,
-    abortOnReturn: false,
-  });
-
   const deadlines = new WeakMap<AbortSignal, number>();
   const deadlineOf = (signal: AbortSignal) => deadlines.get(signal);
-  const attemptTimeoutOf = (ms: number): TimeoutPolicy =>
-    timeout(Math.max(1, Math.floor(ms)), { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-
   const breakerOf = (vendor: Vendor, tenantId: string) =>
     getOrCreate(breakers, `${vendor}\u0000${tenantId}`, () => {
       const breaker = circuitBreaker(
@@ -187,10 +174,10 @@ export function createUpstreamPolicy(
             { cause: new DeadlineCause() },
           );
         }
-        const limit = left >= settings.timeoutMs ? perAttemptTimeout : attemptTimeoutOf(left);
+        const limitMs = Math.max(1, Math.floor(Math.min(left, settings.timeoutMs)));
         try {
           return await slots.run(target.vendor, target.tenantId, () =>
-            breaker.execute(() => limit.execute(({ signal }) => attempt(signal))),
+            breaker.execute(() => withTimeout(limitMs, attempt)),
           );
         } catch (error) {
           if (error instanceof BulkheadFullError) {
@@ -214,6 +201,22 @@ export function createUpstreamPolicy(
       }, callSignal);
     },
   };
+}
+
+/**
+ * Private: runs `attempt` with a signal aborted once `ms` have passed; the
+ * attempt honours it (undici stops the call) and its failure says why. A timer
+ * and an AbortController: cockatiel's cooperative timeout added a derived
+ * controller, listeners and emitters to every vendor call for the same effect.
+ */
+async function withTimeout<R>(ms: number, attempt: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await attempt(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
