@@ -184,14 +184,18 @@ async function readCapped(vendor: Vendor, res: Dispatcher.ResponseData, limit: n
     if (Number(declared) > limit) throw tooLarge();
     return res.body.text();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  // Stream events rather than `for await`: an async iterator costs a promise and its bookkeeping per chunk.
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return reject(tooLarge());
+      chunks.push(chunk);
+    });
+    res.body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    res.body.once('error', reject);
+  });
 }
 
 /** Private: an empty body is undefined; anything else must be JSON. */
