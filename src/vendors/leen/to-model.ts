@@ -10,12 +10,22 @@ const STATUS: Readonly<Record<string, ConnectionStatus>> = {
 };
 
 /** Leen names security tools in upper snake case (`TENABLE`, `MS_DEFENDER`); this is their display form. */
-const leenVendorDisplayName = (vendor: string) =>
-  vendor
-    .toLowerCase()
-    .split('_')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
+const leenVendorDisplayName = (vendor: string) => {
+  let name = displayNames.get(vendor);
+  if (name === undefined) {
+    name = vendor
+      .toLowerCase()
+      .split('_')
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+      .join(' ');
+    // Leen names a few dozen tools: worked out once each (it ran for every connection read), within a bound.
+    if (displayNames.size >= MAX_DISPLAY_NAMES) displayNames.clear();
+    displayNames.set(vendor, name);
+  }
+  return name;
+};
+const displayNames = new Map<string, string>();
+const MAX_DISPLAY_NAMES = 1_000;
 
 export const toProviderModel = (vendor: string, scopeOrganizationId: string): ProviderModel => ({
   vendor: 'LEEN',
