@@ -57,8 +57,6 @@ export const connectionGlobalId = (vendor: Vendor, organizationId: string, key: 
 
 export function toPublicConnection(connection: ConnectionModel): PublicConnection {
   const health = connection.health;
-  // The index lane adds reauthorizeUrl to the model (issue 17 item 7); read defensively until every vendor fills it.
-  const reauthorizeUrl = (connection as { readonly reauthorizeUrl?: string | null }).reauthorizeUrl ?? null;
   return {
     id: connectionGlobalId(connection.vendor, connection.organizationId, connection.key),
     vendor: connection.vendor,
@@ -76,7 +74,7 @@ export function toPublicConnection(connection: ConnectionModel): PublicConnectio
     },
     accountIdentifier: connection.accountIdentifier,
     sharedTeamKeys: connection.sharedTeamKeys && [...connection.sharedTeamKeys],
-    reauthorizeUrl,
+    reauthorizeUrl: connection.reauthorizeUrl,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
   };
