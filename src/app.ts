@@ -90,7 +90,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     ? createRateLimiter({
         tenants: config.tenants,
         policies: config.rateLimits.policies,
-        redis: rateLimitStore,
+        redis: rateLimitStore?.client,
         logger: logger.child({ component: 'rate-limits' }),
         faultLogIntervalMs,
         onStoreFailure: metrics.rateLimitStoreFailure,
@@ -113,6 +113,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const typeDefs = loadTypeDefs();
   const audit = await createAudit(config, logger, options.now);
   const index = await createConnectionIndex(config, options.now);
+  // Bounded, like the audit store's: a key's first requests would otherwise be counted in memory, apart from Redis.
+  await rateLimitStore?.ready;
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -209,7 +211,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       await Promise.all([server.close(graceMs), sync?.stop()]);
       await apollo.stop();
       stopWatchingUnknownValues();
-      rateLimitStore?.disconnect();
+      rateLimitStore?.client.disconnect();
       await Promise.all([cache.close(), http.close(), tracer?.shutdown(), audit.close(), index.close()]);
     },
   };

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from './redis-client.js';
 
 /**
  * The audit trail's append-only stores (the domain's AuditStore port,
@@ -130,21 +130,10 @@ export const auditStreamKey = (partition: string) => `junction:audit:v1:{${parti
 
 export function createRedisAuditStore<E extends Filterable>(options: RedisAuditStoreOptions) {
   const { retention, commandTimeoutMs } = options;
-  const nodeOptions = { enableOfflineQueue: false, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 0 };
-  const client: Redis | Cluster = options.clusterNodes?.length
-    ? new Cluster(
-        options.clusterNodes.map((node) => ({
-          host: node.slice(0, node.lastIndexOf(':')),
-          port: Number(node.slice(node.lastIndexOf(':') + 1)),
-        })),
-        { enableOfflineQueue: false, redisOptions: { commandTimeout: commandTimeoutMs } },
-      )
-    : new Redis(options.url!, { ...nodeOptions, retryStrategy: (times: number) => Math.min(50 * times, 1000) });
-  // Faults surface as rejected commands, which the trail counts and logs; the client's own events would repeat them.
-  client.on('error', () => {});
-  const ready = new Promise<void>((resolve) => {
-    client.once('ready', () => resolve());
-    setTimeout(resolve, Math.max(1000, commandTimeoutMs)).unref();
+  const { client, ready } = createRedisClient({
+    url: options.url,
+    clusterNodes: options.clusterNodes,
+    commandTimeoutMs,
   });
 
   return {

@@ -1,5 +1,5 @@
 import type { Lease, LeaseStore } from '../domain/connection-index.js';
-import { createBackgroundRedis, tenantKeyPrefix, type BackgroundRedisOptions } from './redis-client.js';
+import { createRedisClient, tenantKeyPrefix, type RedisClientOptions } from './redis-client.js';
 
 /**
  * Leases on background work (the domain's LeaseStore port): who may sync a
@@ -70,10 +70,10 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])`;
 
 /** Leases in Redis (single node or Cluster): expiry is Redis' clock, so it holds across instances. */
-export function createRedisLeaseStore(options: BackgroundRedisOptions & { owner: string }): FencingLeaseStore & {
+export function createRedisLeaseStore(options: RedisClientOptions & { owner: string }): FencingLeaseStore & {
   ready(): Promise<void>;
 } {
-  const { client, ready } = createBackgroundRedis(options);
+  const { client, ready } = createRedisClient(options);
   const { owner } = options;
   const script = (lua: string, keys: string[], ...args: (string | number)[]) =>
     client.eval(lua, keys.length, ...keys, ...args);

@@ -1,8 +1,9 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import type { CacheFaultEvent, CacheObserver } from './cache-events.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { CACHE_KEY_PREFIX } from './keys.js';
+import { createRedisClient } from './redis-client.js';
 
 /**
  * The shared cache on Redis, single node or Redis Cluster, through ioredis.
@@ -29,8 +30,6 @@ export interface RedisCacheOptions {
   readonly observer?: CacheObserver;
 }
 
-type Client = Redis | Cluster;
-
 /** Private: the Redis Cluster hash tag of a key (the part between the first `{` and the next `}`), or the key. */
 function slotGroup(key: string): string {
   const open = key.indexOf('{');
@@ -55,30 +54,12 @@ class CacheTimeoutError extends Error {}
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const { commandTimeoutMs, logger, observer } = options;
   const faultLogIntervalMs = options.faultLogIntervalMs ?? 30_000;
-  const isCluster = (options.clusterNodes?.length ?? 0) > 0;
-  const nodeOptions = {
-    enableOfflineQueue: false,
-    commandTimeout: commandTimeoutMs,
-    // A command is never retried: the caller has already moved on to the vendor.
-    maxRetriesPerRequest: 0,
-    connectTimeout: Math.max(1000, commandTimeoutMs * 10),
-    // Reconnect forever, backing off to one attempt a second.
-    retryStrategy: (times: number) => Math.min(50 * times, 1000),
-  };
-  const client: Client = isCluster
-    ? new Cluster(
-        options.clusterNodes!.map((node) => {
-          const [host, port] = [node.slice(0, node.lastIndexOf(':')), Number(node.slice(node.lastIndexOf(':') + 1))];
-          return { host, port };
-        }),
-        {
-          enableOfflineQueue: false,
-          // Node connections: ioredis manages their queueing and reconnects itself (forcing no-retry
-          // options onto them closes them for good on the first hiccup); our timeout bounds every operation.
-          redisOptions: { commandTimeout: commandTimeoutMs },
-        },
-      )
-    : new Redis(options.url!, nodeOptions);
+  const { client } = createRedisClient({
+    url: options.url,
+    clusterNodes: options.clusterNodes,
+    commandTimeoutMs,
+    connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
+  });
 
   let failing = false;
   let lastLoggedAt = 0;
@@ -109,8 +90,6 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
     observer?.onRecovered?.();
     logger.info('Redis cache available again');
   };
-  // Connection errors arrive as events too; the commands report them, so the events are only kept from crashing.
-  client.on('error', () => {});
 
   /** Private: runs one cache operation under the command timeout; a fault resolves to `fallback`. */
   async function guarded<T>(

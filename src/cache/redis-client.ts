@@ -1,25 +1,28 @@
 import { Cluster, Redis } from 'ioredis';
 
 /**
- * A Redis (or Redis Cluster) client for background work (the connection
- * index, leases): no offline queue and no retried commands, so a Redis fault
- * fails the operation at once and the caller retries it on its own schedule;
- * reconnects in the background, backing off to once a second.
+ * Every Redis (or Redis Cluster) connection Junction makes: the cache, the rate
+ * limits, the audit trail, the connection index and its leases. No offline
+ * queue and no retried commands, so a Redis fault fails the command at once and
+ * the caller falls back or retries on its own schedule; a command timeout on
+ * each node; reconnects in the background, backing off to once a second.
  */
 
-export interface BackgroundRedisOptions {
+export interface RedisClientOptions {
   /** redis:// or rediss:// URL of a single node. */
   readonly url?: string | undefined;
   /** host:port of some Cluster nodes; takes precedence over `url`. */
   readonly clusterNodes?: readonly string[] | undefined;
   readonly commandTimeoutMs: number;
+  /** Longest a single node's connection attempt may take. @default ioredis' 10 s */
+  readonly connectTimeoutMs?: number;
 }
 
 export type RedisClient = Redis | Cluster;
 
-export function createBackgroundRedis(options: BackgroundRedisOptions): {
+export function createRedisClient(options: RedisClientOptions): {
   client: RedisClient;
-  /** Resolves once connected, or after a second at most. */
+  /** Resolves once connected, or after a second (the command timeout, if longer) at most. */
   ready: Promise<void>;
 } {
   const { commandTimeoutMs } = options;
@@ -29,12 +32,18 @@ export function createBackgroundRedis(options: BackgroundRedisOptions): {
           host: node.slice(0, node.lastIndexOf(':')),
           port: Number(node.slice(node.lastIndexOf(':') + 1)),
         })),
-        { enableOfflineQueue: false, redisOptions: { commandTimeout: commandTimeoutMs } },
+        {
+          enableOfflineQueue: false,
+          // Node connections: ioredis manages their queueing and reconnects itself (forcing no-retry
+          // options onto them closes them for good on the first hiccup); the timeout bounds every command.
+          redisOptions: { commandTimeout: commandTimeoutMs },
+        },
       )
     : new Redis(options.url!, {
         enableOfflineQueue: false,
         commandTimeout: commandTimeoutMs,
         maxRetriesPerRequest: 0,
+        ...(options.connectTimeoutMs !== undefined && { connectTimeout: options.connectTimeoutMs }),
         retryStrategy: (times: number) => Math.min(50 * times, 1000),
       });
   // Faults surface as rejected commands, which the callers count and log; the client's own events would repeat them.

@@ -15,7 +15,7 @@ import {
   type StreamId,
 } from './connection-index-store.js';
 import { leaseKey, leaseValue } from './lease-store.js';
-import { createBackgroundRedis, tenantKeyPrefix, type BackgroundRedisOptions } from './redis-client.js';
+import { createRedisClient, tenantKeyPrefix, type RedisClientOptions } from './redis-client.js';
 
 /**
  * The connection index on Redis or Redis Cluster. Every key of a tenant
@@ -84,9 +84,9 @@ function missedByTrimming(cursor: StreamId, info: unknown): boolean {
 }
 
 export function createRedisConnectionIndexStore(
-  options: BackgroundRedisOptions & { readonly retention: EventRetention },
+  options: RedisClientOptions & { readonly retention: EventRetention },
 ): ConnectionIndexStore & { ready(): Promise<void> } {
-  const { client, ready } = createBackgroundRedis(options);
+  const { client, ready } = createRedisClient(options);
   const { retention } = options;
   return {
     ready: () => ready,

@@ -1,4 +1,3 @@
-import { Cluster, Redis } from 'ioredis';
 import {
   BurstyRateLimiter,
   RateLimiterMemory,
@@ -6,6 +5,7 @@ import {
   RateLimiterRes,
   type IRateLimiterOptions,
 } from 'rate-limiter-flexible';
+import { createRedisClient, type RedisClient } from '../cache/redis-client.js';
 import type { RateLimitPolicies, WindowLimit } from '../config/rate-limit-config.js';
 import type { TenantConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
@@ -72,7 +72,7 @@ export interface RateLimiterDeps {
   readonly tenants: readonly TenantConfig[];
   readonly policies: RateLimitPolicies;
   /** Shared counters; memory only when absent. */
-  readonly redis?: Redis | Cluster | undefined;
+  readonly redis?: RedisClient | undefined;
   readonly logger: Logger;
   /** Shortest time between two "rate-limit store unavailable" log lines. */
   readonly faultLogIntervalMs: number;
@@ -170,27 +170,15 @@ export function createRateLimiter(deps: RateLimiterDeps): RateLimiter {
 }
 
 /**
- * Private to the limiter: its own connection, which fails fast (no offline queue, no retries, a command
- * timeout), so a spend Redis cannot answer at once falls back to memory rather than holding the request.
+ * Private to the limiter: its own connection, which fails fast (src/cache/redis-client.ts), so a spend Redis
+ * cannot answer at once falls back to memory rather than holding the request. Faults are counted where a
+ * spend falls back (CountingInsurance).
  */
 export function createRateLimitRedis(
   target: { url: string } | { clusterNodes: readonly string[] },
   commandTimeoutMs: number,
-): Redis | Cluster {
-  const options = { enableOfflineQueue: false, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 0 };
-  const client =
-    'url' in target
-      ? new Redis(target.url, { ...options, retryStrategy: (times: number) => Math.min(50 * times, 1000) })
-      : new Cluster(
-          target.clusterNodes.map((node) => ({
-            host: node.slice(0, node.lastIndexOf(':')),
-            port: Number(node.slice(node.lastIndexOf(':') + 1)),
-          })),
-          { enableOfflineQueue: false, redisOptions: { commandTimeout: commandTimeoutMs } },
-        );
-  // Faults are counted where a spend falls back (CountingInsurance); the event only must not go unhandled.
-  client.on('error', () => {});
-  return client;
+): { client: RedisClient; ready: Promise<void> } {
+  return createRedisClient({ ...target, commandTimeoutMs });
 }
 
 /** The RateLimit field (draft-ietf-httpapi-ratelimit-headers-11): each policy's remaining points and reset. */
