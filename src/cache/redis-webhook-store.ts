@@ -1,5 +1,5 @@
 import type { DeliveryRecord, StoredWebhookEndpoint, WebhookStore } from '../domain/webhook-deliveries.js';
-import { createBackgroundRedis, tenantKeyPrefix, type BackgroundRedisOptions } from './redis-client.js';
+import { createRedisClient, tenantKeyPrefix, type RedisClientOptions } from './redis-client.js';
 import { isFinished, matchesFilter, type DeliveryRetention } from './webhook-store.js';
 
 /**
@@ -115,9 +115,9 @@ return 1`;
 const LIST_CHUNK = 200;
 
 export function createRedisWebhookStore(
-  options: BackgroundRedisOptions & { readonly retention: DeliveryRetention },
+  options: RedisClientOptions & { readonly retention: DeliveryRetention },
 ): WebhookStore & { ready(): Promise<void> } {
-  const { client, ready } = createBackgroundRedis(options);
+  const { client, ready } = createRedisClient(options);
   const { retention } = options;
   const script = async (lua: string, keys: readonly string[], ...args: (string | number)[]) =>
     client.eval(lua, keys.length, ...keys, ...args);
