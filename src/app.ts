@@ -47,8 +47,8 @@ export interface RunningGateway {
   endDrain(): void;
   /** The tenants' connection index and event log (src/sync/connection-index.ts). */
   readonly connectionIndex: ConnectionIndexStore;
-  /** Attempts every unit's sync now (tests, with `backgroundSync: 'manual'`); {} when sync is off. */
-  syncNow(): Promise<SyncRoundReport>;
+  /** Attempts every unit's sync now, or only the due ones (tests, with `backgroundSync: 'manual'`); {} when sync is off. */
+  syncNow(options?: { readonly due?: boolean }): Promise<SyncRoundReport>;
 }
 
 export interface StartOptions {
@@ -199,7 +199,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     endDrain: () => endDrain(),
     connectionIndex: index.store,
-    syncNow: async () => (sync ? sync.syncNow() : {}),
+    syncNow: async (syncOptions) => (sync ? sync.syncNow(syncOptions) : {}),
     async close(graceMs = config.shutdownGraceMs, drainDelayMs = config.shutdownDrainDelayMs) {
       readiness.drain();
       if (drainDelayMs > 0) {

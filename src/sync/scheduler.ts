@@ -48,8 +48,8 @@ export type SyncRoundReport = Readonly<Partial<Record<SyncRunOutcome, number>>>;
 export interface SyncScheduler {
   /** Starts the timer that runs due units (not started: only `syncNow` syncs, as in tests). */
   start(): void;
-  /** Attempts every unit now, whatever its schedule; resolves when all are done. */
-  syncNow(): Promise<SyncRoundReport>;
+  /** Attempts every unit now (`due`: only those whose time has come, as the timer would); resolves when all are done. */
+  syncNow(options?: { readonly due?: boolean }): Promise<SyncRoundReport>;
   /** Stops scheduling, waits for the syncs in flight and releases their leases. */
   stop(): Promise<void>;
 }
@@ -124,6 +124,24 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     }
   }
 
+  // A vendor down fails every one of its units: one log line per tenant and vendor per interval, with a count.
+  const failureLog = new Map<string, { loggedAt: number; suppressed: number }>();
+  const noteFailure = (unit: SyncUnit, error: unknown) => {
+    const key = `${unit.tenantId}\u0000${unit.vendor}`;
+    const last = failureLog.get(key);
+    if (last && now() - last.loggedAt < intervalMs) return void (last.suppressed += 1);
+    failureLog.set(key, { loggedAt: now(), suppressed: 0 });
+    deps.logger.warn(
+      {
+        tenant: unit.tenantId,
+        vendor: unit.vendor,
+        error: (error as Error).message,
+        suppressed: last?.suppressed ?? 0,
+      },
+      'connection index sync failed; the index keeps its entries and the units are tried again later',
+    );
+  };
+
   /** Private: runs one attempt, records it and schedules the unit's next one. */
   async function run(state: UnitState): Promise<SyncRunOutcome> {
     let outcome: SyncRunOutcome;
@@ -134,10 +152,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       outcome = 'failed';
       if (error instanceof UpstreamError && error.details.retryAfter !== undefined)
         retryAfterMs = error.details.retryAfter * 1000;
-      deps.logger.warn(
-        { tenant: state.unit.tenantId, vendor: state.unit.vendor, error: (error as Error).message },
-        'connection index sync failed; the index keeps its entry and the unit is tried again later',
-      );
+      noteFailure(state.unit, error);
     }
     observer.run(state.unit.vendor, outcome);
     state.failures = outcome === 'failed' ? state.failures + 1 : 0;
@@ -174,8 +189,9 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     start() {
       if (!stopped && !timer) tick();
     },
-    async syncNow() {
-      const outcomes = await Promise.all(units.map((state) => enqueue(state)));
+    async syncNow(options = {}) {
+      const chosen = options.due ? units.filter((state) => state.dueAt <= now()) : units;
+      const outcomes = await Promise.all(chosen.map((state) => enqueue(state)));
       const report: Partial<Record<SyncRunOutcome, number>> = {};
       for (const outcome of outcomes) report[outcome] = (report[outcome] ?? 0) + 1;
       return report;

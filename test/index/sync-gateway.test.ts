@@ -110,4 +110,43 @@ describe('background sync and mutations on the connection index (one instance, m
     await stack.gateway.syncNow();
     expect((await events()).slice(before)).toHaveLength(1);
   });
+
+  it('keeps the entry when a sync fails and tries again later, backing off and honouring Retry-After', async () => {
+    const leen = sandbox.get('LEEN');
+    const path = `/provisioning/organizations/${org.id}/connections`;
+    const unit = { vendor: 'LEEN' as const, organizationId: org.id };
+    const [kept] = await stack.gateway.connectionIndex.read('acme', [unit]);
+    const failedRuns = async () => (await stack.gateway.syncNow({ due: true })).failed ?? 0;
+    // Jitter moves a unit by up to 10 % of the 60 s interval: 67 s passes one interval whatever it drew.
+    const interval = () => clock.advance(67_000);
+    leen.addFault({ method: 'GET', pathPrefix: path, status: 503, body: { detail: 'down' } });
+    try {
+      interval();
+      expect(await failedRuns()).toBe(1);
+      expect(await stack.gateway.connectionIndex.read('acme', [unit])).toEqual([kept]);
+      interval();
+      expect(await failedRuns()).toBe(1);
+      // The second failure in a row waits two intervals.
+      interval();
+      expect(await failedRuns()).toBe(0);
+      interval();
+      expect(await failedRuns()).toBe(1);
+      leen.clearFaults();
+      leen.addFault({ method: 'GET', pathPrefix: path, status: 429, headers: { 'retry-after': '600' }, body: {} });
+      for (let i = 0; i < 4; i++) interval();
+      expect(await failedRuns()).toBe(1);
+      leen.clearFaults();
+      // Ten minutes, longer than its backoff: not before.
+      for (let i = 0; i < 8; i++) interval();
+      expect((await stack.gateway.syncNow({ due: true })).failed ?? 0).toBe(0);
+      const [after] = await stack.gateway.connectionIndex.read('acme', [unit]);
+      expect(after!.version).toBe(kept!.version);
+      interval();
+      await stack.gateway.syncNow({ due: true });
+      const [synced] = await stack.gateway.connectionIndex.read('acme', [unit]);
+      expect(synced!.version).toBeGreaterThan(kept!.version);
+    } finally {
+      leen.clearFaults();
+    }
+  });
 });
