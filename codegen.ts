@@ -46,6 +46,7 @@ const config: CodegenConfig = {
           WebhookDelivery: '../domain/webhook-deliveries.js#DeliveryRecord',
           WebhookDeliveryAttempt: '../domain/webhook-deliveries.js#DeliveryAttempt',
           WebhookDeliveryList: '../domain/webhook-deliveries.js#DeliveryPage',
+          ConnectionEvent: '../domain/connection-index.js#ConnectionEvent as ConnectionEventModel',
         },
       },
     },

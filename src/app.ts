@@ -16,7 +16,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
 import { createGatewayTracer } from './observability/tracing.js';
 import { watchUnknownValues } from './observability/unknown-values.js';
-import { createApolloServer, loadTypeDefs } from './server/apollo.js';
+import { createApolloServer, createGatewaySchema, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
 import { createCorsPolicy } from './server/cors.js';
 import { createIdeRoutes, ideEnabled } from './server/ide/ide-routes.js';
@@ -31,6 +31,7 @@ import { scopeCheckPlugin } from './server/scope-check.js';
 import type { ConnectionIndexStore } from './domain/connection-index.js';
 import { createConnectionIndex } from './sync/connection-index.js';
 import { createSyncScheduler, type SyncRoundReport } from './sync/scheduler.js';
+import { createSubscriptionTransports } from './server/subscription-transports.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -127,9 +128,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
+  const schema = createGatewaySchema(typeDefs);
   const apollo = createApolloServer({
     logger,
     typeDefs,
+    schema,
     persistedQueries: persisted.apollo,
     introspection: config.introspection ?? !config.production,
     limits: config.limits,
@@ -142,13 +145,23 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     ],
   });
   await apollo.start();
+  const cors = createCorsPolicy(config.cors, config.tenants);
+  const subscriptions = createSubscriptionTransports(config, {
+    schema,
+    context,
+    logger,
+    cors,
+    rateLimiter,
+    audit,
+    store: index.store,
+  });
   const server = await startHttpServer(
     {
       apollo,
       context,
       logger,
       operationGate: persisted.gate,
-      cors: createCorsPolicy(config.cors, config.tenants),
+      cors,
       responseCache:
         config.cache.enabled && config.cache.responses
           ? createResponseCache({
@@ -178,6 +191,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       readiness: () => readiness.check(),
       tracer,
       ide: ideEnabled(config) ? createIdeRoutes({ logger }) : undefined,
+      eventStream: subscriptions.eventStream,
     },
     config.port,
     config.host,
@@ -190,6 +204,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       })
     : undefined;
   if (options.backgroundSync !== 'manual') sync?.start();
+  subscriptions.attach(server.server);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${server.port}/graphql`;
   let endDrain = () => {};
@@ -208,6 +223,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
           endDrain = () => (clearTimeout(timer), resolve());
         });
       }
+      // Subscriptions complete first (their clients resume with `after` at another instance): streams hold no drain.
+      await subscriptions.close();
       await Promise.all([server.close(graceMs), sync?.stop()]);
       await apollo.stop();
       stopWatchingUnknownValues();

@@ -5,6 +5,7 @@ import type { ConnectionListModel, VendorErrorModel } from '../domain/reads.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import type { AuditEntryModel, AuditEntryListModel } from '../domain/audit.js';
 import type { WebhookEndpointModel, DeliveryRecord, DeliveryAttempt, DeliveryPage } from '../domain/webhook-deliveries.js';
+import type { ConnectionEvent as ConnectionEventModel } from '../domain/connection-index.js';
 import type { GatewayContext } from '../resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -175,6 +176,52 @@ export type Connection = Node & {
   /** The vendor's own status value, unmapped (for example Leen `PAUSED`, UserHub `BROKEN`, Outlit `connected`). */
   readonly vendorStatus: Scalars['String']['output'];
 };
+
+/** One change of one connection, as recorded in the tenant's event log. */
+export type ConnectionEvent = {
+  readonly __typename?: 'ConnectionEvent';
+  /** Who ran the mutation: `key:<id>` or `jwt:<subject>`; null for SYNC. */
+  readonly actor: Maybe<Scalars['String']['output']>;
+  /** The connection after the change; null for REMOVED. */
+  readonly after: Maybe<Connection>;
+  /** The connection before the change; null for CREATED. */
+  readonly before: Maybe<Connection>;
+  /** Every aspect that changed; `[type]` for CREATED and REMOVED. */
+  readonly changes: ReadonlyArray<ConnectionEventType>;
+  /** Global ID of the connection (it may no longer exist: REMOVED). */
+  readonly connectionId: Scalars['ID']['output'];
+  /** The event's id, ordered within the tenant's log: pass it as `after` to resume right after this event. */
+  readonly id: Scalars['ID']['output'];
+  /** The mutation field that made the change (such as `deleteConnection`); null for SYNC. */
+  readonly operation: Maybe<Scalars['String']['output']>;
+  /** Global ID of the connection's organization. */
+  readonly organizationId: Scalars['ID']['output'];
+  /** Who made the change. */
+  readonly source: ConnectionEventSource;
+  /** When Junction recorded the change. */
+  readonly time: Scalars['DateTime']['output'];
+  /** The most significant change. */
+  readonly type: ConnectionEventType;
+  /** The vendor holding the connection. */
+  readonly vendor: Vendor;
+};
+
+/** Narrows a connection event subscription; every condition given must hold. */
+export type ConnectionEventFilter = {
+  /** Only events of connections of these organizations, by global ID. */
+  readonly organizationId?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  /** Only events of these types. */
+  readonly types?: InputMaybe<ReadonlyArray<ConnectionEventType>>;
+  /** Only events of connections held by these vendors. */
+  readonly vendor?: InputMaybe<ReadonlyArray<Vendor>>;
+};
+
+/** Who made a change. */
+export type ConnectionEventSource =
+  /** A Junction mutation; `operation` and `actor` say which and by whom. */
+  | 'MUTATION'
+  /** The vendor, seen by Junction's background sync. */
+  | 'SYNC';
 
 /**
  * What changed in a connection. An event's `type` is the most significant change
@@ -571,6 +618,35 @@ export type QueryWebhookDeliveriesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * Live operations. Served over GraphQL over Server-Sent Events (`graphql-sse`, at
+ * `/graphql/stream`) and over WebSocket (`graphql-ws`, the `graphql-transport-ws`
+ * subprotocol, at `/graphql`); POST /graphql refuses them.
+ */
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /**
+   * The caller's tenant's connection change events, oldest first: each change a
+   * sync sees at a vendor, and each Junction mutation that changed a connection.
+   * Without `after`, only events from now on; with `after`, first the events after
+   * it that are still retained (then live ones). An `after` older than the
+   * retention window ends the subscription with an `EVENTS_TRIMMED` error instead
+   * of silently skipping events. Needs the `read` scope.
+   */
+  readonly connectionEvents: ConnectionEvent;
+};
+
+
+/**
+ * Live operations. Served over GraphQL over Server-Sent Events (`graphql-sse`, at
+ * `/graphql/stream`) and over WebSocket (`graphql-ws`, the `graphql-transport-ws`
+ * subprotocol, at `/graphql`); POST /graphql refuses them.
+ */
+export type SubscriptionConnectionEventsArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  filter?: InputMaybe<ConnectionEventFilter>;
+};
+
 /** Names the connected account and the teams to share it with. */
 export type UpdateSharingInput = {
   /** Global ID of the (Supervity) connection. */
@@ -840,6 +916,9 @@ export type ResolversTypes = {
   AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Connection: ResolverTypeWrapper<ConnectionModel>;
+  ConnectionEvent: ResolverTypeWrapper<ConnectionEventModel>;
+  ConnectionEventFilter: ConnectionEventFilter;
+  ConnectionEventSource: ConnectionEventSource;
   ConnectionEventType: ConnectionEventType;
   ConnectionFilter: ConnectionFilter;
   ConnectionHealth: ResolverTypeWrapper<ConnectionHealthModel>;
@@ -863,6 +942,7 @@ export type ResolversTypes = {
   Provider: ResolverTypeWrapper<ProviderModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateSharingInput: UpdateSharingInput;
   UpdateSharingPayload: ResolverTypeWrapper<MutationResultModel>;
   UserError: ResolverTypeWrapper<UserErrorModel>;
@@ -887,6 +967,8 @@ export type ResolversParentTypes = {
   AuditLogFilter: AuditLogFilter;
   Boolean: Scalars['Boolean']['output'];
   Connection: ConnectionModel;
+  ConnectionEvent: ConnectionEventModel;
+  ConnectionEventFilter: ConnectionEventFilter;
   ConnectionFilter: ConnectionFilter;
   ConnectionHealth: ConnectionHealthModel;
   ConnectionHealthDetail: ConnectionHealthDetail;
@@ -908,6 +990,7 @@ export type ResolversParentTypes = {
   Provider: ProviderModel;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateSharingInput: UpdateSharingInput;
   UpdateSharingPayload: MutationResultModel;
   UserError: UserErrorModel;
@@ -970,6 +1053,21 @@ export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
   vendorStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ConnectionEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionEvent'] = ResolversParentTypes['ConnectionEvent']> = {
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  after?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
+  changes?: Resolver<ReadonlyArray<ResolversTypes['ConnectionEventType']>, ParentType, ContextType>;
+  connectionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['ConnectionEventSource'], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ConnectionEventType'], ParentType, ContextType>;
+  vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
 };
 
 export type ConnectionHealthResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionHealth'] = ResolversParentTypes['ConnectionHealth']> = {
@@ -1069,6 +1167,10 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   webhookEndpoints?: Resolver<ReadonlyArray<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  connectionEvents?: SubscriptionResolver<ResolversTypes['ConnectionEvent'], "connectionEvents", ParentType, ContextType, Partial<SubscriptionConnectionEventsArgs>>;
+};
+
 export type UpdateSharingPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateSharingPayload'] = ResolversParentTypes['UpdateSharingPayload']> = {
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -1125,6 +1227,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditEntryList?: AuditEntryListResolvers<ContextType>;
   Connection?: ConnectionResolvers<ContextType>;
+  ConnectionEvent?: ConnectionEventResolvers<ContextType>;
   ConnectionHealth?: ConnectionHealthResolvers<ContextType>;
   ConnectionHealthDetail?: ConnectionHealthDetailResolvers<ContextType>;
   ConnectionList?: ConnectionListResolvers<ContextType>;
@@ -1138,6 +1241,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Organization?: OrganizationResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpdateSharingPayload?: UpdateSharingPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   VendorError?: VendorErrorResolvers<ContextType>;

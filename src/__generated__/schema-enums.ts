@@ -25,6 +25,15 @@ export const AuditOutcome = {
 } as const;
 
 export type AuditOutcome = typeof AuditOutcome[keyof typeof AuditOutcome];
+/** Who made a change. */
+export const ConnectionEventSource = {
+  /** A Junction mutation; `operation` and `actor` say which and by whom. */
+  Mutation: 'MUTATION',
+  /** The vendor, seen by Junction's background sync. */
+  Sync: 'SYNC'
+} as const;
+
+export type ConnectionEventSource = typeof ConnectionEventSource[keyof typeof ConnectionEventSource];
 /**
  * What changed in a connection. An event's `type` is the most significant change
  * (in this order); `changes` lists them all. A webhook's `type` is `connection.`

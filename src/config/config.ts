@@ -7,6 +7,7 @@ import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
 import { limitsSchema } from './limits-config.js';
 import { intFrom } from './numbers.js';
 import { rateLimitsSchema } from './rate-limit-config.js';
+import { subscriptionsSchema } from './subscription-config.js';
 import { syncSchema } from './sync-config.js';
 import { checkUniqueTenants, tenantSchema } from './tenants.js';
 import { upstreamSchema } from './upstream-config.js';
@@ -88,6 +89,7 @@ const configSchema = (env: NodeJS.ProcessEnv) =>
       /** The connection index's background sync and event log (src/sync/). */
       sync: syncSchema,
       webhooks: webhooksSchema,
+      subscriptions: subscriptionsSchema,
       /** On SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
       shutdownGraceMs: intFrom(0).default(10_000),
       /**

@@ -1,4 +1,5 @@
 import type { AuditLogArgs, AuditEntryListModel, AuditRecorder } from '../domain/audit.js';
+import type { EventFilter, FeedItem } from '../domain/event-subscriber.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import type { TenantWebhookAdmin } from '../domain/webhooks.js';
@@ -19,4 +20,9 @@ export interface GatewayContext {
   readonly auditLog: (args: AuditLogArgs) => Promise<AuditEntryListModel>;
   /** The tenant's webhook endpoints and deliveries, for callers with the `admin` scope (FORBIDDEN otherwise). */
   readonly webhooks: TenantWebhookAdmin;
+  /**
+   * The tenant's connection events after `after` (Subscription.connectionEvents); only a subscription
+   * transport's context has it (src/server/subscriptions.ts), where each event is resolved with fresh loaders.
+   */
+  readonly connectionEvents?: (after: string | null, filter: EventFilter) => Promise<AsyncIterableIterator<FeedItem>>;
 }

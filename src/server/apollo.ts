@@ -7,13 +7,14 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.js';
 import type { Logger } from '../observability/logger.js';
 import { compiledExecution } from './compiled-execution.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import { createFormatError } from './format-error.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
-import { knownOperationTypesRule } from './operation-types.js';
+import { knownOperationTypesRule, subscriptionsElsewhereRule } from './operation-types.js';
 
 /** schema/ is the single source of truth; it sits two levels above this file in src/ and in dist/. */
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -26,10 +27,15 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string {
     .join('\n');
 }
 
+/** The executable schema: schema/'s SDL with the resolvers. Apollo and the subscription transports serve the same one. */
+export const createGatewaySchema = (typeDefs: string): GraphQLSchema => makeExecutableSchema({ typeDefs, resolvers });
+
 export interface ApolloOptions {
   readonly logger: Logger;
   /** The SDL of schema/ (loadTypeDefs()), read once by the caller. */
   readonly typeDefs: string;
+  /** The executable schema, when the caller built it already (createGatewaySchema(typeDefs)). */
+  readonly schema?: GraphQLSchema;
   readonly introspection: boolean;
   /** APQ options (cache and TTL), or false in safelist mode; see persisted-operations.ts. */
   readonly persistedQueries?: PersistedQueryOptions | false;
@@ -42,6 +48,7 @@ export interface ApolloOptions {
 export function createApolloServer({
   logger,
   typeDefs,
+  schema = createGatewaySchema(typeDefs),
   introspection,
   persistedQueries,
   limits,
@@ -49,13 +56,17 @@ export function createApolloServer({
 }: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     // The schema from schema/ and the resolvers, executed compiled (compiled-execution.ts).
-    gateway: compiledExecution(makeExecutableSchema({ typeDefs, resolvers })),
+    gateway: compiledExecution(schema),
     introspection,
     ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger, limits),
     // Operation limits (src/server/operation-limits.ts): rejected while validating, HTTP 400, no resolver runs.
-    validationRules: [knownOperationTypesRule, ...(limits ? operationLimitRules(limits) : [])],
+    validationRules: [
+      knownOperationTypesRule,
+      subscriptionsElsewhereRule,
+      ...(limits ? operationLimitRules(limits) : []),
+    ],
     ...(limits && {
       parseOptions: { maxTokens: limits.maxTokens },
       allowBatchedHttpRequests: limits.batching,

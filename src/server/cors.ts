@@ -38,6 +38,8 @@ export const ALLOWED_REQUEST_HEADERS: readonly string[] = [
   'apollo-require-preflight',
   'x-request-id',
   'traceparent',
+  // Server-Sent Events: where a subscription resumes (/graphql/stream).
+  'last-event-id',
   ...Object.values(FORWARDED_CREDENTIAL_HEADERS),
 ];
 

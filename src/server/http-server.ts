@@ -9,11 +9,13 @@ import { RequestState } from '../request/request-state.js';
 import { handleGraphQL, type GraphQLRouteOptions } from './graphql-route.js';
 import { Refusal, requestError, sendJson, sendRefusal } from './http-io.js';
 import type { IdeRoutes } from './ide/ide-routes.js';
+import { EVENT_STREAM_PATH, type EventStreamRoute } from './event-stream-route.js';
 
 /**
  * Apollo Server on Node's own http server (no framework: the gateway needs
  * three routes, and every layer in front of Apollo costs throughput on each
- * request). Routes: /graphql (GET and POST, graphql-route.ts; CORS in cors.ts), /healthz
+ * request). Routes: /graphql (GET and POST, graphql-route.ts; CORS in cors.ts; WebSocket
+ * subscriptions upgrade there, websocket-route.ts), /graphql/stream (subscriptions over SSE), /healthz
  * (alive), /readyz (able to serve: configuration loaded, dependencies
  * reachable, not shutting down), /metrics (Prometheus). Every request gets an
  * `x-request-id` (the client's, or a new one) echoed in the response, a
@@ -32,6 +34,8 @@ export interface HttpServerOptions extends GraphQLRouteOptions {
   readonly readiness?: () => Promise<ReadinessReport>;
   /** The in-browser IDE (ide/ide-routes.ts): a browser's GET of /graphql, and /ide/ assets. */
   readonly ide?: IdeRoutes | undefined;
+  /** Subscriptions over Server-Sent Events at /graphql/stream (event-stream-route.ts). */
+  readonly eventStream?: EventStreamRoute | undefined;
   /** Traces /graphql requests when given (probes and scrapes are not traced). */
   readonly tracer?: GatewayTracer | undefined;
 }
@@ -105,11 +109,15 @@ async function serveRoute(
   accepting: boolean,
 ): Promise<void> {
   // Before the IDE: its page is a /graphql answer too, and varies by Origin like the rest.
-  if (url.pathname === '/graphql' && options.cors?.enter(req, res)) return;
+  const graphql = url.pathname === '/graphql' || url.pathname === EVENT_STREAM_PATH;
+  if (graphql && options.cors?.enter(req, res)) return;
   if (options.ide?.handles(req, url)) return options.ide.serve(req, res, url);
   switch (url.pathname) {
     case '/graphql':
       return handleGraphQL(req, res, options, url, state);
+    case EVENT_STREAM_PATH:
+      if (options.eventStream) return options.eventStream.serve(req, res, state);
+      break;
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz': {
@@ -166,6 +174,6 @@ function logRequest(
       ...(operation.errorCodes.length > 0 && { errorCodes: operation.errorCodes }),
     }),
   };
-  if (route === '/graphql') logger.info(line, 'request completed');
+  if (route === '/graphql' || route === EVENT_STREAM_PATH) logger.info(line, 'request completed');
   else logger.debug(line, 'request completed');
 }

@@ -15,3 +15,19 @@ export const knownOperationTypesRule: ValidationRule = (context): ASTVisitor => 
     );
   },
 });
+
+/**
+ * POST and GET /graphql run queries and mutations; a subscription there is
+ * refused while validating (HTTP 400) with where to send it instead.
+ */
+export const subscriptionsElsewhereRule: ValidationRule = (context): ASTVisitor => ({
+  OperationDefinition(operation) {
+    if (operation.operation !== 'subscription' || !context.getSchema().getSubscriptionType()) return;
+    context.reportError(
+      new GraphQLError(
+        'Subscriptions are served over Server-Sent Events at /graphql/stream and over WebSocket (graphql-transport-ws) at /graphql, not over POST or GET /graphql.',
+        { nodes: operation },
+      ),
+    );
+  },
+});

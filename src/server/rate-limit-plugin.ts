@@ -47,8 +47,8 @@ export class RateLimitedError extends GatewayError {
   }
 }
 
-/** Private: the highest cost among the document's operations (graphql-armor's defaults, as in the cost limit). */
-function operationCost(schema: GraphQLSchema, document: DocumentNode): number {
+/** The highest cost among the document's operations (graphql-armor's defaults, as in the cost limit); subscriptions.ts spends it too. */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode): number {
   let cost = 0;
   const rule = costLimitRule({
     maxCost: Number.MAX_SAFE_INTEGER,

@@ -47,22 +47,26 @@ describe('documents refused while validating', () => {
     }
   });
 
-  it.each(['GET', 'POST'] as const)('%s: a subscription is a 400 naming the missing type', async (method) => {
-    for (const params of [
-      { query: 'subscription { __typename }' } as Record<string, string>,
-      { query: 'subscription S { __typename }', operationName: 'S' },
-    ]) {
-      const { status, body } = await send(method, params);
-      expect(status).toBe(400);
-      expect(body.data).toBeUndefined();
-      expect(body.errors).toEqual([
-        expect.objectContaining({
-          message: 'This schema defines no subscription operations.',
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-        }),
-      ]);
-    }
-  });
+  it.each(['GET', 'POST'] as const)(
+    '%s: a subscription is a 400 naming where subscriptions are served',
+    async (method) => {
+      for (const params of [
+        { query: 'subscription { connectionEvents { id } }' } as Record<string, string>,
+        { query: 'subscription S { connectionEvents { id } }', operationName: 'S' },
+      ]) {
+        const { status, body } = await send(method, params);
+        expect(status).toBe(400);
+        expect(body.data).toBeUndefined();
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message:
+              'Subscriptions are served over Server-Sent Events at /graphql/stream and over WebSocket (graphql-transport-ws) at /graphql, not over POST or GET /graphql.',
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+        ]);
+      }
+    },
+  );
 
   it('refuses a second destructive field in one operation: 400 OPERATION_LIMIT_EXCEEDED, no vendor call', async () => {
     for (const count of [2, 20]) {

@@ -24,6 +24,7 @@ const ACCEPTED_HEADERS = [
   'apollo-require-preflight',
   'x-request-id',
   'traceparent',
+  'last-event-id',
   ...Object.values(FORWARDED_CREDENTIAL_HEADERS),
 ];
 
