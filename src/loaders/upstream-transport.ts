@@ -36,15 +36,20 @@ export interface ReadThrough {
   /** Process-wide; the response cache checks its answers against them too. */
   readonly generations: ReadGenerations;
   /** A new set of loaders for one request: nothing cached in memory outlives it or crosses tenants. */
-  forRequest(
-    tenantId: string,
-    extraHeaders?: Readonly<Record<string, string>>,
-    ledger?: ReadLedger,
-    secrets?: Iterable<string>,
-    trace?: AttemptTracer,
-    /** When the request's vendor calls must be done, on performance.now(); retries and backoffs respect it. */
-    deadline?: number,
-  ): ConnectTransport;
+  forRequest(tenantId: string, request?: ReadRequestOptions): ConnectTransport;
+}
+
+/** What one request's vendor reads carry and record. */
+export interface ReadRequestOptions {
+  /** Sent with every vendor call (request id, traceparent). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Records the request's reads (the response cache's bookkeeping); a fresh one when omitted. */
+  readonly ledger?: ReadLedger;
+  /** The request's own secrets, scrubbed from every vendor answer. */
+  readonly secrets?: Iterable<string>;
+  readonly trace?: AttemptTracer | undefined;
+  /** When the request's vendor calls must be done, on performance.now(); retries and backoffs respect it. */
+  readonly deadline?: number | undefined;
 }
 
 interface UpstreamReadJob extends ReadJob {
@@ -63,7 +68,10 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
   };
   return {
     generations,
-    forRequest(tenantId, extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace, deadline) {
+    forRequest(
+      tenantId,
+      { headers: extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace, deadline } = {},
+    ) {
       // The request's secrets, plus each endpoint's own credentials (below), are scrubbed from every vendor answer.
       const requestSecrets = [...secrets];
       const jobs = new Map<string, UpstreamReadJob>();

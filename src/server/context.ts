@@ -113,14 +113,13 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
       // Held for this request, so never passed on from a vendor's answer (each endpoint adds its own credential).
       const secrets = [callerCredential, ...Object.values(forwarded)].map((secret) => secret.reveal());
-      const connect = deps.reads.forRequest(
-        tenant.id,
-        { 'x-request-id': requestId, traceparent },
-        request.reads,
+      const connect = deps.reads.forRequest(tenant.id, {
+        headers: { 'x-request-id': requestId, traceparent },
+        ledger: request.reads,
         secrets,
-        request.trace.spans,
-        deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
-      );
+        trace: request.trace.spans,
+        deadline: deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
+      });
       const adapters = createVendorAdapters(tenant.vendors, connect, forwarded);
       return {
         request,

@@ -100,19 +100,16 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     try {
       const [entry] = await store.read(unit.tenantId, [unit]);
       if (entry && now() - Date.parse(entry.syncedAt) < freshMs) return 'fresh';
-      const connect = deps.reads.forRequest(
-        tenant.id,
-        { 'x-request-id': `sync-${randomHex(8)}` },
-        undefined,
-        [],
-        {
+      const connect = deps.reads.forRequest(tenant.id, {
+        headers: { 'x-request-id': `sync-${randomHex(8)}` },
+        trace: {
           startAttempt: ({ vendor }) => {
             observer.vendorCall(vendor);
             return { traceparent: '', end: () => {} };
           },
         },
-        deps.deadlineMs === undefined ? undefined : performance.now() + deps.deadlineMs,
-      );
+        deadline: deps.deadlineMs === undefined ? undefined : performance.now() + deps.deadlineMs,
+      });
       const adapter = createVendorAdapters(tenant.vendors, connect).get(unit.vendor)!;
       const outcome: SyncOutcome = await syncOrganization(adapter, store, unit, { lease, now });
       if (outcome.status !== 'committed') return outcome.status;

@@ -34,11 +34,7 @@ describe('one resource read under two schemas in one request', () => {
       ttlSeconds: { organization: 60, connections: 60, providers: 60 },
     });
     const ledger = new ReadLedger();
-    const transport = reads.forRequest(
-      't1',
-      {},
-      ledger,
-    )({
+    const transport = reads.forRequest('t1', { ledger })({
       vendor: 'LEEN',
       baseUrl: sandbox.get('LEEN').url,
       headers: { 'x-api-key': SANDBOX_CREDENTIALS.leen.apiKey },
