@@ -26,8 +26,11 @@ export const syncSchema = z
     intervalSeconds: seconds().default(SYNC_DEFAULTS.intervalSeconds),
     /** Each unit's next sync is moved by up to ± this fraction of the interval, so units spread out. */
     jitter: z.coerce.number().min(0).max(0.5).default(SYNC_DEFAULTS.jitter),
-    /** How long one instance holds a unit while syncing it; an instance that dies loses its units after this. */
-    leaseSeconds: seconds().default(SYNC_DEFAULTS.leaseSeconds),
+    /**
+     * How long one instance holds a unit while syncing it; an instance that dies loses its units after this.
+     * Default: 30, or half the interval when that is shorter.
+     */
+    leaseSeconds: seconds().optional(),
     /** Units one instance syncs at once (each through the tenant's bulkhead as well). */
     concurrency: intFrom(1).default(SYNC_DEFAULTS.concurrency),
     /** Longest an index or lease command may take on Redis. */
@@ -44,6 +47,10 @@ export const syncSchema = z
       .default(SYNC_DEFAULTS.events),
   })
   .strict()
+  .transform((sync) => ({
+    ...sync,
+    leaseSeconds: sync.leaseSeconds ?? Math.min(SYNC_DEFAULTS.leaseSeconds, sync.intervalSeconds / 2),
+  }))
   .refine((sync) => sync.leaseSeconds < sync.intervalSeconds, {
     message: "must be shorter than intervalSeconds (a dead instance's units are taken over within one interval)",
     path: ['leaseSeconds'],
