@@ -14,6 +14,9 @@ export default defineConfig({
   test: {
     // Every file starts its own sandbox and gateway on free loopback ports, so files run in parallel safely.
     pool: 'forks',
+    // Two files at a time, whatever the cores (vitest's default is one fewer than the cores: 1 on a 2-core CI
+    // machine). Most of a file's time is spent waiting (child processes, vendor timeouts, Retry-After), not computing.
+    maxWorkers: 2,
     testTimeout: 30_000,
     // Checks every sandbox request and response against ../shared/contracts after each test.
     setupFiles: ['test/helpers/contract-setup.ts'],
