@@ -3,7 +3,7 @@ import type { Config } from './config/config.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
-import type { CacheObserver } from './cache/cache-events.js';
+import { fanOutCacheObserver, type CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
 import { createIdempotency } from './domain/idempotency.js';
 import { createAuditTrail, type AuditEvent, type AuditTrail } from './domain/audit.js';
@@ -32,6 +32,7 @@ import type { ConnectionIndexStore } from './domain/connection-index.js';
 import { createConnectionIndex } from './sync/connection-index.js';
 import { createSyncScheduler, type SyncRoundReport } from './sync/scheduler.js';
 import { createSubscriptionTransports } from './server/subscription-transports.js';
+import { createWebhooks } from './webhooks/webhooks.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -50,6 +51,8 @@ export interface RunningGateway {
   readonly connectionIndex: ConnectionIndexStore;
   /** Attempts every unit's sync now, or only the due ones (tests, with `backgroundSync: 'manual'`); {} when sync is off. */
   syncNow(options?: { readonly due?: boolean }): Promise<SyncRoundReport>;
+  /** A webhook dispatch pass for every tenant, resolved once its attempts ended (tests); nothing when webhooks are off. */
+  dispatchWebhooks(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -62,6 +65,10 @@ export interface StartOptions {
   readonly now?: () => number;
   /** 'manual': the configured sync runs only through `syncNow()` (tests), never on its timer. @default 'timers' */
   readonly backgroundSync?: 'timers' | 'manual';
+  /** 'manual': webhooks go out only through `dispatchWebhooks()` (tests). */
+  readonly webhookDispatch?: 'timers' | 'manual';
+  /** Fixes the webhook retries' jitter (tests). @default Math.random */
+  readonly webhookJitter?: () => number;
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -71,7 +78,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const readiness = createReadinessProbe({
     redisConfigured: Boolean(config.cache.redisUrl || config.cache.redisClusterNodes?.length),
     cache: () => cache,
-    forward: fanOut(metrics.cache, options.cacheObserver),
+    forward: fanOutCacheObserver(metrics.cache, options.cacheObserver),
     onDegradation: metrics.degradation,
   });
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver, options.now);
@@ -116,6 +123,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const index = await createConnectionIndex(config, options.now);
   // Bounded, like the audit store's: a key's first requests would otherwise be counted in memory, apart from Redis.
   await rateLimitStore?.ready;
+  const webhooks = config.webhooks.enabled ? await createWebhooks(config, index, logger, options) : undefined;
+  const indexStore = webhooks?.observe(index.store) ?? index.store;
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -123,8 +132,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     reads,
     requestDeadlineMs: config.upstream.requestDeadlineMs,
     audit,
-    connectionIndex: index.store,
+    connectionIndex: indexStore,
     now: options.now,
+    webhooks: webhooks?.admin,
   });
   const persisted = createPersistedOperations(config.persistedOperations, cache);
   if (persisted.gate) logger.info({ operations: persisted.safelisted }, 'safelist mode: only manifest operations run');
@@ -198,13 +208,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   );
   const sync = config.sync.enabled
     ? createSyncScheduler({
-        ...{ tenants: config.tenants, reads, store: index.store, leases: index.leases, config: config.sync },
+        ...{ tenants: config.tenants, reads, store: indexStore, leases: index.leases, config: config.sync },
         ...{ logger: logger.child({ component: 'sync' }), observer: metrics.sync, now: options.now ?? Date.now },
         deadlineMs: config.upstream.requestDeadlineMs,
       })
     : undefined;
   if (options.backgroundSync !== 'manual') sync?.start();
   subscriptions.attach(server.server);
+  if (options.webhookDispatch !== 'manual') webhooks?.start();
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${server.port}/graphql`;
   let endDrain = () => {};
@@ -213,8 +224,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     port: server.port,
     logger,
     endDrain: () => endDrain(),
-    connectionIndex: index.store,
+    connectionIndex: indexStore,
     syncNow: async (syncOptions) => (sync ? sync.syncNow(syncOptions) : {}),
+    dispatchWebhooks: async () => webhooks?.dispatchNow(),
     async close(graceMs = config.shutdownGraceMs, drainDelayMs = config.shutdownDrainDelayMs) {
       readiness.drain();
       if (drainDelayMs > 0) {
@@ -225,7 +237,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       }
       // Subscriptions complete first (their clients resume with `after` at another instance): streams hold no drain.
       await subscriptions.close();
-      await Promise.all([server.close(graceMs), sync?.stop()]);
+      await Promise.all([server.close(graceMs), sync?.stop(), webhooks?.close()]);
       await apollo.stop();
       stopWatchingUnknownValues();
       rateLimitStore?.client.disconnect();
@@ -277,15 +289,4 @@ async function createAudit(config: Config, logger: Logger, now: (() => number) |
     operatorTenants: new Set(operators),
     ...(now && { now }),
   });
-}
-
-/** Private: one cache observer that tells the metrics and, when given, the caller's own observer (tests). */
-function fanOut(metrics: CacheObserver, other: CacheObserver | undefined): CacheObserver {
-  if (!other) return metrics;
-  return {
-    onFault: (event) => (metrics.onFault?.(event), other.onFault?.(event)),
-    onRecovered: () => (metrics.onRecovered?.(), other.onRecovered?.()),
-    onLookup: (event) => (metrics.onLookup?.(event), other.onLookup?.(event)),
-    onInvalidation: (event) => (metrics.onInvalidation?.(event), other.onInvalidation?.(event)),
-  };
 }

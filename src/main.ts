@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       cors: { allowLoopbackOrigins: true },
       // The connection index kept fresh in the background, so a newcomer sees change events.
       sync: { enabled: true },
+      // Webhooks on, to a receiver on this machine only (http, loopback): the sandbox's events are no secret.
+      webhooks: { enabled: true, allowHttp: true, allowedTargetCidrs: ['127.0.0.0/8', '::1/128'] },
     });
   }
 

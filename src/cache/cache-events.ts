@@ -74,3 +74,14 @@ export function createCacheCounters(forward: CacheObserver = {}): {
     },
   };
 }
+
+/** One cache observer that tells the metrics and, when given, the caller's own observer (tests). */
+export function fanOutCacheObserver(metrics: CacheObserver, other: CacheObserver | undefined): CacheObserver {
+  if (!other) return metrics;
+  return {
+    onFault: (event) => (metrics.onFault?.(event), other.onFault?.(event)),
+    onRecovered: () => (metrics.onRecovered?.(), other.onRecovered?.()),
+    onLookup: (event) => (metrics.onLookup?.(event), other.onLookup?.(event)),
+    onInvalidation: (event) => (metrics.onInvalidation?.(event), other.onInvalidation?.(event)),
+  };
+}

@@ -34,7 +34,7 @@ const cidr = z.string().refine((value) => {
 export const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
 
 const WEBHOOK_DEFAULTS = {
-  enabled: true,
+  enabled: false,
   allowHttp: false,
   allowPrivateTargets: false,
   allowedTargetCidrs: [],
@@ -51,7 +51,10 @@ const WEBHOOK_DEFAULTS = {
 
 export const webhooksSchema = z
   .object({
-    /** Deliver at all: off, events are still logged and subscriptions still served. */
+    /**
+     * Deliver webhooks (and serve the admin fields). Off by default like the sync (a background job
+     * polling the store); on in the `npm start` demo. Off, events are still logged and subscriptions served.
+     */
     enabled: z.boolean().default(WEBHOOK_DEFAULTS.enabled),
     /** Accept `http://` targets (the sandbox demo, tests); https only otherwise. */
     allowHttp: z.boolean().default(WEBHOOK_DEFAULTS.allowHttp),

@@ -66,6 +66,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const leases = new Map<string, Lease>();
   const inFlight = new Map<string, Set<Promise<void>>>();
   const enqueuing = new Set<string>();
+  const again = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -162,7 +163,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
 
   const pass = async (tenantId: string): Promise<void> => {
-    if (closed || enqueuing.has(tenantId)) return;
+    if (closed) return;
+    // A pass is running: it may have read the log before this wake's events, so one more follows it.
+    if (enqueuing.has(tenantId)) return void again.add(tenantId);
     enqueuing.add(tenantId);
     let started: Promise<void>[] = [];
     try {
@@ -175,6 +178,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     } finally {
       enqueuing.delete(tenantId);
     }
+    if (again.delete(tenantId)) started.push(pass(tenantId));
     await Promise.all(started);
   };
 
