@@ -26,7 +26,8 @@ beforeAll(async () => {
     startStack({
       sharedSandbox: sandbox,
       config: {
-        cache: { redisUrl: redis.url, faultLogIntervalMs: 0 },
+        // Not a test of the timeout: a loaded machine's slow command must not fall back to memory mid-count.
+        cache: { redisUrl: redis.url, faultLogIntervalMs: 0, commandTimeoutMs: 1000 },
         rateLimits: {
           enabled: true,
           keyRequests: { points: 4, windowSeconds: 120 },
