@@ -60,10 +60,14 @@ export function createEventStreamRoute(
       const prepared = await prepareSubscription(deps, req.context.session, params);
       if ('args' in prepared) return prepared.args as OperationArgs<Record<PropertyKey, unknown>>;
       const body = JSON.stringify({ errors: prepared.errors.map((error) => maskError(deps, error)) });
+      const retryAfter = prepared.errors[0]?.extensions.retryAfter;
       const init = {
         status: prepared.status,
         statusText: STATUS_TEXT[prepared.status] ?? 'Bad Request',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          ...(typeof retryAfter === 'number' && { 'retry-after': String(retryAfter) }),
+        },
       };
       return [body, init] satisfies Response;
     },
