@@ -143,6 +143,8 @@ export function mutationIndex(options: {
   readonly actor: string | null;
   readonly requestId: string;
   readonly now: () => number;
+  /** When the request began (on `now`'s clock): a sync asked for since may already have reported its change. */
+  readonly startedAt: number;
   /** Told when the entry could not be updated (the next sync reports the change instead). */
   readonly onError: (error: unknown) => void;
 }): MutationIndex {
@@ -169,7 +171,7 @@ export function mutationIndex(options: {
             expectedVersion: entry.version,
             syncedAt: new Date(Math.max(askedAt, Date.parse(entry.syncedAt))).toISOString(),
             connections: listing,
-            events: mutationEvents(entry.connections, listing, change, { unit, time, source }),
+            events: mutationEvents(entry, listing, change, { unit, time, source }, options.startedAt),
             lease: null,
           });
           if (result.status === 'committed') return;
@@ -184,16 +186,19 @@ export function mutationIndex(options: {
 
 /** Private: the diff of a listing taken after a mutation, its mutated connection's event marked as the mutation's. */
 function mutationEvents(
-  before: readonly ConnectionModel[],
+  entry: IndexedOrganization,
   after: readonly ConnectionModel[],
   change: MutatedConnection,
   context: DiffContext,
+  startedAt: number,
 ): ConnectionEventInput[] {
+  const before = entry.connections;
   const events = diffConnections(before, after, { ...context, source: SYNC });
   const key = change.key ?? change.after?.key ?? findBefore(before, change)?.key ?? null;
   const mine = key === null ? (events.length === 1 ? 0 : -1) : events.findIndex((e) => e.connectionKey === key);
   if (mine >= 0) return events.map((e, i) => (i === mine ? { ...e, source: context.source } : e));
-  if (key === null) return events;
+  // A sync asked for since the request began may have reported the change already: once is the rule.
+  if (key === null || Date.parse(entry.syncedAt) >= startedAt) return events;
   // The listing shows no change in it (a Supervity action disconnected): an UPDATED event says what was done.
   const was = before.find((c) => c.key === key) ?? null;
   const is = after.find((c) => c.key === key) ?? null;

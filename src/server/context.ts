@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { TenantConfig } from '../config/config.js';
 import { legacyKeyId } from '../config/tenants.js';
 import { readAuditLog, type AuditRecorder, type AuditTrail } from '../domain/audit.js';
@@ -138,6 +139,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
               actor: caller.actor,
               requestId,
               now: deps.now ?? Date.now,
+              startedAt: (deps.now ?? Date.now)() - (performance.now() - request.started),
               onError: (error) =>
                 logger.warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
             }),
