@@ -10,6 +10,7 @@ import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
 import { checkTargets, round, summarise, table } from './report.js';
+import { measureWebhookLatency } from './webhook-latency.js';
 
 /**
  * `npm run bench`: Junction against the direct-call floor.
@@ -533,6 +534,16 @@ async function main(): Promise<number> {
   }
   const rssAfter = rssNow();
 
+  // Change to webhook, on Leen organizations no scenario reads (their connections are deleted one by one).
+  const webhookLatency = await measureWebhookLatency({
+    startGateway,
+    leen: { baseUrl: info.tenant.vendors.leen.baseUrl, apiKey: info.tenant.vendors.leen.apiKey },
+    organizations: leenIds.slice(-10),
+    samples: args.quick ? 5 : 20,
+    syncIntervalSeconds: args.quick ? 1 : 2,
+    log,
+  });
+
   // ---- figures
   const figures = summarise(scenarios, runs, pairedFloor);
   const rssFigures = Object.fromEntries(
@@ -598,10 +609,16 @@ async function main(): Promise<number> {
     )}\n\n`,
   );
 
+  out.write(
+    `Change at a simulator → its webhook at a receiver (sync every ${webhookLatency.syncIntervalSeconds} s, ` +
+      `${webhookLatency.organizations} organizations, cache off): p50 ${webhookLatency.p50Ms} ms, ` +
+      `p99 ${webhookLatency.p99Ms} ms, max ${webhookLatency.maxMs} ms, ${webhookLatency.received}/${webhookLatency.samples} arrived\n\n`,
+  );
   for (const p of [floor.process, warm.process, cold.process]) await p.stop();
   if (args.profile) log(`CPU profiles written to ${join(WORK, 'profiles')}`);
 
-  const failures = Object.values(figures).reduce((sum, s) => sum + s.failures, 0);
+  const failures =
+    Object.values(figures).reduce((sum, s) => sum + s.failures, 0) + (webhookLatency.samples - webhookLatency.received);
   out.write(
     `${JSON.stringify({
       machine,
@@ -614,6 +631,7 @@ async function main(): Promise<number> {
       cache: cacheBackend,
       scenarios: figures,
       crossVendorDashboard: { cold: crossVendorCold, warm: crossVendorWarm },
+      webhookLatency,
       rss: rssFigures,
       targets,
       failures,
