@@ -1,24 +1,12 @@
 import { loadConnection, routeConnection } from './connection-route.js';
-import { BadUserInputError, GatewayError, NotFoundError } from './errors.js';
+import { GatewayError, NotFoundError } from './errors.js';
 import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId } from './global-id.js';
-import type {
-  ActionModel,
-  ConnectionModel,
-  ConnectionStatus,
-  OrganizationModel,
-  ProviderModel,
-  Vendor,
-} from './models.js';
-import { textInputProblem } from './input-policy.js';
+import type { ActionModel, ConnectionModel, OrganizationModel, ProviderModel, Vendor } from './models.js';
+import { connectionPredicate, type ConnectionFilterModel } from './connection-filter.js';
+import { pageConnections, type ConnectionPage, type ConnectionPageArgs } from './connection-pages.js';
 import { adapterForId, adapterOf, type TenantScope } from './tenant-scope.js';
 
 /** Read use cases: decode and authorize IDs, route to the vendor's adapter, filter. */
-
-interface ConnectionFilterModel {
-  readonly vendor?: readonly Vendor[] | null | undefined;
-  readonly status?: readonly ConnectionStatus[] | null | undefined;
-  readonly provider?: string | null | undefined;
-}
 
 type NodeModel =
   | ({ readonly __typename: 'Organization' } & OrganizationModel)
@@ -36,6 +24,8 @@ export interface VendorErrorModel {
 export interface ConnectionListModel {
   readonly nodes: readonly ConnectionModel[];
   readonly vendorErrors: readonly VendorErrorModel[];
+  /** Set when the list is a page of the index: its edges, page info and count. */
+  readonly page?: ConnectionPage;
 }
 
 export async function getOrganization(scope: TenantScope, id: string, argumentName = 'id'): Promise<OrganizationModel> {
@@ -93,9 +83,22 @@ export async function listOrganizationConnections(
     organization.externalId,
     () => new NotFoundError('Organization', organizationGlobalId(organization.vendor, organization.externalId)),
   );
-  const keep = matches(filter);
+  const keep = connectionPredicate(filter);
   const connections = await adapter.listConnections(organization.externalId);
   return connections.filter(keep);
+}
+
+/** `connections`: a page of the index when paging (or asked for INDEX), otherwise the live cross-vendor list. */
+export async function readConnections(scope: TenantScope, args: ConnectionPageArgs): Promise<ConnectionListModel> {
+  const paged = args.first != null || args.after != null || args.freshness === 'INDEX';
+  if (!paged) return searchConnections(scope, args.filter);
+  if (!scope.connectionIndex) throw new Error('Pages need the connection index, which this gateway was built without');
+  const page = await pageConnections(scope, scope.connectionIndex, args);
+  return {
+    nodes: page.edges.map((e) => e.node),
+    vendorErrors: page.failures.map((f) => toVendorError(f.vendor, f.organizationId, f.error)),
+    page,
+  };
 }
 
 /** Connections across every vendor and organization of the tenant; a failing organization is reported, not fatal. */
@@ -103,7 +106,7 @@ export async function searchConnections(
   scope: TenantScope,
   filter: ConnectionFilterModel | null | undefined,
 ): Promise<ConnectionListModel> {
-  const keep = matches(filter);
+  const keep = connectionPredicate(filter);
   const adapters = [...scope.adapters.values()].filter((a) => !filter?.vendor || filter.vendor.includes(a.vendor));
   const perOrganization = await Promise.all(
     adapters.flatMap((adapter) =>
@@ -177,19 +180,7 @@ export async function getNode(scope: TenantScope, id: string): Promise<NodeModel
   }
 }
 
-/** A filter as a predicate; its free text is checked against the input policy first (BAD_USER_INPUT, no vendor call). */
-const matches = (filter: ConnectionFilterModel | null | undefined) => {
-  const problem = filter?.provider == null ? null : textInputProblem(filter.provider);
-  if (problem)
-    throw new BadUserInputError(`Argument "filter.provider" ${problem}`, { argumentName: 'filter.provider' });
-  return (c: ConnectionModel) => matchesFilter(filter, c);
-};
-
-const matchesFilter = (filter: ConnectionFilterModel | null | undefined, c: ConnectionModel) =>
-  (!filter?.status || filter.status.includes(c.status)) &&
-  (!filter?.provider || c.provider.slug.toLowerCase() === filter.provider.toLowerCase());
-
-function toVendorError(vendor: Vendor, organizationId: string, error: unknown): VendorErrorModel {
+export function toVendorError(vendor: Vendor, organizationId: string, error: unknown): VendorErrorModel {
   const id = organizationGlobalId(vendor, organizationId);
   if (error instanceof GatewayError) return { vendor, organizationId: id, code: error.code, message: error.message };
   return { vendor, organizationId: id, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };

@@ -1,6 +1,7 @@
 import type { ReadLedger } from '../request/read-ledger.js';
 import type { VendorAdapter } from '../vendors/port.js';
 import type { AuditRecorder } from './audit.js';
+import type { ConnectionIndexStore } from './connection-index.js';
 import { NotFoundError } from './errors.js';
 import type { GlobalId } from './global-id.js';
 import type { MutationIndex } from './index-sync.js';
@@ -15,6 +16,9 @@ import type { Vendor } from './models.js';
 export interface TenantScope {
   readonly tenantId: string;
   readonly adapters: ReadonlyMap<Vendor, VendorAdapter>;
+
+  /** The connection index pages are read from (src/domain/connection-pages.ts). */
+  readonly connectionIndex?: ConnectionIndexAccess | undefined;
   /**
    * What this request's answer rests on (its RequestState's ledger). An answer
    * that carries a vendor's failure as data (`vendorErrors`) is not the
@@ -25,6 +29,12 @@ export interface TenantScope {
   readonly audit?: AuditRecorder | undefined;
   /** The connection index, which a mutation updates at once (src/domain/index-sync.ts). */
   readonly index?: MutationIndex | undefined;
+}
+
+/** The connection index, as the request path reads it. */
+export interface ConnectionIndexAccess {
+  readonly store: ConnectionIndexStore;
+  readonly now: () => number;
 }
 
 /** The adapter for an ID's vendor, when the tenant has both that vendor and that organization configured. */

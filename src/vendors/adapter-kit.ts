@@ -24,8 +24,13 @@ export function configuredOrganizations(configured: Configured): ConfiguredOrgan
       id: o.id,
       displayName: o.displayName ?? null,
     }));
-    const byId = new Map(list.map((o) => [o.id, o]));
-    organizations = { list, get: (id) => byId.get(id), has: (id) => byId.has(id) };
+    const byId = new Map(list.map((o, position) => [o.id, { organization: o, position }]));
+    organizations = {
+      list,
+      get: (id) => byId.get(id)?.organization,
+      has: (id) => byId.has(id),
+      position: (id) => byId.get(id)?.position,
+    };
     indexed.set(configured, organizations);
   }
   return organizations;

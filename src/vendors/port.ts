@@ -67,6 +67,8 @@ export interface ConfiguredOrganizations {
   readonly list: readonly ConfiguredOrganization[];
   get(id: string): ConfiguredOrganization | undefined;
   has(id: string): boolean;
+  /** The organization's index in `list`, undefined when not configured: where a page cursor resumes, without a scan. */
+  position(id: string): number | undefined;
 }
 
 /**
