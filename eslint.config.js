@@ -195,7 +195,11 @@ export default tseslint.config(
       // Entities (Node) carry `id: ID!`; payloads, lists, errors and health reports are values without one.
       '@graphql-eslint/strict-id-in-types': [
         'error',
-        { exceptions: { suffixes: ['Payload', 'List', 'Error', 'Health', 'Detail', 'Attempt'] } },
+        {
+          exceptions: {
+            suffixes: ['Payload', 'List', 'Error', 'Health', 'Detail', 'Attempt', 'Edge', 'Page', 'PageInfo'],
+          },
+        },
       ],
     },
   },

@@ -2,6 +2,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { OrganizationModel, ConnectionModel, ProviderModel, ActionModel, ConnectionHealthModel, UserErrorModel } from '../domain/models.js';
 import type { ConnectionListModel, VendorErrorModel } from '../domain/reads.js';
+import type { ConnectionEdgeModel } from '../domain/connection-pages.js';
+import type { OrganizationPageModel, OrganizationEdgeModel } from '../domain/organization-pages.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import type { AuditEntryModel, AuditEntryListModel } from '../domain/audit.js';
 import type { WebhookEndpointModel, DeliveryRecord, DeliveryAttempt, DeliveryPage } from '../domain/webhook-deliveries.js';
@@ -177,6 +179,15 @@ export type Connection = Node & {
   readonly vendorStatus: Scalars['String']['output'];
 };
 
+/** A connection and its position in a paged list. */
+export type ConnectionEdge = {
+  readonly __typename?: 'ConnectionEdge';
+  /** Opaque position of this connection; pass it as `after` to continue after it. Valid for the caller's tenant only. */
+  readonly cursor: Scalars['String']['output'];
+  /** The connection. */
+  readonly node: Connection;
+};
+
 /** One change of one connection, as recorded in the tenant's event log. */
 export type ConnectionEvent = {
   readonly __typename?: 'ConnectionEvent';
@@ -276,12 +287,16 @@ export type ConnectionHealthDetail = {
   readonly endpoint: Scalars['String']['output'];
 };
 
-/** A cross-vendor list of connections, complete except for the vendors listed in `vendorErrors`. */
+/** A cross-vendor list (or page) of connections, complete except for the vendors listed in `vendorErrors`. */
 export type ConnectionList = {
   readonly __typename?: 'ConnectionList';
+  /** The same connections as `nodes`, each with its cursor. */
+  readonly edges: ReadonlyArray<ConnectionEdge>;
   /** The connections found, grouped by vendor and organization in configuration order. */
   readonly nodes: ReadonlyArray<Connection>;
-  /** Number of connections in `nodes`. */
+  /** Whether another page follows, and the cursor to ask for it with `after`. */
+  readonly pageInfo: PageInfo;
+  /** Number of connections in `nodes`; for a page, the connections in the index that match the filter, all pages together. */
   readonly totalCount: Scalars['Int']['output'];
   /** Vendors (and organizations) whose connections could not be read; empty when the list is complete. */
   readonly vendorErrors: ReadonlyArray<VendorError>;
@@ -405,6 +420,13 @@ export type DisconnectIntegrationPayload = {
   readonly userErrors: ReadonlyArray<UserError>;
 };
 
+/** Where a read's connections come from (see README, Pages and freshness). */
+export type Freshness =
+  /** The connection index, kept fresh by the background sync; an organization not indexed yet is read and indexed on the way. Each connection's `syncedAt` says how fresh. */
+  | 'INDEX'
+  /** Each organization on the page read from its vendor now (the index is updated with what was read). */
+  | 'LIVE';
+
 /** Write operations. Each returns the affected object plus `userErrors` for expected failures. */
 export type Mutation = {
   readonly __typename?: 'Mutation';
@@ -519,6 +541,37 @@ export type OrganizationConnectionFilter = {
   readonly status?: InputMaybe<ReadonlyArray<ConnectionStatus>>;
 };
 
+/** An organization and its position in a paged list. */
+export type OrganizationEdge = {
+  readonly __typename?: 'OrganizationEdge';
+  /** Opaque position of this organization; pass it as `after` to continue after it. Valid for the caller's tenant only. */
+  readonly cursor: Scalars['String']['output'];
+  /** The organization; null, with an error at this path, when its vendor could not be read. */
+  readonly node: Maybe<Organization>;
+};
+
+/** A page of the caller's organizations. */
+export type OrganizationPage = {
+  readonly __typename?: 'OrganizationPage';
+  /** The organizations of this page, each with its cursor. */
+  readonly edges: ReadonlyArray<OrganizationEdge>;
+  /** The organizations of this page; one that fails to load is null with an error at its path. */
+  readonly nodes: ReadonlyArray<Maybe<Organization>>;
+  /** Whether another page follows, and the cursor to ask for it with `after`. */
+  readonly pageInfo: PageInfo;
+  /** Number of organizations configured for the caller, all pages together. */
+  readonly totalCount: Scalars['Int']['output'];
+};
+
+/** Where a page stands in its list. */
+export type PageInfo = {
+  readonly __typename?: 'PageInfo';
+  /** The cursor to pass as `after` for the next page; null on an empty last page. */
+  readonly endCursor: Maybe<Scalars['String']['output']>;
+  /** True when more items follow this page. */
+  readonly hasNextPage: Scalars['Boolean']['output'];
+};
+
 /**
  * A third-party service that organizations connect through a vendor: Outlit's
  * `stripe`, a Supervity integration such as `google-workspace`, a Leen security
@@ -550,13 +603,22 @@ export type Query = {
   readonly auditLog: AuditEntryList;
   /** One connection by global ID. */
   readonly connection: Maybe<Connection>;
-  /** Connections across every vendor and organization configured for the caller. A vendor that fails is reported in `vendorErrors` while the others' connections are still returned. */
+  /**
+   * Connections across every vendor and organization configured for the caller. A vendor that fails is reported in
+   * `vendorErrors` while the others' connections are still returned.
+   *
+   * With `first` or `after`, one page (Relay style: `edges`, `pageInfo`) served from the connection index, in the
+   * order vendor, organization (as configured), connection; each node's `syncedAt` says when its organization was
+   * last read from the vendor. Without them, every connection is read live from the vendors, as before paging.
+   */
   readonly connections: ConnectionList;
   /** Fetches any object by its global ID. An ID that does not decode is a `BAD_USER_INPUT` error; an unknown one is `NOT_FOUND`. */
   readonly node: Maybe<Node>;
   /** One organization by global ID. */
   readonly organization: Maybe<Organization>;
-  /** Several organizations by global ID, in the order asked; all of the caller's organizations when `ids` is omitted. An organization that fails to load is null with an error at its path, and the others still load. */
+  /** The caller's organizations a page at a time, in the order vendor, organization (as configured). */
+  readonly organizationPage: OrganizationPage;
+  /** Several organizations by global ID, in the order asked; all of the caller's organizations when `ids` is omitted (for many organizations, page with `organizationPage`). An organization that fails to load is null with an error at its path, and the others still load. */
   readonly organizations: ReadonlyArray<Maybe<Organization>>;
   /** The providers (third-party services) a vendor offers or the caller's organizations use there. */
   readonly providers: ReadonlyArray<Provider>;
@@ -583,7 +645,10 @@ export type QueryConnectionArgs = {
 
 /** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
 export type QueryConnectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ConnectionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  freshness?: InputMaybe<Freshness>;
 };
 
 
@@ -596,6 +661,13 @@ export type QueryNodeArgs = {
 /** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
 export type QueryOrganizationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Read operations. Every read is scoped to the organizations configured for the calling tenant. */
+export type QueryOrganizationPageArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -916,6 +988,7 @@ export type ResolversTypes = {
   AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Connection: ResolverTypeWrapper<ConnectionModel>;
+  ConnectionEdge: ResolverTypeWrapper<ConnectionEdgeModel>;
   ConnectionEvent: ResolverTypeWrapper<ConnectionEventModel>;
   ConnectionEventFilter: ConnectionEventFilter;
   ConnectionEventSource: ConnectionEventSource;
@@ -933,12 +1006,16 @@ export type ResolversTypes = {
   DeleteWebhookEndpointPayload: ResolverTypeWrapper<DeleteWebhookEndpointPayload>;
   DisconnectIntegrationInput: DisconnectIntegrationInput;
   DisconnectIntegrationPayload: ResolverTypeWrapper<MutationResultModel>;
+  Freshness: Freshness;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   Organization: ResolverTypeWrapper<OrganizationModel>;
   OrganizationConnectionFilter: OrganizationConnectionFilter;
+  OrganizationEdge: ResolverTypeWrapper<OrganizationEdgeModel>;
+  OrganizationPage: ResolverTypeWrapper<OrganizationPageModel>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Provider: ResolverTypeWrapper<ProviderModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -967,6 +1044,7 @@ export type ResolversParentTypes = {
   AuditLogFilter: AuditLogFilter;
   Boolean: Scalars['Boolean']['output'];
   Connection: ConnectionModel;
+  ConnectionEdge: ConnectionEdgeModel;
   ConnectionEvent: ConnectionEventModel;
   ConnectionEventFilter: ConnectionEventFilter;
   ConnectionFilter: ConnectionFilter;
@@ -987,6 +1065,9 @@ export type ResolversParentTypes = {
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   Organization: OrganizationModel;
   OrganizationConnectionFilter: OrganizationConnectionFilter;
+  OrganizationEdge: OrganizationEdgeModel;
+  OrganizationPage: OrganizationPageModel;
+  PageInfo: PageInfo;
   Provider: ProviderModel;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
@@ -1055,6 +1136,11 @@ export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ConnectionEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionEdge'] = ResolversParentTypes['ConnectionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Connection'], ParentType, ContextType>;
+};
+
 export type ConnectionEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionEvent'] = ResolversParentTypes['ConnectionEvent']> = {
   actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   after?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
@@ -1084,7 +1170,9 @@ export type ConnectionHealthDetailResolvers<ContextType = GatewayContext, Parent
 };
 
 export type ConnectionListResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionList'] = ResolversParentTypes['ConnectionList']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ConnectionEdge']>, ParentType, ContextType>;
   nodes?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   vendorErrors?: Resolver<ReadonlyArray<ResolversTypes['VendorError']>, ParentType, ContextType>;
 };
@@ -1144,6 +1232,23 @@ export type OrganizationResolvers<ContextType = GatewayContext, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type OrganizationEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrganizationEdge'] = ResolversParentTypes['OrganizationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+};
+
+export type OrganizationPageResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrganizationPage'] = ResolversParentTypes['OrganizationPage']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['OrganizationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Organization']>>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type ProviderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
   actions?: Resolver<Maybe<ReadonlyArray<ResolversTypes['Action']>>, ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1161,6 +1266,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   connections?: Resolver<ResolversTypes['ConnectionList'], ParentType, ContextType, Partial<QueryConnectionsArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
+  organizationPage?: Resolver<ResolversTypes['OrganizationPage'], ParentType, ContextType, RequireFields<QueryOrganizationPageArgs, 'first'>>;
   organizations?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
   providers?: Resolver<ReadonlyArray<ResolversTypes['Provider']>, ParentType, ContextType, RequireFields<QueryProvidersArgs, 'vendor'>>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryList'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
@@ -1227,6 +1333,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditEntryList?: AuditEntryListResolvers<ContextType>;
   Connection?: ConnectionResolvers<ContextType>;
+  ConnectionEdge?: ConnectionEdgeResolvers<ContextType>;
   ConnectionEvent?: ConnectionEventResolvers<ContextType>;
   ConnectionHealth?: ConnectionHealthResolvers<ContextType>;
   ConnectionHealthDetail?: ConnectionHealthDetailResolvers<ContextType>;
@@ -1239,6 +1346,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
+  OrganizationEdge?: OrganizationEdgeResolvers<ContextType>;
+  OrganizationPage?: OrganizationPageResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -80,6 +80,15 @@ export const ConnectionStatus = {
 } as const;
 
 export type ConnectionStatus = typeof ConnectionStatus[keyof typeof ConnectionStatus];
+/** Where a read's connections come from (see README, Pages and freshness). */
+export const Freshness = {
+  /** The connection index, kept fresh by the background sync; an organization not indexed yet is read and indexed on the way. Each connection's `syncedAt` says how fresh. */
+  Index: 'INDEX',
+  /** Each organization on the page read from its vendor now (the index is updated with what was read). */
+  Live: 'LIVE'
+} as const;
+
+export type Freshness = typeof Freshness[keyof typeof Freshness];
 /**
  * Machine-readable code of an expected failure, returned in a mutation payload's
  * `userErrors` so that automation can branch on codes rather than on messages.

@@ -179,8 +179,9 @@ async function loadUnits(
       const unit = { tenantId: scope.tenantId, ...units[i]! };
       try {
         if (freshness === 'INDEX')
-          return (await readOrIndex(scope.adapters, index.store, scope.tenantId, [units[i]!], index.now))[0]!;
-        const outcome = await syncOrganization(batch[i]!.adapter, index.store, unit, { lease: null, now: index.now });
+          return (await readOrIndex(index.adapters, index.store, scope.tenantId, [units[i]!], index.now))[0]!;
+        const adapter = index.adapters.get(unit.vendor)!;
+        const outcome = await syncOrganization(adapter, index.store, unit, { lease: null, now: index.now });
         if (outcome.status === 'committed') return outcome.entry;
         // A newer entry (a mutation, another writer) is at least as live.
         const [again] = await index.store.read(scope.tenantId, [units[i]!]);

@@ -34,6 +34,8 @@ export interface TenantScope {
 /** The connection index, as the request path reads it. */
 export interface ConnectionIndexAccess {
   readonly store: ConnectionIndexStore;
+  /** The tenant's adapters on its configured credentials (never a user's forwarded one): what the index is filled with. */
+  readonly adapters: ReadonlyMap<Vendor, VendorAdapter>;
   readonly now: () => number;
 }
 

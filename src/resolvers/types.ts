@@ -5,10 +5,12 @@ import type {
   DeleteConnectionPayloadResolvers,
   DisconnectIntegrationPayloadResolvers,
   NodeResolvers,
+  OrganizationPageResolvers,
   OrganizationResolvers,
   ProviderResolvers,
   WebhookDeliveryResolvers,
 } from '../__generated__/resolvers-types.js';
+import { liveEdges } from '../domain/connection-pages.js';
 import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import * as reads from '../domain/reads.js';
@@ -53,7 +55,17 @@ export const Action: ActionResolvers = {
 };
 
 export const ConnectionList: ConnectionListResolvers = {
-  totalCount: (list) => list.nodes.length,
+  totalCount: (list) => (list.page ? list.page.countTotal() : list.nodes.length),
+  edges: (list, _args, { tenant }) => list.page?.edges ?? liveEdges(tenant, list.nodes),
+  pageInfo: (list, _args, { tenant }) =>
+    list.page?.pageInfo ?? {
+      hasNextPage: false,
+      endCursor: liveEdges(tenant, list.nodes.slice(-1))[0]?.cursor ?? null,
+    },
+};
+
+export const OrganizationPage: OrganizationPageResolvers = {
+  nodes: (page) => page.edges.map((e) => e.node),
 };
 
 /** Payloads carry the organization when the vendor returned it, and load it by reference otherwise. */

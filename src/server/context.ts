@@ -122,6 +122,9 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         deadline: deps.requestDeadlineMs === undefined ? undefined : request.started + deps.requestDeadlineMs,
       });
       const adapters = createVendorAdapters(tenant.vendors, connect, forwarded);
+      // The index holds the tenant's view: filled through its configured credentials, whatever a user forwarded.
+      const ownAdapters =
+        Object.keys(forwarded).length === 0 ? adapters : createVendorAdapters(tenant.vendors, connect);
       return {
         request,
         logger,
@@ -130,6 +133,9 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
           adapters,
           reads: request.reads,
           audit,
+          ...(deps.connectionIndex && {
+            connectionIndex: { store: deps.connectionIndex, adapters: ownAdapters, now: deps.now ?? Date.now },
+          }),
           ...(deps.connectionIndex && {
             index: mutationIndex({
               store: deps.connectionIndex,

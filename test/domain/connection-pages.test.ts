@@ -66,17 +66,15 @@ describe('pages of connections from the index', () => {
   let store: ConnectionIndexStore;
   let world: World;
   let calls: string[];
-  const scopeOf = (vendors: Partial<Record<Vendor, readonly string[]>>, tenantId = 'acme'): TenantScope => ({
-    tenantId,
-    adapters: new Map(
+  const scopeOf = (vendors: Partial<Record<Vendor, readonly string[]>>, tenantId = 'acme'): TenantScope => {
+    const adapters = new Map(
       Object.entries(vendors).map(([vendor, ids]) => [
         vendor as Vendor,
         fakeAdapter(vendor as Vendor, ids, world, calls),
       ]),
-    ),
-    reads: new ReadLedger(),
-    connectionIndex: { store, now: clock.now },
-  });
+    );
+    return { tenantId, adapters, reads: new ReadLedger(), connectionIndex: { store, adapters, now: clock.now } };
+  };
   const page = (scope: TenantScope, args: ConnectionPageArgs) => pageConnections(scope, scope.connectionIndex!, args);
 
   /** Every page from the start; `between` runs after each page (the world changing under the walk). */
