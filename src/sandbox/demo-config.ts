@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SANDBOX_CREDENTIALS } from './credentials.js';
 import { demoRoleKeys } from './demo-key.js';
-import { LEEN_SEED } from './leen/seed.js';
-import { SUPERVITY_SEED } from './supervity/seed.js';
-import { USERHUB_SEED } from './userhub/seed.js';
-import { OUTLIT_SEED } from './outlit/seed.js';
-import { PM_USERS } from './projectmanager/seed.js';
+import { SIMULATED_VENDORS } from './registered-simulators.js';
 import type { RunningSandbox } from './sandbox.js';
 
 /**
@@ -23,33 +18,11 @@ export function demoTenantConfig(sandbox: RunningSandbox, tenantId: string, apiK
       sha256: createHash('sha256').update(key).digest('hex'),
       scopes,
     })),
-    vendors: {
-      outlit: {
-        baseUrl: sandbox.get('OUTLIT').url,
-        organizations: OUTLIT_SEED.map((o) => ({ id: o.id, displayName: o.name, apiKey: o.apiKey })),
-      },
-      supervity: {
-        baseUrl: sandbox.get('SUPERVITY').url,
-        token: SANDBOX_CREDENTIALS.supervity.token,
-        organizations: SUPERVITY_SEED.map((o) => ({ id: o.id, displayName: o.name })),
-      },
-      userhub: {
-        baseUrl: sandbox.get('USERHUB').url,
-        apiKey: SANDBOX_CREDENTIALS.userhub.apiKey,
-        organizations: USERHUB_SEED.map((o) => ({ id: o.id })),
-      },
-      leen: {
-        baseUrl: sandbox.get('LEEN').url,
-        apiKey: SANDBOX_CREDENTIALS.leen.apiKey,
-        organizations: LEEN_SEED.map((o) => ({ id: o.id, displayName: o.name })),
-      },
-      projectmanager: {
-        baseUrl: sandbox.get('PROJECTMANAGER').url,
-        // Each workspace's first user; the others' tokens are for forwarded-credential tests.
-        organizations: PM_USERS.filter((u, i) => PM_USERS.findIndex((v) => v.workspace === u.workspace) === i).map(
-          (u) => ({ id: u.workspace, displayName: u.workspaceName, token: u.token }),
-        ),
-      },
-    },
+    vendors: Object.fromEntries(
+      SIMULATED_VENDORS.map((simulated) => [
+        simulated.configKey,
+        simulated.demoConfig(sandbox.get(simulated.vendor).url),
+      ]),
+    ),
   };
 }

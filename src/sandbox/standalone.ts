@@ -1,11 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
-import { VENDORS } from '../domain/models.js';
-import { SANDBOX_CREDENTIALS } from './credentials.js';
 import type { DemoRoleKey } from './demo-key.js';
-import { OUTLIT_SEED } from './outlit/seed.js';
-import { PM_USERS } from './projectmanager/seed.js';
+import { SIMULATED_VENDORS } from './registered-simulators.js';
 import type { RunningSandbox } from './sandbox.js';
 
 /** What `npm run sandbox` writes and prints for a gateway started by hand in another terminal. */
@@ -22,17 +19,6 @@ export function writeSandboxConfig(path: string, tenant: Record<string, unknown>
   writeFileSync(path, header + stringify({ tenants: [tenant] }), { mode: 0o600 });
 }
 
-const credentialLines: Record<(typeof VENDORS)[number], () => string[]> = {
-  OUTLIT: () => OUTLIT_SEED.map((o) => `Authorization: Bearer ${o.apiKey}   (organization ${o.id})`),
-  SUPERVITY: () => [
-    `Authorization: Bearer ${SANDBOX_CREDENTIALS.supervity.token}   (service account)`,
-    `Authorization: Bearer ${SANDBOX_CREDENTIALS.supervity.userToken}   (a user, for X-Junction-Supervity-Token)`,
-  ],
-  USERHUB: () => [`Authorization: Bearer ${SANDBOX_CREDENTIALS.userhub.apiKey}`],
-  LEEN: () => [`X-API-KEY: ${SANDBOX_CREDENTIALS.leen.apiKey}`],
-  PROJECTMANAGER: () => PM_USERS.map((u) => `Authorization: Bearer ${u.token}   (a user of workspace ${u.workspace})`),
-};
-
 export function describeSandbox(options: {
   sandbox: RunningSandbox;
   configPath: string;
@@ -43,9 +29,9 @@ export function describeSandbox(options: {
 }): string {
   const { sandbox, configPath, apiKey, keySource, roleKeys } = options;
   const lines = ['', 'Junction vendor sandbox: five stateful simulators', ''];
-  for (const vendor of VENDORS) {
+  for (const { vendor, credentialLines } of SIMULATED_VENDORS) {
     lines.push(`  ${vendor.padEnd(15)} ${sandbox.get(vendor).url}`);
-    for (const credential of credentialLines[vendor]()) lines.push(`  ${''.padEnd(15)}   ${credential}`);
+    for (const credential of credentialLines()) lines.push(`  ${''.padEnd(15)}   ${credential}`);
   }
   lines.push(
     '',

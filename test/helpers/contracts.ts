@@ -8,6 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsPlugin from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import type { Vendor } from '../../src/domain/models.js';
+import { SIMULATED_VENDORS } from '../../src/sandbox/registered-simulators.js';
 import type { RecordedRequest } from '../../src/sandbox/simulator.js';
 
 /**
@@ -18,13 +19,10 @@ import type { RecordedRequest } from '../../src/sandbox/simulator.js';
  * operation lookup, parameters, security, request body, response by status.
  */
 
-export const CONTRACT_FILES: Readonly<Record<Vendor, string>> = {
-  OUTLIT: 'outlit.yaml',
-  SUPERVITY: 'workflows.yaml',
-  USERHUB: 'userhub.yaml',
-  LEEN: 'leen.yaml',
-  PROJECTMANAGER: 'projectmanager.yaml',
-};
+/** Each vendor's contract file, as its simulator names it (src/sandbox/<vendor>/index.ts). */
+export const CONTRACT_FILES = Object.fromEntries(SIMULATED_VENDORS.map((s) => [s.vendor, s.contract])) as Readonly<
+  Record<Vendor, string>
+>;
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
