@@ -22,6 +22,8 @@ import type { ConnectionModel, Vendor } from './models.js';
 
 /** Commits tried before a sync or mutation update gives up (each after another writer's commit). */
 const MAX_ATTEMPTS = 4;
+/** How long a mutation's answer waits for the index to take it in. */
+const MUTATION_WAIT_MS = 1000;
 
 export interface SyncOptions {
   /** The background sync's lease on the unit (fencing); null for an on-demand fill. */
@@ -149,37 +151,43 @@ export function mutationIndex(options: {
   readonly onError: (error: unknown) => void;
 }): MutationIndex {
   const { store, tenantId, now } = options;
-  return {
-    async afterMutation(operation, change) {
-      const unit: SyncUnit = { tenantId, vendor: change.vendor, organizationId: change.organizationId };
-      const source: ConnectionEventSource = {
-        kind: 'MUTATION',
-        operation,
-        actor: options.actor,
-        requestId: options.requestId,
-      };
-      try {
-        const adapter = options.adapters.get(unit.vendor);
-        if (!adapter || !(await store.read(tenantId, [unit]))[0]) return;
-        const askedAt = now();
-        const listing = indexOrder(await adapter.listConnections(unit.organizationId));
-        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const [entry] = await store.read(tenantId, [unit]);
-          if (!entry) return;
-          const time = new Date(now()).toISOString();
-          const result = await store.commit(unit, {
-            expectedVersion: entry.version,
-            syncedAt: new Date(Math.max(askedAt, Date.parse(entry.syncedAt))).toISOString(),
-            connections: listing,
-            events: mutationEvents(entry, listing, change, { unit, time, source }, options.startedAt),
-            lease: null,
-          });
-          if (result.status === 'committed') return;
-        }
-        options.onError(new Error(`The index entry of ${unit.vendor} ${unit.organizationId} kept changing`));
-      } catch (error) {
-        options.onError(error);
+  const update = async (operation: string, change: MutatedConnection) => {
+    const unit: SyncUnit = { tenantId, vendor: change.vendor, organizationId: change.organizationId };
+    const source: ConnectionEventSource = {
+      kind: 'MUTATION',
+      operation,
+      actor: options.actor,
+      requestId: options.requestId,
+    };
+    try {
+      const adapter = options.adapters.get(unit.vendor);
+      if (!adapter || !(await store.read(tenantId, [unit]))[0]) return;
+      const askedAt = now();
+      const listing = indexOrder(await adapter.listConnections(unit.organizationId));
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const [entry] = await store.read(tenantId, [unit]);
+        if (!entry) return;
+        const time = new Date(now()).toISOString();
+        const result = await store.commit(unit, {
+          expectedVersion: entry.version,
+          syncedAt: new Date(Math.max(askedAt, Date.parse(entry.syncedAt))).toISOString(),
+          connections: listing,
+          events: mutationEvents(entry, listing, change, { unit, time, source }, options.startedAt),
+          lease: null,
+        });
+        if (result.status === 'committed') return;
       }
+      options.onError(new Error(`The index entry of ${unit.vendor} ${unit.organizationId} kept changing`));
+    } catch (error) {
+      options.onError(error);
+    }
+  };
+  return {
+    afterMutation(operation, change) {
+      // A slow Redis or vendor delays the mutation's answer this long at most; the update then goes on alone.
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, MUTATION_WAIT_MS)).unref());
+      return Promise.race([update(operation, change).finally(() => clearTimeout(timer)), waited]);
     },
   };
 }
