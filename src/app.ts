@@ -164,6 +164,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     rateLimiter,
     audit,
     store: index.store,
+    onEvents: index.onEvents,
   });
   const server = await startHttpServer(
     {

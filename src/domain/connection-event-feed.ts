@@ -33,6 +33,8 @@ export interface ConnectionEventFeed {
   subscribe(tenantId: string, after: string | null, filter: EventFilter): Promise<AsyncIterableIterator<FeedItem>>;
   /** Open subscriptions of a tenant on this instance. */
   active(tenantId: string): number;
+  /** The tenant's log has new events (committed by this instance): its poller reads now rather than at its next poll. */
+  wake(tenantId: string): void;
   /** Ends every subscription (each stream completes) and stops polling. */
   close(): void;
 }
@@ -61,9 +63,32 @@ class TenantPoller {
     clearTimeout(this.timer);
   }
 
+  /** Polls now (this instance committed events for the tenant), or once more right after a poll under way. */
+  wake(): void {
+    if (this.stopped || !this.started) return;
+    if (this.polling) return void (this.again = true);
+    clearTimeout(this.timer);
+    void this.run();
+  }
+
+  private started = false;
+  private polling = false;
+  private again = false;
+
+  private async run(): Promise<void> {
+    this.polling = true;
+    do {
+      this.again = false;
+      await this.poll();
+    } while (this.again && !this.stopped);
+    this.polling = false;
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.poll().finally(() => this.schedule()), this.options.pollIntervalMs);
+    this.started = true;
+    this.timer = setTimeout(() => void this.run(), this.options.pollIntervalMs);
     this.timer.unref();
   }
 
@@ -138,6 +163,7 @@ export function createConnectionEventFeed(options: EventFeedOptions): Connection
       return subscriber.iterator;
     },
     active: (tenantId) => pollers.get(tenantId)?.subscribers.size ?? 0,
+    wake: (tenantId) => pollers.get(tenantId)?.wake(),
     close() {
       closed = true;
       for (const poller of pollers.values()) {

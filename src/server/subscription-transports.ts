@@ -33,6 +33,8 @@ export function createSubscriptionTransports(
     readonly audit: AuditTrail;
     /** The connection index, whose event log the subscriptions read. */
     readonly store: ConnectionIndexStore;
+    /** Tells of this instance's own commits of events, so their subscribers need not wait for the next poll. */
+    readonly onEvents?: (listener: (tenantId: string) => void) => () => void;
   },
 ): SubscriptionTransports {
   const { pollIntervalMs, batchSize, maxPerTenant, maxQueuedPerSubscriber, keepAliveMs } = config.subscriptions;
@@ -45,6 +47,7 @@ export function createSubscriptionTransports(
     maxQueuedPerSubscriber,
     onPollFailure: (tenant, err) => log.warn({ tenant, err }, 'event log poll failed; retried next interval'),
   });
+  const stopWaking = deps.onEvents?.((tenantId) => feed.wake(tenantId));
   const shared: SubscriptionDeps = {
     ...deps,
     feed,
@@ -60,7 +63,8 @@ export function createSubscriptionTransports(
       websocket = attachWebSocketRoute(server, { ...shared, maxBodyBytes, keepAliveMs });
     },
     async close() {
-      feed?.close();
+      stopWaking?.();
+      feed.close();
       await websocket?.close();
     },
   };

@@ -30,7 +30,7 @@ function counted(store: ConnectionIndexStore) {
   return { store: wrapped, reads };
 }
 
-async function setup(options: { maxQueued?: number; batchSize?: number } = {}) {
+async function setup(options: { maxQueued?: number; batchSize?: number; pollIntervalMs?: number } = {}) {
   const base = createMemoryConnectionIndexStore({
     retention: { maxEntries: 10_000, maxAgeSeconds: 0 },
     leases: createMemoryLeaseStore({ owner: 'test' }),
@@ -38,7 +38,7 @@ async function setup(options: { maxQueued?: number; batchSize?: number } = {}) {
   const { store, reads } = counted(base);
   const feed = createConnectionEventFeed({
     store,
-    pollIntervalMs: 5,
+    pollIntervalMs: options.pollIntervalMs ?? 5,
     batchSize: options.batchSize ?? 4,
     maxSubscriptionsPerTenant: 2_000,
     maxQueuedPerSubscriber: options.maxQueued ?? 8,
@@ -117,6 +117,17 @@ describe('connection event feed', () => {
     expect(feed.active(TENANT)).toBe(200);
     for (const items of subscribers) await items.return!();
     expect(feed.active(TENANT)).toBe(0);
+    feed.close();
+  });
+
+  it('a wake reads the log at once instead of at the next poll', async () => {
+    // A poll an hour away: only the wake can bring the event within the test's time.
+    const { feed, append } = await setup({ pollIntervalMs: 3_600_000 });
+    const items = await feed.subscribe(TENANT, null, {});
+    const [id] = await append(1);
+    feed.wake(TENANT);
+    expect(await take(items, 1)).toEqual([id!]);
+    await items.return!();
     feed.close();
   });
 
