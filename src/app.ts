@@ -30,7 +30,7 @@ import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 import { scopeCheckPlugin } from './server/scope-check.js';
 import type { ConnectionIndexStore } from './domain/connection-index.js';
 import { createConnectionIndex } from './sync/connection-index.js';
-import { createSyncScheduler, type SyncRoundReport } from './sync/scheduler.js';
+import { startConnectionSync, type SyncRoundReport } from './sync/scheduler.js';
 import { createSubscriptionTransports } from './server/subscription-transports.js';
 import { createWebhooks } from './webhooks/webhooks.js';
 
@@ -207,14 +207,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     config.port,
     config.host,
   );
-  const sync = config.sync.enabled
-    ? createSyncScheduler({
-        ...{ tenants: config.tenants, reads, store: indexStore, leases: index.leases, config: config.sync },
-        ...{ logger: logger.child({ component: 'sync' }), observer: metrics.sync, now: options.now ?? Date.now },
-        deadlineMs: config.upstream.requestDeadlineMs,
-      })
-    : undefined;
-  if (options.backgroundSync !== 'manual') sync?.start();
+  const sync = startConnectionSync(config, {
+    ...{ reads, store: indexStore, leases: index.leases, logger, observer: metrics.sync, now: options.now },
+    manual: options.backgroundSync === 'manual',
+  });
   subscriptions.attach(server.server);
   if (options.webhookDispatch !== 'manual') webhooks?.start();
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

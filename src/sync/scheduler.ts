@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { TenantConfig } from '../config/config.js';
+import type { Config, TenantConfig } from '../config/config.js';
 import type { SyncConfig } from '../config/sync-config.js';
 import type { ConnectionIndexStore, LeaseStore, SyncUnit } from '../domain/connection-index.js';
 import { UpstreamError } from '../domain/errors.js';
@@ -199,4 +199,25 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       await Promise.allSettled(units.map((state) => state.running));
     },
   };
+}
+
+/** The configured sync of one instance, started on its timer unless `manual`; undefined when sync is off. */
+export function startConnectionSync(
+  config: Pick<Config, 'sync' | 'tenants' | 'upstream'>,
+  deps: Pick<SyncSchedulerDeps, 'reads' | 'store' | 'leases' | 'logger' | 'observer'> & {
+    readonly now?: (() => number) | undefined;
+    readonly manual?: boolean;
+  },
+): SyncScheduler | undefined {
+  if (!config.sync.enabled) return undefined;
+  const scheduler = createSyncScheduler({
+    ...deps,
+    tenants: config.tenants,
+    config: config.sync,
+    logger: deps.logger.child({ component: 'sync' }),
+    now: deps.now ?? Date.now,
+    deadlineMs: config.upstream.requestDeadlineMs,
+  });
+  if (!deps.manual) scheduler.start();
+  return scheduler;
 }
