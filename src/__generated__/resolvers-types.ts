@@ -329,7 +329,7 @@ export type ConnectionStatus =
 export type CreateWebhookEndpointInput = {
   /** What the endpoint is for (up to 500 characters). */
   readonly description?: InputMaybe<Scalars['String']['input']>;
-  /** The events to receive; at least one. */
+  /** The events to receive, at least one type: an event is delivered when one of its `changes` is of these types. */
   readonly eventTypes: ReadonlyArray<ConnectionEventType>;
   /** The signing secret, `whsec_` and the base64 of 24 to 64 random bytes; omit it and Junction generates one (returned once, in the payload). */
   readonly secret?: InputMaybe<Scalars['String']['input']>;
@@ -881,7 +881,7 @@ export type WebhookEndpoint = {
   readonly createdAt: Scalars['DateTime']['output'];
   /** What the endpoint is for, as its creator described it. */
   readonly description: Maybe<Scalars['String']['output']>;
-  /** The events it receives. */
+  /** The events it receives: those with at least one change of these types (an event's `changes`, its `type` first). */
   readonly eventTypes: ReadonlyArray<ConnectionEventType>;
   /** The endpoint's id: `ep_…` for endpoints created through the API, the configured id otherwise. */
   readonly id: Scalars['ID']['output'];

@@ -65,8 +65,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const leaseMs = Math.max(5 * options.pollIntervalMs, 5_000);
   const leases = new Map<string, Lease>();
   const inFlight = new Map<string, Set<Promise<void>>>();
-  const enqueuing = new Set<string>();
-  const again = new Set<string>();
+  const phases = new Map<string, Promise<void>>();
+  const queued = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -162,24 +162,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return started;
   };
 
-  const pass = async (tenantId: string): Promise<void> => {
-    if (closed) return;
-    // A pass is running: it may have read the log before this wake's events, so one more follows it.
-    if (enqueuing.has(tenantId)) return void again.add(tenantId);
-    enqueuing.add(tenantId);
-    let started: Promise<void>[] = [];
+  /** Private: reads the log and starts the due attempts; resolves once they are started. */
+  const phase = async (tenantId: string): Promise<void> => {
     try {
       if (!(await holdsLease(tenantId))) return;
       const endpoints = await options.endpoints.all(tenantId);
       await enqueue(tenantId, endpoints);
-      started = await deliver(tenantId, endpoints);
+      await deliver(tenantId, endpoints);
     } catch (error) {
       logger.warn({ err: error, tenant: tenantId }, 'webhook dispatch pass failed; retried at the next');
-    } finally {
-      enqueuing.delete(tenantId);
     }
-    if (again.delete(tenantId)) started.push(pass(tenantId));
-    await Promise.all(started);
+  };
+
+  /**
+   * A pass for the tenant, resolved once the attempts in flight when it ended are over. One runs at a
+   * time per tenant: a wake during a pass (it may have read the log before the new events) queues one more.
+   */
+  const pass = (tenantId: string): Promise<void> => {
+    if (closed) return Promise.resolve();
+    const running = phases.get(tenantId);
+    if (running) {
+      let next = queued.get(tenantId);
+      if (!next) {
+        next = running.then(() => (queued.delete(tenantId), pass(tenantId)));
+        queued.set(tenantId, next);
+      }
+      return next;
+    }
+    const current = phase(tenantId);
+    phases.set(tenantId, current);
+    void current.finally(() => phases.delete(tenantId));
+    return current.then(() => Promise.all([...(inFlight.get(tenantId) ?? [])]).then(() => {}));
   };
 
   return {
@@ -200,9 +213,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
 }
 
-/** Private: whether the endpoint takes the event (its types, and only events after its creation). */
+/**
+ * Private: whether the endpoint takes the event: one of the event's changes is of a type it asked for (a
+ * status change that also changed health reaches a HEALTH_CHANGED endpoint), and it happened after its creation.
+ */
 function wants(endpoint: StoredWebhookEndpoint, event: ConnectionEvent): boolean {
-  if (!endpoint.eventTypes.includes(event.type)) return false;
+  if (![event.type, ...event.changes].some((type) => endpoint.eventTypes.includes(type))) return false;
   return endpoint.startsAfter === null || compareEventIds(event.id, endpoint.startsAfter) > 0;
 }
 
