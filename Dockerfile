@@ -34,4 +34,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # main.js drains on SIGTERM (SHUTDOWN_DRAIN_DELAY_MS), then finishes in-flight requests (SHUTDOWN_GRACE_MS).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "dist/main.js"]

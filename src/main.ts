@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { startGateway, type RunningGateway } from './app.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { nodeSupportWarning } from './node-support.js';
 import { createLogger } from './observability/logger.js';
 import { ideEnabled } from './server/ide/ide-routes.js';
@@ -18,6 +19,7 @@ import { startSandbox, type RunningSandbox } from './sandbox/sandbox.js';
 const SAMPLE_QUERY = `query Organizations { organizations { displayName vendor connections { id status provider { displayName } } } }`;
 
 async function main(): Promise<void> {
+  boundHeapGrowth();
   let config: Config;
   try {
     config = loadConfig(process.env);
