@@ -165,6 +165,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     audit,
     store: index.store,
     onEvents: index.onEvents,
+    observer: metrics.subscriptions,
   });
   const server = await startHttpServer(
     {

@@ -50,8 +50,17 @@ export interface GatewayMetrics {
     /** Change events the sync appended to the index's log. */
     eventsAppended(vendor: string, count: number): void;
   };
+  readonly subscriptions: SubscriptionObserver;
   /** The exposition text. */
   render(): Promise<string>;
+}
+
+/** Subscription operations over SSE (`sse`) and WebSocket (`websocket`): open, and the messages they were sent. */
+export interface SubscriptionObserver {
+  opened(transport: 'sse' | 'websocket'): void;
+  closed(transport: 'sse' | 'websocket'): void;
+  /** One `next` message sent (an event, or the error that ends a subscription). */
+  delivered(transport: 'sse' | 'websocket'): void;
 }
 
 /** Distinct operation names kept as labels; later ones are counted as "other". */
@@ -178,6 +187,18 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['vendor'],
     registers: [registry],
   });
+  const subscriptionsOpen = new Gauge({
+    name: 'junction_subscriptions_open',
+    help: 'Subscription operations open on this instance, by transport (sse, websocket).',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  const subscriptionMessages = new Counter({
+    name: 'junction_subscription_messages_total',
+    help: 'Subscription `next` messages sent (events, and errors that end a subscription), by transport.',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
   const syncEvents = new Counter({
     name: 'junction_connection_events_total',
     help: 'Connection change events the background sync appended to the index log, by vendor.',
@@ -232,6 +253,11 @@ export function createMetrics(): GatewayMetrics {
       run: (vendor, outcome) => syncRuns.inc({ vendor, outcome }),
       vendorCall: (vendor) => syncVendorCalls.inc({ vendor }),
       eventsAppended: (vendor, count) => syncEvents.inc({ vendor }, count),
+    },
+    subscriptions: {
+      opened: (transport) => subscriptionsOpen.inc({ transport }),
+      closed: (transport) => subscriptionsOpen.dec({ transport }),
+      delivered: (transport) => subscriptionMessages.inc({ transport }),
     },
     render: () => registry.metrics(),
   };

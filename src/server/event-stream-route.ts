@@ -72,6 +72,7 @@ export function createEventStreamRoute(
       return [body, init] satisfies Response;
     },
     onNext: (ctx, req, result) => {
+      deps.observer?.delivered('sse');
       req.context.ids.push(currentEventId(ctx));
       const errors = (result as ExecutionResult).errors?.map((error) => maskError(deps, error));
       return (errors ? { ...result, errors } : result) as ExecutionResult;
@@ -117,6 +118,7 @@ export function createEventStreamRoute(
       if (!body || typeof body === 'string') return void res.end(body ?? undefined);
       const stop = () => void body.return(undefined);
       res.once('close', stop);
+      deps.observer?.opened('sse');
       try {
         for await (const message of body) {
           if (!res.writable) break;
@@ -125,6 +127,7 @@ export function createEventStreamRoute(
           if (res.writableLength > MAX_UNREAD_BYTES) break;
         }
       } finally {
+        deps.observer?.closed('sse');
         res.off('close', stop);
         if (res.writable) await body.return(undefined);
         res.end();

@@ -5,6 +5,7 @@ import type { AuditTrail } from '../domain/audit.js';
 import { createConnectionEventFeed } from '../domain/connection-event-feed.js';
 import type { ConnectionIndexStore } from '../domain/connection-index.js';
 import type { Logger } from '../observability/logger.js';
+import type { SubscriptionObserver } from '../observability/metrics.js';
 import type { ContextFactory } from './context.js';
 import type { CorsPolicy } from './cors.js';
 import { createEventStreamRoute, type EventStreamRoute } from './event-stream-route.js';
@@ -35,6 +36,7 @@ export function createSubscriptionTransports(
     readonly store: ConnectionIndexStore;
     /** Tells of this instance's own commits of events, so their subscribers need not wait for the next poll. */
     readonly onEvents?: (listener: (tenantId: string) => void) => () => void;
+    readonly observer?: SubscriptionObserver;
   },
 ): SubscriptionTransports {
   const { pollIntervalMs, batchSize, maxPerTenant, maxQueuedPerSubscriber, keepAliveMs } = config.subscriptions;

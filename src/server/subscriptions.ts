@@ -17,6 +17,7 @@ import type { ConnectionEventFeed } from '../domain/connection-event-feed.js';
 import type { FeedItem } from '../domain/event-subscriber.js';
 import { GatewayError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { SubscriptionObserver } from '../observability/metrics.js';
 import { traceRequest } from '../observability/request-trace.js';
 import { requireScope } from '../request/caller.js';
 import { RequestState } from '../request/request-state.js';
@@ -49,6 +50,8 @@ export interface SubscriptionDeps {
   readonly introspectionNeedsScope: boolean;
   readonly rateLimiter?: RateLimiter | undefined;
   readonly audit?: AuditTrail | undefined;
+  /** Counts open subscriptions and the messages sent (the metrics). */
+  readonly observer?: SubscriptionObserver | undefined;
   /** Apollo's formatError (format-error.ts): only Junction's own errors keep their message. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }

@@ -85,14 +85,18 @@ export function attachWebSocketRoute(
         const prepared = await prepareSubscription(deps, ctx.extra.session!, payload);
         if (!('args' in prepared)) return [...prepared.errors];
         running += 1;
+        deps.observer?.opened('websocket');
         return prepared.args;
       },
       onComplete: () => {
+        deps.observer?.closed('websocket');
         running -= 1;
         if (running === 0) drained?.();
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => maskError(deps, error)) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        deps.observer?.delivered('websocket');
+        return result.errors ? { ...result, errors: result.errors.map((error) => maskError(deps, error)) } : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskError(deps, error)),
     },
     sockets,
