@@ -10,6 +10,7 @@ import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
 import { checkTargets, round, summarise, table } from './report.js';
+import { pageScenarios, pageTenants } from './pages.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 
 /**
@@ -133,6 +134,21 @@ async function startSandbox(apiKey: string) {
   return { process: proc, info: JSON.parse(line!) as SandboxInfo };
 }
 
+/** The tenant pages are measured on: SCALE_ORGANIZATIONS generated Leen organizations of 10 connections each. */
+const SCALE_ORGANIZATIONS = 10_000;
+/** Tenants of the same organizations, each with its own index: enough never-indexed pages for every cold run. */
+const COLD_PAGE_TENANTS = args.quick ? 2 : 6;
+
+async function startScaleSandbox() {
+  const { process: proc, line } = await startProcess(
+    'sandbox-scale',
+    process.execPath,
+    [join(ROOT, 'dist/sandbox/cli.js'), '--json', '--base-port=0', `--scale=${SCALE_ORGANIZATIONS}`],
+    { env: baseEnv(), ready: { line: (l) => l.startsWith('{') } },
+  );
+  return { process: proc, info: JSON.parse(line!) as SandboxInfo };
+}
+
 async function startRedis(): Promise<{ process: BenchProcess; url: string } | null> {
   try {
     execFileSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' });
@@ -251,6 +267,16 @@ async function main(): Promise<number> {
   const redis = await startRedis();
   log(redis ? `redis: ${redis.url}` : 'redis-server not installed (bash scripts/ensure-redis.sh): no Redis');
 
+  const scale = await startScaleSandbox();
+  const scaleUrls = Object.values(scale.info.urls);
+  const scaleLeen = scale.info.tenant.vendors.leen as {
+    baseUrl: string;
+    apiKey: string;
+    organizations: { id: string }[];
+  };
+  const pagesTenants = pageTenants(scaleLeen, COLD_PAGE_TENANTS);
+  log(`scale sandbox: ${scale.info.leen.length} Leen organizations of 10 connections`);
+
   const leenIds = info.leen.map((o) => o.id);
   if (leenIds.length < SIZE_READS) throw new Error('the sandbox seeded too few Leen organizations');
   const size = sizeTenants(info.tenant.vendors.leen, leenIds.slice(0, SIZE_READS));
@@ -274,6 +300,16 @@ async function main(): Promise<number> {
     ),
     startFloor(`${info.urls.LEEN}/provisioning/organizations`, { 'x-api-key': info.tenant.vendors.leen.apiKey }),
   ]);
+  // Pages: its own gateway (cache off, index in memory, no background sync), so the others' RSS stays comparable.
+  const pagesGateway = await startGateway(
+    'gateway-pages',
+    {
+      logLevel: 'info',
+      tenants: [...pagesTenants.cold.map((t) => t.config), pagesTenants.warm.config],
+      cache: { enabled: false },
+    },
+    {},
+  );
   log(`gateways: ${cold.url} (cache off), ${warm.url} (cache on); floor: ${floor.url}`);
 
   const organizationId = (o: { vendor: Vendor; id: string }) =>
@@ -309,6 +345,15 @@ async function main(): Promise<number> {
   let deleteCursor = 0;
   const isList = (text: string) => text.startsWith('[');
   const hasConnections = (text: string) => noErrors(text) && text.includes('"connections":[{');
+
+  const pages = pageScenarios({
+    url: pagesGateway.url,
+    server: pagesGateway.process,
+    organizations: scaleLeen.organizations.map((o) => o.id),
+    tenants: pagesTenants,
+    send: sendOnce,
+  });
+  const upstreamOf = (s: Scenario) => (pages.scenarios.includes(s) ? scaleUrls : sandboxUrls);
 
   const allScenarios: Scenario[] = [
     {
@@ -450,6 +495,7 @@ async function main(): Promise<number> {
       check: (text) => noErrors(text) && text.includes('"userErrors":[]'),
       prepare: async () => void (deleteCursor = 0),
     },
+    ...pages.scenarios,
   ];
 
   const only = args.only?.split(',').map((k) => k.trim());
@@ -501,7 +547,7 @@ async function main(): Promise<number> {
     // otherwise mistake for a leak) settle before the first measured round.
     log(`warm-up: ${settings.warmupSeconds} s per scenario (not recorded)`);
     for (const scenario of scenarios)
-      await drive(scenario, { ...run, durationSeconds: settings.warmupSeconds }, sandboxUrls);
+      await drive(scenario, { ...run, durationSeconds: settings.warmupSeconds }, upstreamOf(scenario));
   }
 
   const runs = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
@@ -521,7 +567,7 @@ async function main(): Promise<number> {
     }, 200);
     for (const scenario of order) {
       for (const s of [byKey.get(scenario.floor!)!, scenario]) {
-        const figures = await drive(s, run, sandboxUrls);
+        const figures = await drive(s, run, upstreamOf(s));
         runs.get(s.key)!.push(figures);
         if (s.floor) pairedFloor.get(s.key)!.push(runs.get(s.floor)!.at(-1)!);
         log(
@@ -614,7 +660,14 @@ async function main(): Promise<number> {
       `${webhookLatency.organizations} organizations, cache off): p50 ${webhookLatency.p50Ms} ms, ` +
       `p99 ${webhookLatency.p99Ms} ms, max ${webhookLatency.maxMs} ms, ${webhookLatency.received}/${webhookLatency.samples} arrived\n\n`,
   );
-  for (const p of [floor.process, warm.process, cold.process]) await p.stop();
+  const coldPages = { served: pages.coldPagesServed(), available: pages.coldPagesAvailable() };
+  out.write(
+    `Pages: ${coldPages.served} cold pages served of ${coldPages.available} never-indexed ones available` +
+      `${coldPages.served > coldPages.available ? ' (EXCEEDED: the last cold runs read indexed pages)' : ''}; ` +
+      `the background sync of a ${SCALE_ORGANIZATIONS.toLocaleString('en')}-organization tenant makes one listing call per organization and interval: ` +
+      `${SCALE_ORGANIZATIONS.toLocaleString('en')} vendor calls per minute at the default 60 s\n\n`,
+  );
+  for (const p of [floor.process, warm.process, cold.process, pagesGateway.process, scale.process]) await p.stop();
   if (args.profile) log(`CPU profiles written to ${join(WORK, 'profiles')}`);
 
   const failures =
@@ -632,6 +685,7 @@ async function main(): Promise<number> {
       scenarios: figures,
       crossVendorDashboard: { cold: crossVendorCold, warm: crossVendorWarm },
       webhookLatency,
+      coldPages,
       rss: rssFigures,
       targets,
       failures,

@@ -23,12 +23,15 @@ import { describeSandbox, writeSandboxConfig } from './standalone.js';
  * the tenant config, the seeded organizations; with `--organizations N
  * --connections M` the Leen seed is N generated organizations of M connections,
  * `--bulk-connections K` adds one more of K connections (`POST /__sandbox/reset`
- * restores them). Stops on SIGTERM or SIGINT.
+ * restores them). `--scale N` seeds N generated Leen organizations of 10
+ * connections each (`--scale 10000`: 100,000 connections), all listed for the
+ * tenant: a tenant the size pages and the sync are measured at. Stops on SIGTERM or SIGINT.
  */
 
 const { values } = parseArgs({
   options: {
     organizations: { type: 'string' },
+    scale: { type: 'string' },
     connections: { type: 'string', default: '10' },
     'bulk-connections': { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -65,10 +68,13 @@ function ports(): Partial<Record<Vendor, number>> {
   return chosen;
 }
 
+const SCALE_CONNECTIONS_PER_ORGANIZATION = 10;
 const generated =
-  values.organizations === undefined
-    ? [...LEEN_SEED]
-    : generateLeenSeed(count('organizations', values.organizations), count('connections', values.connections));
+  values.scale !== undefined
+    ? generateLeenSeed(count('scale', values.scale), SCALE_CONNECTIONS_PER_ORGANIZATION)
+    : values.organizations === undefined
+      ? [...LEEN_SEED]
+      : generateLeenSeed(count('organizations', values.organizations), count('connections', values.connections));
 const bulkSize = count('bulk-connections', values['bulk-connections']);
 const [bulk] = bulkSize > 0 ? generateLeenSeed(1, bulkSize, generated.length) : [];
 const bulkOrganization = bulk && { ...bulk, name: 'Bench Bulk Org' };

@@ -68,13 +68,13 @@ describe("README's example operations, pasted against the sandbox", { timeout: 6
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has the dashboard, the paused-connections query and the delete, each a named operation', () => {
+  it('has the dashboard, the paused-connections query, a page and the delete, each a named operation', () => {
     const names = blocks('graphql').flatMap((text) =>
       parse(text).definitions.map((d) =>
         d.kind === Kind.OPERATION_DEFINITION ? (d.name?.value ?? '(anonymous)') : '',
       ),
     );
-    expect(names).toEqual(['Dashboard', 'PausedLeenConnections', 'DeleteConnection']);
+    expect(names).toEqual(['Dashboard', 'PausedLeenConnections', 'ConnectionsPage', 'DeleteConnection']);
     expect(section).not.toContain('…');
   });
 
@@ -87,6 +87,7 @@ describe("README's example operations, pasted against the sandbox", { timeout: 6
         const name = definition.variable.name.value;
         if (name === 'connectionId') variables[name] = lastConnectionIds[0];
         else if (name === 'dryRun') variables[name] = true;
+        else if (name === 'after') variables[name] = null;
         else throw new Error(`README's ${operation.name?.value} has a variable this test does not know: $${name}`);
       }
       const answer = await post(text, variables);
