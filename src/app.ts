@@ -123,7 +123,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const index = await createConnectionIndex(config, options.now);
   // Bounded, like the audit store's: a key's first requests would otherwise be counted in memory, apart from Redis.
   await rateLimitStore?.ready;
-  const webhooks = config.webhooks.enabled ? await createWebhooks(config, index, logger, options) : undefined;
+  const webhookDeps = { ...options, onAttempt: metrics.webhookAttempt };
+  const webhooks = config.webhooks.enabled ? await createWebhooks(config, index, logger, webhookDeps) : undefined;
   const indexStore = webhooks?.observe(index.store) ?? index.store;
   const context = createContextFactory({
     tenants: config.tenants,

@@ -51,6 +51,8 @@ export interface GatewayMetrics {
     eventsAppended(vendor: string, count: number): void;
   };
   readonly subscriptions: SubscriptionObserver;
+  /** One webhook delivery attempt: the state it left the delivery in, and why it failed (`none` when it did not). */
+  webhookAttempt(state: string, error: string | null): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -206,6 +208,13 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const webhookAttempts = new Counter({
+    name: 'junction_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by the state they left the delivery in (DELIVERED, RETRYING, DEAD_LETTERED) and the failure (HTTP_STATUS, TIMEOUT, CONNECTION, DNS, TARGET_NOT_ALLOWED, none).',
+    labelNames: ['state', 'error'],
+    registers: [registry],
+  });
+
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';
@@ -259,6 +268,7 @@ export function createMetrics(): GatewayMetrics {
       closed: (transport) => subscriptionsOpen.dec({ transport }),
       delivered: (transport) => subscriptionMessages.inc({ transport }),
     },
+    webhookAttempt: (state, error) => webhookAttempts.inc({ state, error: error ?? 'none' }),
     render: () => registry.metrics(),
   };
 }

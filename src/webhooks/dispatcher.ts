@@ -41,7 +41,9 @@ export interface DispatcherOptions {
   readonly concurrency: number;
   readonly timeoutMs: number;
   readonly now?: () => number;
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
+  /** Told of each attempt's outcome (the metrics). */
+  readonly onAttempt?: ((state: string, error: string | null) => void) | undefined;
 }
 
 export interface Dispatcher {
@@ -126,6 +128,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       random,
     );
     const written = await store.finish(tenantId, claimed, next);
+    options.onAttempt?.(next.state, outcome.error);
     const fields = {
       tenant: tenantId,
       endpointId: endpoint.id,

@@ -35,6 +35,8 @@ export async function createWebhooks(
     readonly now?: (() => number) | undefined;
     /** The jitter's randomness (tests fix it). @default Math.random */
     readonly webhookJitter?: (() => number) | undefined;
+    /** Told of each attempt (the metrics). */
+    readonly onAttempt?: ((state: string, error: string | null) => void) | undefined;
   },
 ): Promise<Webhooks> {
   const settings = config.webhooks;
@@ -67,8 +69,11 @@ export async function createWebhooks(
     sender: createSender({ policy, ...settings }),
     ...{ retry: settings.retry, pollIntervalMs: settings.pollIntervalMs, batchSize: settings.batchSize },
     ...{ concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, now, random: deps.random },
+    onAttempt: options.onAttempt,
   });
-  const wake = (tenantId: string) => void dispatcher.wake(tenantId);
+  let started = false;
+  // Until start() (never, in tests driving dispatchNow), commits do not wake the dispatcher either.
+  const wake = (tenantId: string) => void (started && dispatcher.wake(tenantId));
   return {
     admin: createWebhookAdmin({ store, index: deps.index, endpoints, policy, wake, now, ...settings }),
     observe: (index) => ({
@@ -79,7 +84,10 @@ export async function createWebhooks(
         return result;
       },
     }),
-    start: () => dispatcher.start(),
+    start() {
+      started = true;
+      dispatcher.start();
+    },
     async dispatchNow() {
       await Promise.all(config.tenants.map((t) => dispatcher.wake(t.id)));
     },

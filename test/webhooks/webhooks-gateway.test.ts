@@ -225,6 +225,20 @@ describe('webhooks across two gateway instances on one Redis', { timeout: 120_00
     expect(dead!.attempts.every((attempt) => attempt.statusCode === 500 && attempt.error === 'HTTP_STATUS')).toBe(true);
     // One POST per attempt, whichever instance made it.
     expect(receiver.received.length - before).toBe(dead!.attempts.length);
+    // And one count per attempt in the metrics of the instance that made it.
+    const counted = async (state: string) => {
+      let sum = 0;
+      for (const stack of [a, b]) {
+        const text = await (await fetch(new URL('/metrics', stack.gateway.url))).text();
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith(`junction_webhook_attempts_total{state="${state}",error="HTTP_STATUS"}`));
+        sum += line ? Number(line.split(' ').at(-1)) : 0;
+      }
+      return sum;
+    };
+    expect((await counted('RETRYING')) + (await counted('DEAD_LETTERED'))).toBe(dead!.attempts.length);
+    expect(await counted('DEAD_LETTERED')).toBe(1);
 
     receiver.respond((_req, res) => void res.writeHead(200).end('ok'));
     const redelivered = await gql<{ redeliverWebhookEvent: { state: string } }>(
