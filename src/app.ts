@@ -167,6 +167,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     store: index.store,
     onEvents: index.onEvents,
     observer: metrics.subscriptions,
+    operationGate: persisted.gate,
   });
   const server = await startHttpServer(
     {

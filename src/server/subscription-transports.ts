@@ -10,6 +10,7 @@ import type { ContextFactory } from './context.js';
 import type { CorsPolicy } from './cors.js';
 import { createEventStreamRoute, type EventStreamRoute } from './event-stream-route.js';
 import { createFormatError } from './format-error.js';
+import type { OperationGate } from './persisted-operations.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { SubscriptionDeps } from './subscriptions.js';
 import { attachWebSocketRoute, type WebSocketRoute } from './websocket-route.js';
@@ -37,6 +38,7 @@ export function createSubscriptionTransports(
     /** Tells of this instance's own commits of events, so their subscribers need not wait for the next poll. */
     readonly onEvents?: (listener: (tenantId: string) => void) => () => void;
     readonly observer?: SubscriptionObserver;
+    readonly operationGate?: OperationGate | undefined;
   },
 ): SubscriptionTransports {
   const { pollIntervalMs, batchSize, maxPerTenant, maxQueuedPerSubscriber, keepAliveMs } = config.subscriptions;

@@ -26,6 +26,7 @@ import { RouteAudit } from './audit-route.js';
 import type { AuthenticatedRequest, ContextFactory } from './context.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
 import { knownOperationTypesRule } from './operation-types.js';
+import type { OperationGate } from './persisted-operations.js';
 import { operationCost, RateLimitedError, rejectIfRefused } from './rate-limit-plugin.js';
 import type { RateLimiter } from './rate-limits.js';
 import { requiredScopes } from './scope-check.js';
@@ -50,6 +51,8 @@ export interface SubscriptionDeps {
   readonly introspectionNeedsScope: boolean;
   readonly rateLimiter?: RateLimiter | undefined;
   readonly audit?: AuditTrail | undefined;
+  /** Safelist mode (persisted-operations.ts): only manifest operations run, subscriptions too. */
+  readonly operationGate?: OperationGate | undefined;
   /** Counts open subscriptions and the messages sent (the metrics). */
   readonly observer?: SubscriptionObserver | undefined;
   /** Apollo's formatError (format-error.ts): only Junction's own errors keep their message. */
@@ -74,6 +77,7 @@ export interface OperationParams {
   readonly query?: unknown;
   readonly variables?: unknown;
   readonly operationName?: unknown;
+  readonly extensions?: unknown;
 }
 
 const refused = (status: number, message: string, code: string): PreparedSubscription => ({
@@ -100,6 +104,11 @@ export async function prepareSubscription(
   session: SubscriptionSession,
   params: OperationParams,
 ): Promise<PreparedSubscription> {
+  if (deps.operationGate) {
+    const admission = deps.operationGate({ method: 'POST', body: { ...params }, search: '' });
+    if (!admission.ok) return refused(admission.status, admission.message, admission.code);
+    params = admission.body as OperationParams;
+  }
   const { query, variables, operationName } = params;
   if (typeof query !== 'string' || query === '') return refused(400, 'A query string is required', 'BAD_REQUEST');
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables)))
