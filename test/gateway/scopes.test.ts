@@ -27,6 +27,7 @@ const ROOT_FIELDS: Record<string, { scope: Scope; operation: string }> = {
   'Query.node': { scope: 'read', operation: `{ node(id: "${ORG}") { id } }` },
   'Query.organization': { scope: 'read', operation: `{ organization(id: "${ORG}") { id } }` },
   'Query.organizations': { scope: 'read', operation: '{ organizations { id } }' },
+  'Query.organizationPage': { scope: 'read', operation: '{ organizationPage(first: 1) { totalCount } }' },
   'Query.connection': { scope: 'read', operation: `{ connection(id: "${CONN}") { id } }` },
   'Query.connections': { scope: 'read', operation: '{ connections { totalCount } }' },
   'Query.providers': { scope: 'read', operation: '{ providers(vendor: LEEN) { id } }' },
