@@ -6,6 +6,7 @@ import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { demoRoleKeys } from '../../src/sandbox/demo-key.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { globalId, newApiKey, sha256, startStack, type TestStack } from '../helpers/stack.js';
+import { sseSubscribe, wsConnect } from '../helpers/subscriptions.js';
 
 /**
  * Scopes per credential, over HTTP against a production gateway (introspection
@@ -131,6 +132,26 @@ describe('scopes per credential', { timeout: 60_000 }, () => {
       }
     });
   });
+
+  // Subscriptions are served over SSE and WebSocket only (POST /graphql refuses them), so they are checked there.
+  it.each(['read', 'write', 'introspect', 'admin'] as const)(
+    'Subscription.connectionEvents with only %s: read is needed',
+    async (held) => {
+      const query = 'subscription { connectionEvents { id } }';
+      const stream = await sseSubscribe(stack.gateway.url, { query }, { authorization: `Bearer ${keys[held]!.key}` });
+      stream.close();
+      const socket = await wsConnect(stack.gateway.url, { authorization: `Bearer ${keys[held]!.key}` });
+      if (held === 'read') {
+        expect(stream.status).toBe(200);
+        expect((await socket.next()).type).toBe('connection_ack');
+        socket.close();
+      } else {
+        expect(stream.status).toBe(403);
+        expect(JSON.parse(stream.raw()).errors[0].extensions).toEqual({ code: 'FORBIDDEN', scope: 'read' });
+        expect(await socket.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+      }
+    },
+  );
 
   it('refuses an operation that mixes scopes unless the key holds each of them', async () => {
     const mixed = `{ organizations { id } __schema { queryType { name } } }`;
