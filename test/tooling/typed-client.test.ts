@@ -3,10 +3,13 @@ import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { SUPERVITY_SEED } from '../../src/sandbox/supervity/seed.js';
 import {
   ConnectionsAcrossVendorsDocument,
+  ConnectionsPageDocument,
   DashboardDocument,
   DeleteConnectionDocument,
   DisconnectIntegrationDocument,
+  OrganizationsPageDocument,
   UpdateSharingDocument,
+  type ConnectionsPageQuery,
   type DashboardQuery,
 } from '../client/__generated__/graphql.js';
 import { globalId, startStack, type TestStack } from '../helpers/stack.js';
@@ -63,6 +66,25 @@ describe('the typed client against the gateway', () => {
     expect(result.error).toBeUndefined();
     expect(result.data!.connections.nodes.map((n) => n.externalId)).toEqual([ACME.connections[2]!.id]);
     expect(result.data!.connections.vendorErrors).toEqual([]);
+  });
+
+  it('pages connections and organizations with typed cursors, walking every one once', async () => {
+    const all = await client().query(ConnectionsAcrossVendorsDocument, {}).toPromise();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let n = 0; n < 50; n++) {
+      const result = await client().query(ConnectionsPageDocument, { first: 4, after }).toPromise();
+      expect(result.error).toBeUndefined();
+      const page: ConnectionsPageQuery['connections'] = result.data!.connections;
+      seen.push(...page.edges.map((e) => e.node.id));
+      expect(page.totalCount).toBeGreaterThanOrEqual(seen.length);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor ?? null;
+    }
+    expect([...seen].sort()).toEqual(all.data!.connections.nodes.map((c) => c.id).sort());
+    const organizations = await client().query(OrganizationsPageDocument, { first: 3 }).toPromise();
+    expect(organizations.data!.organizationPage.nodes).toHaveLength(3);
+    expect(organizations.data!.organizationPage.pageInfo.hasNextPage).toBe(true);
   });
 
   it('deleteConnection: a dry run changes nothing, the real one deletes at Leen', async () => {
