@@ -58,6 +58,8 @@ deepStrictEqual(Object.keys(report.scenarios), [
   'listLargeTenant',
   'typenameCacheOff',
   'deleteConnection',
+  'pageColdIndex',
+  'pageWarmIndex',
 ]);
 for (const [name, figures] of Object.entries(report.scenarios)) {
   ok(figures.requests > 0, `${name}: no request completed`);
