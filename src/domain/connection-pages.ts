@@ -1,7 +1,7 @@
 import type { VendorAdapter } from '../vendors/port.js';
 import { connectionPredicate, type ConnectionFilterModel } from './connection-filter.js';
 import type { ConnectionIndexStore, IndexedOrganization } from './connection-index.js';
-import { readOrIndex, syncOrganization } from './index-sync.js';
+import { syncOrganization } from './index-sync.js';
 import { VENDORS, type ConnectionModel, type Vendor } from './models.js';
 import { decodeCursor, encodeCursor, pageSize, type PagePosition } from './page-cursor.js';
 import type { ConnectionIndexAccess, TenantScope } from './tenant-scope.js';
@@ -178,8 +178,7 @@ async function loadUnits(
       if (entry) return entry;
       const unit = { tenantId: scope.tenantId, ...units[i]! };
       try {
-        if (freshness === 'INDEX')
-          return (await readOrIndex(index.adapters, index.store, scope.tenantId, [units[i]!], index.now))[0]!;
+        // Cold (INDEX) or every unit (LIVE): listed and committed; a first indexing is a baseline, no events.
         const adapter = index.adapters.get(unit.vendor)!;
         const outcome = await syncOrganization(adapter, index.store, unit, { lease: null, now: index.now });
         if (outcome.status === 'committed') return outcome.entry;
