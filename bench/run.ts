@@ -10,7 +10,7 @@ import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
 import { checkTargets, round, summarise, table } from './report.js';
-import { pageScenarios, pageTenants } from './pages.js';
+import { pageOrganizations, pageScenarios, pageTenants } from './pages.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 
 /**
@@ -134,7 +134,7 @@ async function startSandbox(apiKey: string) {
   return { process: proc, info: JSON.parse(line!) as SandboxInfo };
 }
 
-/** The tenant pages are measured on: SCALE_ORGANIZATIONS generated Leen organizations of 10 connections each. */
+/** The tenant pages are measured on: SCALE_ORGANIZATIONS generated organizations (half Leen, half UserHub) of 10 connections each. */
 const SCALE_ORGANIZATIONS = 10_000;
 /** Tenants of the same organizations, each with its own index: enough never-indexed pages for every cold run. */
 const COLD_PAGE_TENANTS = args.quick ? 2 : 6;
@@ -269,13 +269,12 @@ async function main(): Promise<number> {
 
   const scale = await startScaleSandbox();
   const scaleUrls = Object.values(scale.info.urls);
-  const scaleLeen = scale.info.tenant.vendors.leen as {
-    baseUrl: string;
-    apiKey: string;
-    organizations: { id: string }[];
-  };
-  const pagesTenants = pageTenants(scaleLeen, COLD_PAGE_TENANTS);
-  log(`scale sandbox: ${scale.info.leen.length} Leen organizations of 10 connections`);
+  type ScaleVendor = { baseUrl: string; apiKey: string; organizations: { id: string }[] };
+  const scaleVendors = scale.info.tenant.vendors as unknown as { leen: ScaleVendor; userhub: ScaleVendor };
+  const pagesTenants = pageTenants(scaleVendors, COLD_PAGE_TENANTS);
+  log(
+    `scale sandbox: ${scaleVendors.leen.organizations.length} Leen and ${scaleVendors.userhub.organizations.length} UserHub organizations of 10 connections`,
+  );
 
   const leenIds = info.leen.map((o) => o.id);
   if (leenIds.length < SIZE_READS) throw new Error('the sandbox seeded too few Leen organizations');
@@ -349,7 +348,7 @@ async function main(): Promise<number> {
   const pages = pageScenarios({
     url: pagesGateway.url,
     server: pagesGateway.process,
-    organizations: scaleLeen.organizations.map((o) => o.id),
+    organizations: pageOrganizations(scaleVendors),
     tenants: pagesTenants,
     send: sendOnce,
   });

@@ -4,6 +4,7 @@ import { VENDORS, type Vendor } from '../domain/models.js';
 import { demoRoleKeys, LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
 import { demoTenantConfig } from './demo-config.js';
 import { generateLeenSeed, LEEN_SEED } from './leen/seed.js';
+import { generateScaleSeed } from './scale-seed.js';
 import { SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS, startSandbox } from './sandbox.js';
 import { describeSandbox, writeSandboxConfig } from './standalone.js';
 
@@ -23,9 +24,10 @@ import { describeSandbox, writeSandboxConfig } from './standalone.js';
  * the tenant config, the seeded organizations; with `--organizations N
  * --connections M` the Leen seed is N generated organizations of M connections,
  * `--bulk-connections K` adds one more of K connections (`POST /__sandbox/reset`
- * restores them). `--scale N` seeds N generated Leen organizations of 10
- * connections each (`--scale 10000`: 100,000 connections), all listed for the
- * tenant: a tenant the size pages and the sync are measured at. Stops on SIGTERM or SIGINT.
+ * restores them). `--scale N` seeds N generated organizations of 10 connections
+ * each, half Leen's and half UserHub's (`--scale 10000`: 100,000 connections),
+ * all listed for the tenant: a tenant the size pages and the sync are measured
+ * at. Stops on SIGTERM or SIGINT.
  */
 
 const { values } = parseArgs({
@@ -68,31 +70,37 @@ function ports(): Partial<Record<Vendor, number>> {
   return chosen;
 }
 
-const SCALE_CONNECTIONS_PER_ORGANIZATION = 10;
-const generated =
-  values.scale !== undefined
-    ? generateLeenSeed(count('scale', values.scale), SCALE_CONNECTIONS_PER_ORGANIZATION)
-    : values.organizations === undefined
-      ? [...LEEN_SEED]
-      : generateLeenSeed(count('organizations', values.organizations), count('connections', values.connections));
+const scale = values.scale === undefined ? undefined : generateScaleSeed(count('scale', values.scale));
+const generated = scale
+  ? scale.leen
+  : values.organizations === undefined
+    ? [...LEEN_SEED]
+    : generateLeenSeed(count('organizations', values.organizations), count('connections', values.connections));
 const bulkSize = count('bulk-connections', values['bulk-connections']);
 const [bulk] = bulkSize > 0 ? generateLeenSeed(1, bulkSize, generated.length) : [];
 const bulkOrganization = bulk && { ...bulk, name: 'Bench Bulk Org' };
 const leenSeed = bulkOrganization ? [...generated, bulkOrganization] : generated;
 
-const sandbox = await startSandbox({ host: values.host, ports: ports(), leen: { seed: leenSeed } }).catch(
-  (error: NodeJS.ErrnoException) =>
-    fail(
-      error.code === 'EADDRINUSE'
-        ? `A sandbox port is taken (${error.message}): stop the other sandbox, or choose --base-port N (or JUNCTION_SANDBOX_BASE_PORT).`
-        : `The sandbox failed to start: ${error.message}`,
-    ),
+const sandbox = await startSandbox({
+  host: values.host,
+  ports: ports(),
+  leen: { seed: leenSeed },
+  ...(scale && { userhub: { seed: scale.userhub.organizations, connections: scale.userhub.connections } }),
+}).catch((error: NodeJS.ErrnoException) =>
+  fail(
+    error.code === 'EADDRINUSE'
+      ? `A sandbox port is taken (${error.message}): stop the other sandbox, or choose --base-port N (or JUNCTION_SANDBOX_BASE_PORT).`
+      : `The sandbox failed to start: ${error.message}`,
+  ),
 );
 const apiKey =
   process.env.JUNCTION_DEMO_KEY ||
   (values.json ? randomDemoKey('jk_sandbox') : persistedDemoKey(values['key-file'], 'jk_demo'));
-const tenant = demoTenantConfig(sandbox, 'sandbox', apiKey) as { vendors: { leen: Record<string, unknown> } };
+const tenant = demoTenantConfig(sandbox, 'sandbox', apiKey) as {
+  vendors: { leen: Record<string, unknown>; userhub: Record<string, unknown> };
+};
 tenant.vendors.leen.organizations = leenSeed.map((o) => ({ id: o.id, displayName: o.name }));
+if (scale) tenant.vendors.userhub.organizations = scale.userhub.organizations.map((o) => ({ id: o.id }));
 
 if (values.json) {
   process.stdout.write(

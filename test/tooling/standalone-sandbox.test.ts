@@ -117,6 +117,96 @@ describe('npm run sandbox, and a gateway on the config it writes', { timeout: 90
   });
 });
 
+// The scale tenant (`--scale N`): N organizations of 10 connections, split between Leen and UserHub.
+describe('npm run sandbox -- --scale 100, and a gateway on the config it writes', { timeout: 90_000 }, () => {
+  let scaleDir: string;
+  let scaleSandbox: Child;
+  let scaleGateway: Child;
+  let scaleKey: string;
+  let scaleUrl: string;
+
+  beforeAll(async () => {
+    scaleDir = mkdtempSync(join(tmpdir(), 'junction-sandbox-scale-'));
+    const configPath = join(scaleDir, 'sandbox.yaml');
+    scaleSandbox = startSource('src/sandbox/cli.ts', [
+      '--config',
+      configPath,
+      '--key-file',
+      join(scaleDir, 'demo-key'),
+      '--base-port',
+      '0',
+      '--scale',
+      '100',
+    ]);
+    scaleKey = (await scaleSandbox.waitFor(/API key of tenant "sandbox": (\S+)/))[1]!;
+    await scaleSandbox.waitFor(/Ctrl-C stops the sandbox/);
+    scaleGateway = startSource('src/main.ts', [], {
+      JUNCTION_CONFIG: configPath,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    scaleUrl = (
+      await scaleGateway.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+\/graphql)"[^\n]*"msg":"gateway ready"/)
+    )[1]!;
+  }, 90_000);
+
+  afterAll(async () => {
+    await scaleGateway?.stop();
+    await scaleSandbox?.stop();
+    rmSync(scaleDir, { recursive: true, force: true });
+  });
+
+  it('lists 50 Leen and 50 UserHub organizations for the tenant in the written config', () => {
+    const tenant = loadConfig({ JUNCTION_CONFIG: join(scaleDir, 'sandbox.yaml') }).tenants[0]!;
+    expect(tenant.vendors.leen?.organizations).toHaveLength(50);
+    expect(tenant.vendors.userhub?.organizations).toHaveLength(50);
+  });
+
+  it('serves 1,000 distinct connections across both vendors, page by page', async () => {
+    const PAGE = `query ($after: String) {
+      connections(first: 100, after: $after, filter: { vendor: [LEEN, USERHUB] }) {
+        totalCount
+        edges { node { id vendor } }
+        pageInfo { hasNextPage endCursor }
+        vendorErrors { code }
+      }
+    }`;
+    type Page = {
+      totalCount: number;
+      edges: { node: { id: string; vendor: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      vendorErrors: unknown[];
+    };
+    const ids = new Set<string>();
+    const perVendor: Record<string, number> = {};
+    let after: string | null = null;
+    let totalCount = 0;
+    // Pages of 100 (under the query-cost limit): about ten of them.
+    for (let n = 0; n < 30; n++) {
+      const response = await fetch(scaleUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${scaleKey}` },
+        body: JSON.stringify({ query: PAGE, variables: { after } }),
+      });
+      const body = (await response.json()) as { data?: { connections: Page }; errors?: unknown[] };
+      expect(body.errors).toBeUndefined();
+      const page = body.data!.connections;
+      expect(page.vendorErrors).toEqual([]);
+      totalCount = page.totalCount;
+      for (const { node } of page.edges) {
+        ids.add(node.id);
+        perVendor[node.vendor] = (perVendor[node.vendor] ?? 0) + 1;
+      }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(ids.size).toBe(1000);
+    expect(perVendor).toEqual({ LEEN: 500, USERHUB: 500 });
+    expect(totalCount).toBe(1000);
+  });
+});
+
 describe("README's sandbox ports", () => {
   it('are the ports the sandbox listens on by default', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

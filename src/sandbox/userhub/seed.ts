@@ -62,3 +62,38 @@ export const USERHUB_SEED: readonly UserHubSeedOrganization[] = [
     ],
   },
 ];
+
+/** Private: a UserHub-shaped id (`org_`/`conn_` and 14 characters) that is the same on every run. */
+const benchId = (prefix: 'org' | 'conn', n: number) => `${prefix}_Bench${n.toString(36).padStart(9, '0')}`;
+const BENCH_TYPES = ['STRIPE', 'AUTH0', 'HUBSPOT', 'SALESFORCE', 'ZENDESK'] as const;
+const BENCH_STATES: readonly UserHubSeedConnection['state'][] = ['ACTIVE', 'ACTIVE', 'BROKEN', 'PENDING_SETUP'];
+
+/**
+ * Generated UserHub data for the scale seed: `connectionsPerOrganization`
+ * tenant-wide connections, and `organizations` organizations each linking one
+ * external account through every one of them, the same on every run.
+ */
+export function generateUserHubSeed(
+  organizations: number,
+  connectionsPerOrganization: number,
+): { organizations: UserHubSeedOrganization[]; connections: UserHubSeedConnection[] } {
+  const connections = Array.from({ length: connectionsPerOrganization }, (_, c) => ({
+    id: benchId('conn', c),
+    displayName: `Bench ${BENCH_TYPES[c % BENCH_TYPES.length]} ${c + 1}`,
+    type: BENCH_TYPES[c % BENCH_TYPES.length]!,
+    state: BENCH_STATES[c % BENCH_STATES.length]!,
+  }));
+  return {
+    connections,
+    organizations: Array.from({ length: organizations }, (_, o) => ({
+      id: benchId('org', o),
+      name: `Bench UserHub Org ${o + 1}`,
+      state: 'ACTIVE' as const,
+      accounts: connections.map((c, i) => ({
+        connectionId: c.id,
+        externalId: `bench-${o + 1}-${i + 1}`,
+        state: i % 5 === 4 ? 'PENDING' : 'ACTIVE',
+      })),
+    })),
+  };
+}
