@@ -125,7 +125,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   await rateLimitStore?.ready;
   const webhookDeps = { ...options, onAttempt: metrics.webhookAttempt };
   const webhooks = config.webhooks.enabled ? await createWebhooks(config, index, logger, webhookDeps) : undefined;
-  const indexStore = webhooks?.observe(index.store) ?? index.store;
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -133,7 +132,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     reads,
     requestDeadlineMs: config.upstream.requestDeadlineMs,
     audit,
-    connectionIndex: indexStore,
+    connectionIndex: index.store,
     now: options.now,
     webhooks: webhooks?.admin,
   });
@@ -211,7 +210,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     config.host,
   );
   const sync = startConnectionSync(config, {
-    ...{ reads, store: indexStore, leases: index.leases, logger, observer: metrics.sync, now: options.now },
+    ...{ reads, store: index.store, leases: index.leases, logger, observer: metrics.sync, now: options.now },
     manual: options.backgroundSync === 'manual',
   });
   subscriptions.attach(server.server);
@@ -224,7 +223,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     port: server.port,
     logger,
     endDrain: () => endDrain(),
-    connectionIndex: indexStore,
+    connectionIndex: index.store,
     syncNow: async (syncOptions) => (sync ? sync.syncNow(syncOptions) : {}),
     dispatchWebhooks: async () => webhooks?.dispatchNow(),
     async close(graceMs = config.shutdownGraceMs, drainDelayMs = config.shutdownDrainDelayMs) {

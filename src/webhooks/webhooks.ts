@@ -19,8 +19,6 @@ import { createTargetPolicy } from './target-policy.js';
 
 export interface Webhooks {
   readonly admin: WebhookAdmin;
-  /** The index, telling the dispatcher of each commit that appended events (a pass at once instead of at the next poll). */
-  observe(index: ConnectionIndexStore): ConnectionIndexStore;
   start(): void;
   /** A pass for every tenant, resolved once its attempts ended (tests, with a clock they move). */
   dispatchNow(): Promise<void>;
@@ -29,7 +27,12 @@ export interface Webhooks {
 
 export async function createWebhooks(
   config: Config,
-  index: { readonly store: ConnectionIndexStore; readonly leases: LeaseStore },
+  index: {
+    readonly store: ConnectionIndexStore;
+    readonly leases: LeaseStore;
+    /** This instance's commits that appended events: each wakes the tenant's dispatch at once instead of at the next poll. */
+    onEvents(listener: (tenantId: string) => void): () => void;
+  },
   parentLogger: Logger,
   options: {
     readonly now?: (() => number) | undefined;
@@ -74,16 +77,9 @@ export async function createWebhooks(
   let started = false;
   // Until start() (never, in tests driving dispatchNow), commits do not wake the dispatcher either.
   const wake = (tenantId: string) => void (started && dispatcher.wake(tenantId));
+  const stopWaking = index.onEvents(wake);
   return {
     admin: createWebhookAdmin({ store, index: deps.index, endpoints, policy, wake, now, ...settings }),
-    observe: (index) => ({
-      ...index,
-      async commit(unit, commit) {
-        const result = await index.commit(unit, commit);
-        if (result.status === 'committed' && result.events.length > 0) wake(unit.tenantId);
-        return result;
-      },
-    }),
     start() {
       started = true;
       dispatcher.start();
@@ -92,6 +88,7 @@ export async function createWebhooks(
       await Promise.all(config.tenants.map((t) => dispatcher.wake(t.id)));
     },
     async close() {
+      stopWaking();
       await dispatcher.close();
       await store.close();
     },
