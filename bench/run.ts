@@ -42,9 +42,12 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string' },
-    /** Start the gateways under `node --cpu-prof` (profiles in .bench/profiles). */
+    /** Start the gateways under `node --cpu-prof` (profiles in .bench/profiles; the floor's in .bench/profiles/floor). */
     profile: { type: 'boolean', default: false },
-    /** Comma-separated scenario keys to run (their floors always run), e.g. `--only listCacheOff` to profile one. */
+    /**
+     * Comma-separated scenario keys to run (their floors always run), e.g. `--only listCacheOff` to profile one;
+     * the change-to-webhook latency runs only when the list names `webhookLatency`.
+     */
     only: { type: 'string' },
     /** Rate limits on, counted but never reached (off otherwise: the gateways run in production mode). */
     'rate-limits': { type: 'boolean', default: false },
@@ -213,10 +216,16 @@ async function startGateway(name: string, config: Record<string, unknown>, env: 
 }
 
 async function startFloor(upstreamUrl: string, headers: Record<string, string>) {
-  const { process: proc, line } = await startProcess('floor', process.execPath, [join(ROOT, 'bench/floor.mjs')], {
-    env: { ...baseEnv(), FLOOR_UPSTREAM_URL: upstreamUrl, FLOOR_UPSTREAM_HEADERS: JSON.stringify(headers) },
-    ready: { line: (l) => l.startsWith('{') },
-  });
+  const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles', 'floor')}`] : [];
+  const { process: proc, line } = await startProcess(
+    'floor',
+    process.execPath,
+    [...profileArgs, join(ROOT, 'bench/floor.mjs')],
+    {
+      env: { ...baseEnv(), FLOOR_UPSTREAM_URL: upstreamUrl, FLOOR_UPSTREAM_HEADERS: JSON.stringify(headers) },
+      ready: { line: (l) => l.startsWith('{') },
+    },
+  );
   return { process: proc, url: (JSON.parse(line!) as { url: string }).url };
 }
 
@@ -498,7 +507,8 @@ async function main(): Promise<number> {
   ];
 
   const only = args.only?.split(',').map((k) => k.trim());
-  const unknown = only?.filter((k) => !allScenarios.some((s) => s.key === k)) ?? [];
+  const WEBHOOK_LATENCY = 'webhookLatency';
+  const unknown = only?.filter((k) => k !== WEBHOOK_LATENCY && !allScenarios.some((s) => s.key === k)) ?? [];
   if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}`);
   const measured = allScenarios.filter((s) => s.floor && (!only || only.includes(s.key)));
   const floors = allScenarios.filter((s) => !s.floor && measured.some((m) => m.floor === s.key));
@@ -580,14 +590,17 @@ async function main(): Promise<number> {
   const rssAfter = rssNow();
 
   // Change to webhook, on Leen organizations no scenario reads (their connections are deleted one by one).
-  const webhookLatency = await measureWebhookLatency({
-    startGateway,
-    leen: { baseUrl: info.tenant.vendors.leen.baseUrl, apiKey: info.tenant.vendors.leen.apiKey },
-    organizations: leenIds.slice(-10),
-    samples: args.quick ? 5 : 20,
-    syncIntervalSeconds: args.quick ? 1 : 2,
-    log,
-  });
+  const webhookLatency =
+    only && !only.includes(WEBHOOK_LATENCY)
+      ? null
+      : await measureWebhookLatency({
+          startGateway,
+          leen: { baseUrl: info.tenant.vendors.leen.baseUrl, apiKey: info.tenant.vendors.leen.apiKey },
+          organizations: leenIds.slice(-10),
+          samples: args.quick ? 5 : 20,
+          syncIntervalSeconds: args.quick ? 1 : 2,
+          log,
+        });
 
   // ---- figures
   const figures = summarise(scenarios, runs, pairedFloor);
@@ -654,11 +667,12 @@ async function main(): Promise<number> {
     )}\n\n`,
   );
 
-  out.write(
-    `Change at a simulator → its webhook at a receiver (sync every ${webhookLatency.syncIntervalSeconds} s, ` +
-      `${webhookLatency.organizations} organizations, cache off): p50 ${webhookLatency.p50Ms} ms, ` +
-      `p99 ${webhookLatency.p99Ms} ms, max ${webhookLatency.maxMs} ms, ${webhookLatency.received}/${webhookLatency.samples} arrived\n\n`,
-  );
+  if (webhookLatency)
+    out.write(
+      `Change at a simulator → its webhook at a receiver (sync every ${webhookLatency.syncIntervalSeconds} s, ` +
+        `${webhookLatency.organizations} organizations, cache off): p50 ${webhookLatency.p50Ms} ms, ` +
+        `p99 ${webhookLatency.p99Ms} ms, max ${webhookLatency.maxMs} ms, ${webhookLatency.received}/${webhookLatency.samples} arrived\n\n`,
+    );
   const coldPages = { served: pages.coldPagesServed(), available: pages.coldPagesAvailable() };
   out.write(
     `Pages: ${coldPages.served} cold pages served of ${coldPages.available} never-indexed ones available` +
@@ -670,7 +684,8 @@ async function main(): Promise<number> {
   if (args.profile) log(`CPU profiles written to ${join(WORK, 'profiles')}`);
 
   const failures =
-    Object.values(figures).reduce((sum, s) => sum + s.failures, 0) + (webhookLatency.samples - webhookLatency.received);
+    Object.values(figures).reduce((sum, s) => sum + s.failures, 0) +
+    (webhookLatency ? webhookLatency.samples - webhookLatency.received : 0);
   out.write(
     `${JSON.stringify({
       machine,
