@@ -51,13 +51,45 @@ function bySlotGroup(keys: readonly string[]): Map<string, { key: string; index:
 
 class CacheTimeoutError extends Error {}
 
+/**
+ * Private: `work`, or a CacheTimeoutError once `timeoutMs` has passed without its answer. When the
+ * timer fires the event loop may have been busy past the deadline with the answer already waiting
+ * in the socket; setImmediate runs after the loop has read it, so only an answer Redis did not send
+ * in time is a timeout (a plain timer race failed cache reads whenever the gateway itself was loaded).
+ */
+function withinDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new CacheTimeoutError('cache operation timed out'));
+        }),
+      timeoutMs,
+    );
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done();
+    };
+    work.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
+
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const { commandTimeoutMs, logger, observer } = options;
   const faultLogIntervalMs = options.faultLogIntervalMs ?? 30_000;
   const { client } = createRedisClient({
     url: options.url,
     clusterNodes: options.clusterNodes,
-    commandTimeoutMs,
+    // Only a backstop that empties ioredis' queue on a hung server: the bound a query waits is withinDeadline's.
+    commandTimeoutMs: Math.max(1000, commandTimeoutMs * 20),
     connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
   });
 
@@ -102,22 +134,13 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
       noteFault(operation, new Error(`Redis connection is ${client.status}`));
       return fallback;
     }
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // ioredis' commandTimeout covers each command; this covers the whole operation (several commands, a cluster redirect).
-      const result = await Promise.race([
-        run(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CacheTimeoutError('cache operation timed out')), timeoutMs);
-        }),
-      ]);
+      const result = await withinDeadline(run(), timeoutMs);
       noteSuccess();
       return result;
     } catch (error) {
       noteFault(operation, error);
       return fallback;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

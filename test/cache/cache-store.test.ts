@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheCounters } from '../../src/cache/cache-events.js';
 import type { CacheStore } from '../../src/cache/cache-store.js';
 import { createMemoryCache } from '../../src/cache/memory-cache.js';
 import { createRedisCache } from '../../src/cache/redis-cache.js';
@@ -79,6 +80,64 @@ describe('Redis specifics', () => {
     await stores.redis!.clear();
     expect(await redisCommand('GET', 'someone-else:key')).toBe('keep');
     expect(await stores.redis!.getMany(['junction:{t1}:gone'])).toEqual([undefined]);
+  });
+});
+
+describe('Redis command deadline', () => {
+  /** Keeps the event loop busy (a loaded gateway) for `ms`, without yielding. */
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+
+  it('an answer Redis sent in time counts even when the gateway reads it after the deadline', async () => {
+    const counters = createCacheCounters();
+    const store = createRedisCache({
+      url: redis.url,
+      commandTimeoutMs: 20,
+      logger: createLogger('silent'),
+      observer: counters.observer,
+    });
+    try {
+      await eventually('the store to answer', () =>
+        store.setMany([{ key: 'junction:{t1}:late', value: 'kept', ttlSeconds: 60 }]),
+      );
+      const faults = counters.counters.faults;
+      for (let i = 0; i < 3; i++) {
+        const read = store.getMany(['junction:{t1}:late']);
+        // The answer arrives within a millisecond, but the loop only looks again after five deadlines.
+        busy(100);
+        expect(await read).toEqual(['kept']);
+      }
+      expect(counters.counters.faults).toBe(faults);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a server that does not answer still costs one deadline, counted as a timeout', async () => {
+    const faults: string[] = [];
+    const store = createRedisCache({
+      url: redis.url,
+      commandTimeoutMs: 20,
+      logger: createLogger('silent'),
+      observer: { onFault: (event) => faults.push(event.reason) },
+    });
+    try {
+      await eventually('the store to answer', () =>
+        store.setMany([{ key: 'junction:{t1}:hung', value: 'x', ttlSeconds: 60 }]),
+      );
+      faults.length = 0;
+      redis.pause();
+      try {
+        expect(await store.getMany(['junction:{t1}:hung'])).toEqual([undefined]);
+      } finally {
+        redis.resume();
+      }
+      expect(faults).toEqual(['timeout']);
+    } finally {
+      await store.close();
+    }
   });
 });
 
