@@ -115,6 +115,25 @@ describe('tenant authentication and isolation', () => {
       expect(acme.body.data!.organizations.length).toBeGreaterThan(2);
       expect(globex.body.data!.organizations.map((o) => o.id)).toEqual([orgId(GLOBEX.id)]);
     });
+
+    it('a key that authenticated before (remembered, not hashed again) keeps its tenant; keys near it stay 401', async () => {
+      const key = stack.tenant.apiKey;
+      const tenantOf = async (apiKey: string) =>
+        (await stack.gql<{ organizations: { id: string }[] }>('{ organizations { id } }', undefined, { apiKey })).body
+          .data?.organizations.length;
+      const [acmeCount, globexCount] = [await tenantOf(key), await tenantOf(GLOBEX_KEY)];
+      expect(globexCount).toBe(1);
+      for (let i = 0; i < 3; i += 1) {
+        expect(await tenantOf(key)).toBe(acmeCount);
+        expect(await tenantOf(GLOBEX_KEY)).toBe(globexCount);
+      }
+      const lastSwapped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
+      for (const near of [key.slice(0, -1), `${key}0`, key.toUpperCase(), lastSwapped]) {
+        const res = await stack.gql('{ __typename }', undefined, { apiKey: near });
+        expect(res.status, near).toBe(401);
+      }
+      expect((await stack.gql('{ __typename }', undefined, { apiKey: key })).status).toBe(200);
+    });
   });
 
   describe("tenant B cannot reach tenant A's data", () => {
