@@ -6,8 +6,9 @@ import { legacyKeyId } from '../config/tenants.js';
 import { readAuditLog, type AuditRecorder, type AuditTrail } from '../domain/audit.js';
 import type { ConnectionIndexStore } from '../domain/connection-index.js';
 import { GatewayError, GatewayErrorCode, UnauthenticatedError } from '../domain/errors.js';
-import { mutationIndex } from '../domain/index-sync.js';
-import type { Idempotency } from '../domain/idempotency.js';
+import { mutationIndex, type MutationIndex } from '../domain/index-sync.js';
+import type { Idempotency, IdempotencyGuard } from '../domain/idempotency.js';
+import type { ConnectionIndexAccess, TenantScope } from '../domain/tenant-scope.js';
 import { Secret } from '../config/secret.js';
 import type { Vendor } from '../domain/models.js';
 import { tenantWebhookAdmin, type TenantWebhookAdmin, type WebhookAdmin } from '../domain/webhooks.js';
@@ -123,9 +124,12 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
 
     contextFor({ tenant, caller, forwarded, idempotencyKey, callerCredential }, request, audit) {
       const { requestId, traceparent } = request.trace;
-      const logger = deps.logger.child({ requestId, tenant: tenant.id, actor: caller.actor });
+      // Made on first use: most requests log nothing but their request line (http-server.ts).
+      let child: Logger | undefined;
+      const logger = () => (child ??= deps.logger.child({ requestId, tenant: tenant.id, actor: caller.actor }));
       // Which vendors got a user's own credential; never the credential.
-      logger.debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
+      if (deps.logger.isLevelEnabled('debug'))
+        logger().debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
       // Held for this request, so never passed on from a vendor's answer (each endpoint adds its own credential).
       const secrets = [callerCredential, ...Object.values(forwarded)].map((secret) => secret.reveal());
       const connect = deps.reads.forRequest(tenant.id, {
@@ -139,41 +143,43 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       // The index holds the tenant's view: filled through its configured credentials, whatever a user forwarded.
       const ownAdapters =
         Object.keys(forwarded).length === 0 ? adapters : createVendorAdapters(tenant.vendors, connect);
-      return {
-        request,
-        logger,
-        tenant: {
-          tenantId: tenant.id,
-          adapters,
-          reads: request.reads,
-          audit,
-          ...(deps.connectionIndex && {
-            connectionIndex: { store: deps.connectionIndex, adapters: ownAdapters, now: deps.now ?? Date.now },
-          }),
-          ...(deps.connectionIndex && {
-            index: mutationIndex({
-              store: deps.connectionIndex,
+      const store = deps.connectionIndex;
+      const now = deps.now ?? Date.now;
+      const startedAt = now() - (performance.now() - request.started);
+      const scope = new RequestScope(
+        tenant.id,
+        adapters,
+        request.reads,
+        audit,
+        store && { store, adapters: ownAdapters, now },
+        store &&
+          (() =>
+            mutationIndex({
+              store,
               // The tenant's own credentials, as the sync lists with: a user's token may list differently.
               adapters: createVendorAdapters(tenant.vendors, connect),
               tenantId: tenant.id,
               actor: caller.actor,
               requestId,
-              now: deps.now ?? Date.now,
-              startedAt: (deps.now ?? Date.now)() - (performance.now() - request.started),
+              now,
+              startedAt,
               onError: (error) =>
-                logger.warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
-            }),
-          }),
-        },
-        idempotency: deps.idempotency.forRequest(tenant.id, idempotencyKey),
+                logger().warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
+            })),
+      );
+      return new RequestContext(
+        request,
+        scope,
+        deps.idempotency.forRequest(tenant.id, idempotencyKey),
         audit,
         // The `admin` scope is checked before execution (scope-check.ts) and here again, next to the data.
-        auditLog: (args) => {
+        (args) => {
           requireScope(request.caller, 'admin', '`Query.auditLog`');
           return readAuditLog(deps.audit, tenant.id, args);
         },
-        webhooks: adminOnly(request, deps.webhooks ? tenantWebhookAdmin(deps.webhooks, tenant.id, audit) : undefined),
-      };
+        adminOnly(request, deps.webhooks ? tenantWebhookAdmin(deps.webhooks, tenant.id, audit) : undefined),
+        logger,
+      );
     },
   };
 }
@@ -196,4 +202,48 @@ function adminOnly(request: RequestState, admin: TenantWebhookAdmin | undefined)
     deleteEndpoint: guard('Mutation.deleteWebhookEndpoint', (a) => a.deleteEndpoint),
     redeliver: guard('Mutation.redeliverWebhookEvent', (a) => a.redeliver),
   };
+}
+
+const MAKE_LOGGER = Symbol('makeLogger');
+
+/**
+ * Private: a request's context. Its logger is a getter of the class, made on first use: Apollo runs
+ * each operation with a shallow copy of the context (same prototype, own properties copied, the
+ * symbol-keyed maker too), which would call an own getter and so make every request's logger.
+ */
+class RequestContext implements GatewayContext {
+  constructor(
+    readonly request: RequestState,
+    readonly tenant: TenantScope,
+    readonly idempotency: IdempotencyGuard,
+    readonly audit: AuditRecorder,
+    readonly auditLog: GatewayContext['auditLog'],
+    readonly webhooks: TenantWebhookAdmin,
+    makeLogger: () => Logger,
+  ) {
+    this[MAKE_LOGGER] = makeLogger;
+  }
+
+  private readonly [MAKE_LOGGER]: () => Logger;
+
+  get logger(): Logger {
+    return this[MAKE_LOGGER]();
+  }
+}
+
+/** Private: the tenant as the domain sees it; the index updater is made when a mutation first asks for it. */
+class RequestScope implements TenantScope {
+  #index: MutationIndex | undefined;
+  constructor(
+    readonly tenantId: string,
+    readonly adapters: TenantScope['adapters'],
+    readonly reads: TenantScope['reads'],
+    readonly audit: AuditRecorder,
+    readonly connectionIndex: ConnectionIndexAccess | undefined,
+    private readonly makeIndex: (() => MutationIndex) | undefined,
+  ) {}
+
+  get index(): MutationIndex | undefined {
+    return (this.#index ??= this.makeIndex?.());
+  }
 }
