@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer, type ApolloServerPlugin, type PersistedQueryOptions } from '@apollo/server';
+import { ApolloServer, type PersistedQueryOptions } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -15,6 +16,7 @@ import type { GatewayContext } from '../resolvers/context.js';
 import { createFormatError } from './format-error.js';
 import { operationLimitRules, type OperationLimits } from './operation-limits.js';
 import { knownOperationTypesRule, subscriptionsElsewhereRule } from './operation-types.js';
+import { mergeRequestPlugins, type RequestPlugin } from './request-plugins.js';
 
 /** schema/ is the single source of truth; it sits two levels above this file in src/ and in dist/. */
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -41,8 +43,8 @@ export interface ApolloOptions {
   readonly persistedQueries?: PersistedQueryOptions | false;
   /** Operation limits; Apollo's (permissive) defaults when omitted. */
   readonly limits?: OperationLimits;
-  /** Further plugins (operation metrics). */
-  readonly plugins?: readonly ApolloServerPlugin<GatewayContext>[];
+  /** Further plugins (operation metrics, scopes, cost, audit): run as one Apollo plugin (request-plugins.ts). */
+  readonly plugins?: readonly RequestPlugin[];
 }
 
 export function createApolloServer({
@@ -86,14 +88,18 @@ export function createApolloServer({
       // Apollo's cache-control plugin hooks every field of every response (a visible share of the gateway's CPU)
       // only to compute hints Junction never sets; its one visible effect, `no-store`, stays.
       ApolloServerPluginCacheControlDisabled(),
-      {
-        requestDidStart: async () => ({
-          willSendResponse: async ({ response }) => void response.http.headers.set('cache-control', 'no-store'),
-        }),
-      },
       // Apollo's landing pages load from a CDN; Junction serves its own IDE (src/server/ide/).
       ApolloServerPluginLandingPageDisabled(),
-      ...plugins,
+      // Inline traces are for federated subgraphs, which this schema is not: Apollo's plugin would only be asked, per request, to do nothing.
+      ApolloServerPluginInlineTraceDisabled(),
+      mergeRequestPlugins([
+        {
+          requestDidStart: async () => ({
+            willSendResponse: async ({ response }) => void response.http.headers.set('cache-control', 'no-store'),
+          }),
+        },
+        ...plugins,
+      ]),
     ],
   });
 }

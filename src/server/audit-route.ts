@@ -1,10 +1,10 @@
-import type { ApolloServerPlugin, HTTPGraphQLResponse } from '@apollo/server';
+import type { HTTPGraphQLResponse } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
 import type { AuditRecorder, AuditTrail } from '../domain/audit.js';
 import type { RequestState } from '../request/request-state.js';
-import type { GatewayContext } from '../resolvers/context.js';
 import type { AuthenticatedRequest } from './context.js';
 import type { OperationRequest } from './persisted-operations.js';
+import type { RequestPlugin } from './request-plugins.js';
 
 /** The refusals the audit trail records: not authenticated, not allowed, over a limit. */
 const AUDITED_STATUSES = new Set([401, 403, 429]);
@@ -79,7 +79,7 @@ function operationNameOf({ body, search }: OperationRequest): string | null {
 }
 
 /** Tells each request's recorder the operation name Apollo resolved, before anything executes. */
-export function auditOperationPlugin(): ApolloServerPlugin<GatewayContext> {
+export function auditOperationPlugin(): RequestPlugin {
   return {
     async requestDidStart() {
       return {

@@ -1,15 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { OperationOutcome } from '../request/request-state.js';
-import type { GatewayContext } from '../resolvers/context.js';
+import type { RequestPlugin } from './request-plugins.js';
 
 /**
  * Records every GraphQL operation: a metric by name and outcome, and a summary
  * in the request's state for its log line and the response cache. Apollo runs
  * each operation with a shallow copy of the context; the state is shared by both.
  */
-export function operationObserverPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function operationObserverPlugin(metrics: GatewayMetrics): RequestPlugin {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();

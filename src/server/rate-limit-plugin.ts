@@ -1,10 +1,9 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { GatewayError, GatewayErrorCode } from '../domain/errors.js';
-import type { GatewayContext } from '../resolvers/context.js';
 import type { RequestState } from '../request/request-state.js';
 import type { RateLimiter, Verdict } from './rate-limits.js';
+import type { RequestPlugin } from './request-plugins.js';
 
 /**
  * Spends an operation's cost from the cost limits once Apollo has validated it
@@ -12,7 +11,7 @@ import type { RateLimiter, Verdict } from './rate-limits.js';
  * operation-limit rule does (operation-limits.ts), once per parsed document:
  * Apollo keeps parsed documents, so a repeated operation is not costed again.
  */
-export function rateLimitPlugin(limiter: RateLimiter): ApolloServerPlugin<GatewayContext> {
+export function rateLimitPlugin(limiter: RateLimiter): RequestPlugin {
   const costs = new WeakMap<DocumentNode, number>();
   return {
     requestDidStart: async () => ({

@@ -1,7 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { requireScope, type Scope } from '../request/caller.js';
-import type { GatewayContext } from '../resolvers/context.js';
+import type { RequestPlugin } from './request-plugins.js';
 
 /**
  * Scopes per root field, checked once Apollo has resolved the operation and
@@ -68,9 +67,7 @@ export function requiredScopes(
   return needed;
 }
 
-export function scopeCheckPlugin(options: {
-  readonly introspectionNeedsScope: boolean;
-}): ApolloServerPlugin<GatewayContext> {
+export function scopeCheckPlugin(options: { readonly introspectionNeedsScope: boolean }): RequestPlugin {
   // Apollo's document store hands back the same parsed document for the same text: computed once per operation.
   const known = new WeakMap<OperationDefinitionNode, Map<Scope, string>>();
   return {
