@@ -32,7 +32,7 @@ const LAYERS = [
   { type: 'operations', pattern: 'src/observability', partialMatch: false },
   { type: 'config', pattern: 'src/config', partialMatch: false },
   { type: 'sandbox', pattern: 'src/sandbox', partialMatch: false },
-  // The composition root: app.ts, main.ts, node-support.ts.
+  // The composition root: app.ts, main.ts, gateway-process.ts, heap-growth.ts, node-support.ts.
   { type: 'app', pattern: 'src', partialMatch: false },
 ];
 const LEAF_FILES = [

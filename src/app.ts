@@ -14,7 +14,6 @@ import { createReadThrough } from './loaders/upstream-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReadinessProbe } from './observability/readiness.js';
-import { createGatewayTracer } from './observability/tracing.js';
 import { watchUnknownValues } from './observability/unknown-values.js';
 import { createApolloServer, createGatewaySchema, loadTypeDefs } from './server/apollo.js';
 import { createContextFactory } from './server/context.js';
@@ -30,9 +29,8 @@ import { operationObserverPlugin } from './server/operation-observer-plugin.js';
 import { scopeCheckPlugin } from './server/scope-check.js';
 import type { ConnectionIndexStore } from './domain/connection-index.js';
 import { createConnectionIndex } from './sync/connection-index.js';
-import { startConnectionSync, type SyncRoundReport } from './sync/scheduler.js';
+import type { SyncRoundReport } from './sync/scheduler.js';
 import { createSubscriptionTransports } from './server/subscription-transports.js';
-import { createWebhooks } from './webhooks/webhooks.js';
 
 /** The composition root: wires config → cache, HTTP, loaders, Apollo and the HTTP server. */
 
@@ -72,6 +70,12 @@ export interface StartOptions {
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  // Loaded only when configured: a gateway without them never holds their code, nor their libraries'.
+  const [otlp, webhookModule, syncModule] = await Promise.all([
+    config.tracing.otlpEndpoint ? import('./observability/otlp-tracer.js') : undefined,
+    config.webhooks.enabled ? import('./webhooks/webhooks.js') : undefined,
+    config.sync.enabled ? import('./sync/scheduler.js') : undefined,
+  ]);
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const stopWatchingUnknownValues = watchUnknownValues(logger, metrics.unknownVendorValue);
@@ -82,7 +86,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     onDegradation: metrics.degradation,
   });
   const cache = options.cache ?? createCache(config, logger, readiness.cacheObserver, options.now);
-  const tracer = createGatewayTracer(config.tracing);
+  const tracer = otlp?.createGatewayTracer(config.tracing);
   if (tracer)
     logger.info({ collector: new URL(config.tracing.otlpEndpoint!).host }, 'tracing: spans exported over OTLP/HTTP');
   const { redisUrl, redisClusterNodes, commandTimeoutMs, faultLogIntervalMs } = config.cache;
@@ -124,7 +128,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // Bounded, like the audit store's: a key's first requests would otherwise be counted in memory, apart from Redis.
   await rateLimitStore?.ready;
   const webhookDeps = { ...options, onAttempt: metrics.webhookAttempt };
-  const webhooks = config.webhooks.enabled ? await createWebhooks(config, index, logger, webhookDeps) : undefined;
+  const webhooks = await webhookModule?.createWebhooks(config, index, logger, webhookDeps);
   const context = createContextFactory({
     tenants: config.tenants,
     logger,
@@ -209,7 +213,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     config.port,
     config.host,
   );
-  const sync = startConnectionSync(config, {
+  const sync = syncModule?.startConnectionSync(config, {
     ...{ reads, store: index.store, leases: index.leases, logger, observer: metrics.sync, now: options.now },
     manual: options.backgroundSync === 'manual',
   });

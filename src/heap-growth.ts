@@ -14,11 +14,37 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const HEAP_GROWING_PERCENT = 50;
 
+const nodeFlagsOfProcess = (): string[] => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+const given = (flags: readonly string[], name: string) =>
+  flags.some((flag) => new RegExp(`^--${name.replaceAll('-', '[-_]')}\\b`).test(flag));
+
 export function boundHeapGrowth(
   percent: number = HEAP_GROWING_PERCENT,
-  nodeFlags: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)],
+  nodeFlags: readonly string[] = nodeFlagsOfProcess(),
 ): boolean {
-  if (nodeFlags.some((flag) => /^--heap[-_]growing[-_]percent\b/.test(flag))) return false;
+  if (given(nodeFlags, 'heap-growing-percent')) return false;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
   return true;
+}
+
+/** V8's own factor by which a young generation whose survivors outgrow it doubles. */
+const DEFAULT_SEMI_SPACE_GROWTH_FACTOR = 2;
+
+/**
+ * Keeps the young generation at its initial size (1 MB semi-spaces) until the
+ * returned function is called, when it may grow again as V8 sees fit.
+ *
+ * Why: start-up (modules, schema, config) is one burst of allocations that
+ * all survive, and V8 answers it by growing the young generation to its
+ * maximum (16 MB semi-spaces on Node 20 and 22: 32 MB of RSS), which it then
+ * keeps, empty, for as long as the gateway stays idle. Held, what start-up
+ * keeps is promoted to the old generation where it belongs, and an idle
+ * gateway holds 30 MB less; under load the young generation grows as before.
+ * V8 reads the factor at each young collection, on Node 20, 22 and 24 alike;
+ * node's own `--semi-space-growth-factor`, when given, is left alone.
+ */
+export function holdYoungGeneration(nodeFlags: readonly string[] = nodeFlagsOfProcess()): () => void {
+  if (given(nodeFlags, 'semi-space-growth-factor')) return () => {};
+  setFlagsFromString('--semi-space-growth-factor=1');
+  return () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_SEMI_SPACE_GROWTH_FACTOR}`);
 }
