@@ -263,6 +263,7 @@ function createCache(
     ...(redisClusterNodes?.length ? { clusterNodes: redisClusterNodes } : { url: redisUrl! }),
     commandTimeoutMs,
     faultLogIntervalMs,
+    nearCacheMaxBytes: config.cache.nearCacheMegabytes * 1024 * 1024,
     logger: logger.child({ component: 'cache' }),
     ...(observer && { observer }),
   });

@@ -62,6 +62,13 @@ export function responseKey(tenantId: string, parts: readonly string[]): string 
 }
 
 /**
+ * The keys an instance keeps near (near-cache.ts): generations, whole answers and reads, the ones
+ * read on every request. Every change of one through the store is announced to the other instances.
+ */
+const NEAR_KINDS = new RegExp(`^${CACHE_KEY_PREFIX}\\{[^}]*\\}:${CACHE_FORMAT_VERSION}:(?:generation|response|read):`);
+export const isNearCacheable = (key: string) => NEAR_KINDS.test(key);
+
+/**
  * An idempotency record: the first result of a keyed mutation. The client's key
  * is hashed (any length, any characters, never stored in clear); the tenant in
  * the hash tag keeps one tenant's key from ever meeting another's.

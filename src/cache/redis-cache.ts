@@ -3,6 +3,14 @@ import type { Logger } from '../observability/logger.js';
 import type { CacheFaultEvent, CacheObserver } from './cache-events.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { CACHE_KEY_PREFIX } from './keys.js';
+import {
+  announceEverything,
+  createNearCache,
+  deleteAnnounced,
+  getNear,
+  setAnnounced,
+  setIfAbsentAnnounced,
+} from './near-cache.js';
 import { createRedisClient } from './redis-client.js';
 
 /**
@@ -28,6 +36,8 @@ export interface RedisCacheOptions {
   readonly faultLogIntervalMs?: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
+  /** Bytes of values kept in process (near-cache.ts; single node only); 0 or absent: none. */
+  readonly nearCacheMaxBytes?: number;
 }
 
 /** Private: the Redis Cluster hash tag of a key (the part between the first `{` and the next `}`), or the key. */
@@ -93,6 +103,21 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
     connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
   });
 
+  // A single node announces every change of a key an instance may keep near; a cluster neither keeps nor announces.
+  const single = client instanceof Cluster ? undefined : client;
+  const near =
+    single && options.url && (options.nearCacheMaxBytes ?? 0) > 0
+      ? createNearCache({
+          subscriber: createRedisClient({
+            url: options.url,
+            commandTimeoutMs: Math.max(1000, commandTimeoutMs * 20),
+            connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
+            subscriber: true,
+          }).client as Redis,
+          maxBytes: options.nearCacheMaxBytes!,
+        })
+      : undefined;
+
   let failing = false;
   let lastLoggedAt = 0;
   let suppressed = 0;
@@ -145,25 +170,28 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
   }
 
   return {
-    getMany: (keys) =>
-      keys.length === 0
-        ? Promise.resolve([])
-        : guarded('get', new Array<string | undefined>(keys.length).fill(undefined), async () => {
-            const out = new Array<string | undefined>(keys.length).fill(undefined);
-            // One MGET per hash tag: a request's keys share its tenant's tag, so this is one MGET per batch.
-            await Promise.all(
-              [...bySlotGroup(keys).values()].map(async (group) => {
-                const values = await client.mget(...group.map((g) => g.key));
-                group.forEach((g, i) => (out[g.index] = values[i] ?? undefined));
-              }),
-            );
-            return out;
+    getMany: (keys) => {
+      if (keys.length === 0) return Promise.resolve([]);
+      const fallback = new Array<string | undefined>(keys.length).fill(undefined);
+      if (single && near?.live) return guarded('get', fallback, () => getNear(single, near, keys));
+      return guarded('get', fallback, async () => {
+        const out = new Array<string | undefined>(keys.length).fill(undefined);
+        // One MGET per hash tag: a request's keys share its tenant's tag, so this is one MGET per batch.
+        await Promise.all(
+          [...bySlotGroup(keys).values()].map(async (group) => {
+            const values = await client.mget(...group.map((g) => g.key));
+            group.forEach((g, i) => (out[g.index] = values[i] ?? undefined));
           }),
+        );
+        return out;
+      });
+    },
 
     setMany: (entries: readonly CacheEntry[]) =>
       entries.length === 0
         ? Promise.resolve(true)
         : guarded('set', false, async () => {
+            if (single) return (await setAnnounced(single, entries, near), true);
             // One pipeline per hash tag (a cluster pipeline must stay on one node).
             await Promise.all(
               [...bySlotGroup(entries.map((e) => e.key)).values()].map(async (group) => {
@@ -184,12 +212,17 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
       keys.length === 0
         ? Promise.resolve(true)
         : guarded('delete', false, async () => {
+            if (single) return (await deleteAnnounced(single, keys, near), true);
             await Promise.all([...bySlotGroup(keys).values()].map((group) => client.del(...group.map((g) => g.key))));
             return true;
           }),
 
     setIfAbsent: ({ key, value, ttlSeconds }) =>
-      guarded('setIfAbsent', true, async () => (await client.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK'),
+      guarded('setIfAbsent', true, async () =>
+        single
+          ? setIfAbsentAnnounced(single, { key, value, ttlSeconds }, near)
+          : (await client.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK',
+      ),
 
     claim: ({ key, value, ttlSeconds }) =>
       guarded('setIfAbsent', 'unavailable' as const, async () =>
@@ -212,12 +245,15 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
           }
           const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
           await Promise.all(nodes.map((node) => clearNode(node)));
+          // Every instance forgets what it kept near.
+          if (single) await announceEverything(single, near);
         },
         // A sweep of the keyspace takes longer than one command; it is an operator's action, not a query's.
         Math.max(10_000, commandTimeoutMs),
       ),
 
     async close() {
+      near?.close();
       client.disconnect();
     },
   };

@@ -16,6 +16,8 @@ export interface RedisClientOptions {
   readonly commandTimeoutMs: number;
   /** Longest a single node's connection attempt may take. @default ioredis' 10 s */
   readonly connectTimeoutMs?: number;
+  /** A subscriber connection: it subscribes again itself after a reconnect (ioredis' autoResubscribe off). */
+  readonly subscriber?: boolean;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -45,6 +47,7 @@ export function createRedisClient(options: RedisClientOptions): {
         maxRetriesPerRequest: 0,
         ...(options.connectTimeoutMs !== undefined && { connectTimeout: options.connectTimeoutMs }),
         retryStrategy: (times: number) => Math.min(50 * times, 1000),
+        ...(options.subscriber && { autoResubscribe: false }),
       });
   // Faults surface as rejected commands, which the callers count and log; the client's own events would repeat them.
   client.on('error', () => {});

@@ -14,6 +14,11 @@ export const cacheSchema = z
     /** host:port of Redis Cluster nodes; enables cluster mode. */
     redisClusterNodes: z.array(z.string().regex(/^[^:]+:\d+$/, 'must be host:port')).optional(),
     memoryMaxEntries: intFrom(1).default(10_000),
+    /**
+     * With one Redis node: megabytes of its values each instance keeps in process, so a repeated query costs
+     * no Redis round trip (exact across instances: every change is announced; src/cache/near-cache.ts). 0: none.
+     */
+    nearCacheMegabytes: intFrom(0).default(32),
     /** Longest a Redis command may take before it counts as a miss (tens of ms: Redis trouble must not slow queries). */
     commandTimeoutMs: intFrom(1).default(50),
     /** Shortest time between two "Redis unavailable" log lines. */
@@ -39,6 +44,7 @@ export const cacheSchema = z
   .strict()
   .default({
     memoryMaxEntries: 10_000,
+    nearCacheMegabytes: 32,
     commandTimeoutMs: 50,
     faultLogIntervalMs: 30_000,
     enabled: true,

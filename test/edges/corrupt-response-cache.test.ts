@@ -1,9 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisCache } from '../../src/cache/redis-cache.js';
 import { encodeGlobalId } from '../../src/domain/global-id.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { startRedis, type RunningRedis } from '../helpers/redis.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
+import { eventually } from '../cache/dashboard.js';
 
 /**
  * A whole-answer record in Redis that does not parse (fields missing, `null`,
@@ -32,7 +35,14 @@ describe('a corrupt response-cache record', () => {
     await redis.close();
   });
   beforeEach(async () => {
-    await client.flushall();
+    // Through a store: its clear() also empties every instance's near cache (a bare FLUSHALL is not announced).
+    const admin = createRedisCache({ url: redis.url, commandTimeoutMs: 5_000, logger: createLogger('silent') });
+    try {
+      await eventually('the admin store to connect', () => admin.deleteMany(['junction:{acme}:probe']));
+      await admin.clear();
+    } finally {
+      await admin.close();
+    }
     stack.sandbox.reset();
   });
 
