@@ -47,6 +47,9 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** The URL of most requests, parsed once (a URL parse per request showed in profiles); read, never changed. */
+const GRAPHQL_URL: URL = new URL('/graphql', 'http://gateway');
+
 export async function startHttpServer(
   options: HttpServerOptions,
   port: number,
@@ -57,7 +60,7 @@ export async function startHttpServer(
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     inFlight.add(res);
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://gateway');
     const route = url.pathname;
     const state = new RequestState(traceRequest(req, route, route === '/graphql' ? options.tracer : undefined));
     res.setHeader('x-request-id', state.trace.requestId);
