@@ -25,9 +25,11 @@ export const FORWARDED_CREDENTIAL_HEADERS = Object.fromEntries(
 /** A token: visible ASCII without spaces, at most 8 KiB; a leading "Bearer " is accepted and dropped. */
 const TOKEN = /^[\x21-\x7e]{1,8192}$/;
 
+const HEADER_ENTRIES = Object.entries(FORWARDED_CREDENTIAL_HEADERS) as [Vendor, string][];
+
 export function forwardedCredentials(headers: IncomingMessage['headers']): Partial<Record<Vendor, Secret>> {
   const credentials: Partial<Record<Vendor, Secret>> = {};
-  for (const [vendor, header] of Object.entries(FORWARDED_CREDENTIAL_HEADERS) as [Vendor, string][]) {
+  for (const [vendor, header] of HEADER_ENTRIES) {
     const raw = headers[header];
     if (raw === undefined) continue;
     const token = (Array.isArray(raw) ? raw.join(',') : raw).replace(/^Bearer\s+/i, '').trim();
