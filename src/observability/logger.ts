@@ -28,9 +28,17 @@ const REDACTED_KEYS: ReadonlySet<string> = new Set([
 ]);
 /** Forwarded user credentials, whatever the vendor (src/vendors/registration.ts names them so). */
 const FORWARDED_CREDENTIAL_KEY = /^x-junction-[a-z0-9-]+-token$/;
+/** Keys already judged: every log line names the same few, each judged once. Bounded, as keys may come from data. */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 4_096;
 const isRedactedKey = (key: string) => {
-  const lower = key.toLowerCase();
-  return REDACTED_KEYS.has(lower) || FORWARDED_CREDENTIAL_KEY.test(lower);
+  let redacted = judged.get(key);
+  if (redacted === undefined) {
+    const lower = key.toLowerCase();
+    redacted = REDACTED_KEYS.has(lower) || FORWARDED_CREDENTIAL_KEY.test(lower);
+    if (judged.size < JUDGED_MAX) judged.set(key, redacted);
+  }
+  return redacted;
 };
 const CENSOR = '[redacted]';
 /** Deeper than any header map a log call could carry (`req.headers.x` is depth 3). */
