@@ -1,15 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { verdictOfError } from './attempt-verdict.js';
+import { exchange, type Exchanged } from './exchange.js';
+import { requestTarget } from './request-target.js';
 import type { ScrubText } from './secret-scrub.js';
 import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
 import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from './upstream-policy.js';
 
 /**
  * The one place Junction talks HTTP to vendors. Calls go through undici's
- * pooled `request` (leaner than global fetch), under the resilience policy of src/http/upstream-policy.ts:
+ * pooled dispatcher (exchange.ts; leaner than global fetch), under the resilience policy of src/http/upstream-policy.ts:
  * retries, a breaker per vendor and tenant, a bulkhead (per vendor, and per
  * tenant within it) and a timeout per attempt. Network failures come back as UpstreamError; HTTP
  * statuses come back as responses (the last one, once retries are used up),
@@ -113,24 +115,30 @@ export function createUpstreamHttp(
     const hasBody = req.body !== undefined;
     const span = req.trace?.startAttempt({ vendor: req.vendor, method: req.method, route: req.route, attempt });
     try {
-      const res = await request(req.url, {
+      const limit = maxResponseBytesOf(req.vendor);
+      const { origin, path } = requestTarget(req.url);
+      const res = await exchange(
         dispatcher,
-        method: req.method,
-        headers: {
-          accept: 'application/json',
-          ...(hasBody && { 'content-type': 'application/json' }),
-          ...req.headers,
-          ...(span && { traceparent: span.traceparent }),
+        {
+          origin,
+          path,
+          method: req.method,
+          headers: {
+            accept: 'application/json',
+            ...(hasBody && { 'content-type': 'application/json' }),
+            ...req.headers,
+            ...(span && { traceparent: span.traceparent }),
+          },
+          body: hasBody ? JSON.stringify(req.body) : null,
         },
-        body: hasBody ? JSON.stringify(req.body) : undefined,
-        signal,
-      });
-      const raw = await readCapped(req.vendor, res, maxResponseBytesOf(req.vendor));
+        { limit, tooLarge: (status) => tooLarge(req.vendor, limit, status), signal },
+      );
+      const raw = textOf(res);
       // Before anything parses it: a vendor may echo the credential it received.
       const text = req.scrub ? req.scrub(raw) : raw;
-      observer.attempt(req.vendor, req.method, String(res.statusCode), (performance.now() - started) / 1000);
-      span?.end(res.statusCode);
-      return { status: res.statusCode, headers: res.headers, body: parseJson(req.vendor, text, res.statusCode) };
+      observer.attempt(req.vendor, req.method, String(res.status), (performance.now() - started) / 1000);
+      span?.end(res.status);
+      return { status: res.status, headers: res.headers, body: parseJson(req.vendor, text, res.status) };
     } catch (error) {
       const failure = toUpstreamError(req.vendor, error, signal.aborted);
       const label = verdictOfError(failure).label;
@@ -164,38 +172,29 @@ export function createUpstreamHttp(
 
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
+function tooLarge(vendor: Vendor, limit: number, status: number): UpstreamError {
+  return new UpstreamError(
+    vendor,
+    GatewayErrorCode.UPSTREAM_RESPONSE_TOO_LARGE,
+    `${vendor} answered with a body larger than Junction accepts (${limit} bytes)`,
+    { status },
+  );
+}
+
 /**
- * Private: the body as text, read no further than `limit` bytes: a body that
- * declares more is not read at all, one that streams past it is cut there.
- * A declared length within the limit is read whole (undici stops at it).
+ * Private: the body as text. One of a declared length loses a UTF-8 byte order mark, as undici's
+ * `text()` read it; a chunked one keeps it (and is then not JSON).
  */
-async function readCapped(vendor: Vendor, res: Dispatcher.ResponseData, limit: number): Promise<string> {
-  const tooLarge = () => {
-    res.body.destroy();
-    return new UpstreamError(
-      vendor,
-      GatewayErrorCode.UPSTREAM_RESPONSE_TOO_LARGE,
-      `${vendor} answered with a body larger than Junction accepts (${limit} bytes)`,
-      { status: res.statusCode },
-    );
-  };
-  const declared = res.headers['content-length'];
-  if (typeof declared === 'string' && declared !== '') {
-    if (Number(declared) > limit) throw tooLarge();
-    return res.body.text();
-  }
-  // Stream events rather than `for await`: an async iterator costs a promise and its bookkeeping per chunk.
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return reject(tooLarge());
-      chunks.push(chunk);
-    });
-    res.body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
-    res.body.once('error', reject);
-  });
+function textOf({ headers, body }: Exchanged): string {
+  const declared = headers['content-length'];
+  const bom =
+    typeof declared === 'string' &&
+    declared !== '' &&
+    body.length > 2 &&
+    body[0] === 0xef &&
+    body[1] === 0xbb &&
+    body[2] === 0xbf;
+  return body.toString('utf8', bom ? 3 : 0);
 }
 
 /** Private: an empty body is undefined; anything else must be JSON. */

@@ -1,0 +1,96 @@
+import type { Dispatcher } from 'undici';
+
+/**
+ * One HTTP exchange on an undici dispatcher, the response body collected
+ * whole as bytes, no further than a cap. A dispatch handler rather than
+ * undici's `request`: that one wraps every call in an AsyncResource, a
+ * Readable stream, a promise of its own and an abort listener, and parses the
+ * URL again, all for a body Junction reads whole anyway.
+ */
+
+export interface Exchanged {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as received; empty when there was none. */
+  readonly body: Buffer;
+}
+
+export interface ExchangeOptions {
+  /** Largest body read: past it (or when the declared length is past it) the exchange is cut and `tooLarge` thrown. */
+  readonly limit: number;
+  readonly tooLarge: (status: number) => Error;
+  /** Aborts the exchange (the per-attempt timeout); the exchange then fails with the signal's reason. */
+  readonly signal: AbortSignal;
+}
+
+export function exchange(
+  dispatcher: Dispatcher,
+  request: Dispatcher.DispatchOptions,
+  options: ExchangeOptions,
+): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch(request, new CollectingHandler(resolve, reject, options));
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Private: undici calls it as the exchange goes; it settles the exchange's promise once. */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #onAbort = () => this.#controller?.abort(this.options.signal.reason as Error);
+
+  constructor(
+    private readonly resolve: (exchanged: Exchanged) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly options: ExchangeOptions,
+  ) {
+    options.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.options.signal.aborted) controller.abort(this.options.signal.reason as Error);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: the response proper follows
+    this.#status = statusCode;
+    this.#headers = headers;
+    const declared = headers['content-length'];
+    // A body that declares more than the cap is not read at all.
+    if (typeof declared === 'string' && declared !== '' && Number(declared) > this.options.limit)
+      controller.abort(this.options.tooLarge(statusCode));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    // One that streams past it is cut there.
+    if (this.#size > this.options.limit) return controller.abort(this.options.tooLarge(this.#status));
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#settle();
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? chunks[0]! : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, this.#size);
+    this.resolve({ status: this.#status, headers: this.#headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#settle();
+    this.reject(error);
+  }
+
+  #settle(): void {
+    this.options.signal.removeEventListener('abort', this.#onAbort);
+  }
+}
