@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { AttemptTimeout } from './upstream-policy.js';
 
 /**
  * One HTTP exchange on an undici dispatcher, the response body collected
@@ -19,8 +20,8 @@ export interface ExchangeOptions {
   /** Largest body read: past it (or when the declared length is past it) the exchange is cut and `tooLarge` thrown. */
   readonly limit: number;
   readonly tooLarge: (status: number) => Error;
-  /** Aborts the exchange (the per-attempt timeout); the exchange then fails with the signal's reason. */
-  readonly signal: AbortSignal;
+  /** Once it expires, the exchange is cut and fails with its reason. */
+  readonly timeout: AttemptTimeout;
 }
 
 export function exchange(
@@ -42,19 +43,19 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   #headers: Record<string, string | string[] | undefined> = {};
   #chunks: Buffer[] = [];
   #size = 0;
-  readonly #onAbort = () => this.#controller?.abort(this.options.signal.reason as Error);
 
   constructor(
     private readonly resolve: (exchanged: Exchanged) => void,
     private readonly reject: (error: unknown) => void,
     private readonly options: ExchangeOptions,
   ) {
-    options.signal.addEventListener('abort', this.#onAbort, { once: true });
+    options.timeout.onExpiry((reason) => this.#controller?.abort(reason));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    if (this.options.signal.aborted) controller.abort(this.options.signal.reason as Error);
+    const expired = this.options.timeout.expired;
+    if (expired) controller.abort(expired);
   }
 
   onResponseStart(
@@ -91,6 +92,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   #settle(): void {
-    this.options.signal.removeEventListener('abort', this.#onAbort);
+    this.options.timeout.onExpiry(undefined);
   }
 }

@@ -7,7 +7,12 @@ import { exchange, type Exchanged } from './exchange.js';
 import { requestTarget } from './request-target.js';
 import type { ScrubText } from './secret-scrub.js';
 import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
-import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from './upstream-policy.js';
+import {
+  createUpstreamPolicy,
+  type AttemptTimeout,
+  type BreakerSettings,
+  type RetrySettings,
+} from './upstream-policy.js';
 
 /**
  * The one place Junction talks HTTP to vendors. Calls go through undici's
@@ -110,7 +115,7 @@ export function createUpstreamHttp(
   const maxResponseBytesOf = (vendor: Vendor) =>
     options.maxResponseBytesByVendor?.[vendor] ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  async function sendOnce(req: UpstreamRequest, signal: AbortSignal, attempt: number): Promise<UpstreamResponse> {
+  async function sendOnce(req: UpstreamRequest, timeout: AttemptTimeout, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const hasBody = req.body !== undefined;
     const span = req.trace?.startAttempt({ vendor: req.vendor, method: req.method, route: req.route, attempt });
@@ -131,7 +136,7 @@ export function createUpstreamHttp(
           },
           body: hasBody ? JSON.stringify(req.body) : null,
         },
-        { limit, tooLarge: (status) => tooLarge(req.vendor, limit, status), signal },
+        { limit, tooLarge: (status) => tooLarge(req.vendor, limit, status), timeout },
       );
       const raw = textOf(res);
       // Before anything parses it: a vendor may echo the credential it received.
@@ -140,7 +145,7 @@ export function createUpstreamHttp(
       span?.end(res.status);
       return { status: res.status, headers: res.headers, body: parseJson(req.vendor, text, res.status) };
     } catch (error) {
-      const failure = toUpstreamError(req.vendor, error, signal.aborted);
+      const failure = toUpstreamError(req.vendor, error, timeout.expired !== undefined);
       const label = verdictOfError(failure).label;
       if (!(error instanceof UpstreamError))
         observer.attempt(req.vendor, req.method, label, (performance.now() - started) / 1000);
@@ -162,7 +167,7 @@ export function createUpstreamHttp(
           },
         );
       let attempt = 0;
-      return policy.execute(req, (signal) => sendOnce(req, signal, ++attempt));
+      return policy.execute(req, (timeout) => sendOnce(req, timeout, ++attempt));
     },
     // Called once the HTTP server has drained (or its grace ran out): any call still in flight
     // serves a request that is already answered or abandoned, so it is cut rather than awaited.
