@@ -141,7 +141,11 @@ export async function listProviders(scope: TenantScope, vendor: Vendor): Promise
   return [...bySlug.values()];
 }
 
-export function listActions(scope: TenantScope, provider: ProviderModel): Promise<readonly ActionModel[]> {
+/** As the adapter answers it: a vendor without actions answers synchronously (a dashboard asks once per connection). */
+export function listActions(
+  scope: TenantScope,
+  provider: ProviderModel,
+): readonly ActionModel[] | Promise<readonly ActionModel[]> {
   const adapter = adapterOf(
     scope,
     provider.vendor,

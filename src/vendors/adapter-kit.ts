@@ -1,6 +1,6 @@
 import { Secret } from '../config/secret.js';
 import { type GatewayErrorCode, UpstreamError } from '../domain/errors.js';
-import type { OrganizationModel, Vendor } from '../domain/models.js';
+import type { ActionModel, OrganizationModel, Vendor } from '../domain/models.js';
 import type { ConnectTransport, VendorEndpoint, VendorTransport } from '../loaders/vendor-transport.js';
 import type { ConfiguredOrganization, ConfiguredOrganizations, VendorAdapter } from './port.js';
 
@@ -58,9 +58,12 @@ export function adapterBasics(
       createdAt: null,
       updatedAt: null,
     }),
-    listActions: async () => [],
+    listActions: () => NO_ACTIONS,
   };
 }
+
+/** Frozen, so the one list every connection of a vendor without actions shares cannot be changed through one of them. */
+const NO_ACTIONS: readonly ActionModel[] = Object.freeze([]);
 
 /**
  * One transport per configured organization, built on first use, for vendors

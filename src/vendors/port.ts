@@ -89,7 +89,8 @@ export interface VendorAdapter {
   /** null when the vendor has no such connection. */
   getConnection(organizationId: string, key: string): Promise<ConnectionModel | null>;
   listProviders(organizationId: string): Promise<readonly ProviderModel[]>;
-  listActions(organizationId: string, providerSlug: string): Promise<readonly ActionModel[]>;
+  /** Synchronous when the adapter knows without a vendor call (a vendor without actions): no promise per connection. */
+  listActions(organizationId: string, providerSlug: string): readonly ActionModel[] | Promise<readonly ActionModel[]>;
 
   /** Present when the vendor can disconnect an integration. */
   readonly disconnectIntegration?: {

@@ -94,6 +94,22 @@ describe('Leen through the gateway', () => {
     expect(leen().stats().byRoute).toEqual({ 'GET /provisioning/organizations/{organization_id}/connections': 1 });
   });
 
+  it('Leen has no actions: every connection and provider lists none, an Action ID is NOT_FOUND, no call but the list', async () => {
+    const { body } = await stack.gql(
+      `query ($id: ID!) { organization(id: $id) { connections { actions { name } provider { actions { name } } } } }`,
+      { id: orgId(ACME.id) },
+    );
+    expect(body.errors).toBeUndefined();
+    expect((body.data!.organization as { connections: unknown[] }).connections).toEqual(
+      ACME.connections.map(() => ({ actions: [], provider: { actions: [] } })),
+    );
+    expect(leen().stats().byRoute).toEqual({ 'GET /provisioning/organizations/{organization_id}/connections': 1 });
+    const action = await stack.gql(`query ($id: ID!) { node(id: $id) { id } }`, {
+      id: globalId(['Action', 'LEEN', ACME.id, 'TENABLE', 'scan']),
+    });
+    expect(action.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('filters connections by unified status and provider', async () => {
     const byStatus = await stack.gql(ORG_CONNECTIONS, {
       id: orgId(ACME.id),
