@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compiledWire } from '../compiled-wire.js';
 
 /** Leen's JSON, in Leen's names, as shared/contracts/leen.yaml defines it. */
 
@@ -15,7 +16,7 @@ const LeenHealth = z.object({
   details: z.array(HealthDetail).nullish(),
 });
 
-export const LeenConnection = z.object({
+const LeenConnectionSchema = z.object({
   id: z.uuid(),
   vendor: z.string(),
   is_active: z.boolean(),
@@ -30,25 +31,30 @@ export const LeenConnection = z.object({
   updated_at: z.string(),
   health: LeenHealth,
 });
+export const LeenConnection = compiledWire(LeenConnectionSchema);
 export type LeenConnection = z.infer<typeof LeenConnection>;
 
-export const LeenConnectionWithOrganization = LeenConnection.extend({ organization_name: z.string().optional() });
+export const LeenConnectionWithOrganization = compiledWire(
+  LeenConnectionSchema.extend({ organization_name: z.string().optional() }),
+);
 
 /**
  * The list envelope is assumed by the contract (x-assumed: a bare array). Until
  * confirmed against a live call, both a bare array and the usual wrappers are
  * accepted and normalised to an array.
  */
-export const LeenConnectionList = z
-  .union([
-    z.array(LeenConnection),
-    z.object({ items: z.array(LeenConnection) }),
-    z.object({ data: z.array(LeenConnection) }),
-    z.object({ connections: z.array(LeenConnection) }),
-  ])
-  .transform((body) =>
-    Array.isArray(body) ? body : 'items' in body ? body.items : 'data' in body ? body.data : body.connections,
-  );
+export const LeenConnectionList = compiledWire(
+  z
+    .union([
+      z.array(LeenConnectionSchema),
+      z.object({ items: z.array(LeenConnectionSchema) }),
+      z.object({ data: z.array(LeenConnectionSchema) }),
+      z.object({ connections: z.array(LeenConnectionSchema) }),
+    ])
+    .transform((body) =>
+      Array.isArray(body) ? body : 'items' in body ? body.items : 'data' in body ? body.data : body.connections,
+    ),
+);
 
 /** FastAPI's validation error body (422). */
 export const LeenValidationError = z.object({
