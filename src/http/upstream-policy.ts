@@ -107,8 +107,11 @@ export function createUpstreamPolicy(
   const slots = createBulkhead(settings);
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const retries = new Map<string, RetryPolicy>();
-  const deadlines = new WeakMap<AbortSignal, number>();
-  const deadlineOf = (signal: AbortSignal) => deadlines.get(signal);
+  // A retried outcome (the error thrown or the response returned) carries its call's deadline to the backoff
+  // (honouringRetryAfter). Not an AbortSignal per call handed through cockatiel: creating one cost more than this.
+  const deadlines = new WeakMap<object, number>();
+  const deadlineOf = (outcome: unknown) =>
+    typeof outcome === 'object' && outcome !== null ? deadlines.get(outcome) : undefined;
   const breakerOf = (vendor: Vendor, tenantId: string) =>
     getOrCreate(breakers, `${vendor}\u0000${tenantId}`, () => {
       const breaker = circuitBreaker(
@@ -160,9 +163,6 @@ export function createUpstreamPolicy(
     execute(target, attempt) {
       const breaker = breakerOf(target.vendor, target.tenantId);
       const { deadline } = target;
-      // The call's deadline travels to the backoff (honouringRetryAfter) with the signal cockatiel hands it.
-      const callSignal = deadline === undefined ? undefined : new AbortController().signal;
-      if (callSignal) deadlines.set(callSignal, deadline!);
       return retryOf(target.vendor, target.idempotent).execute(async ({ attempt: retries }) => {
         const left = deadline === undefined ? Infinity : deadline - performance.now();
         // A retry starts only with a whole attempt's time left; a first attempt gets what is left.
@@ -176,10 +176,14 @@ export function createUpstreamPolicy(
         }
         const limitMs = Math.max(1, Math.floor(Math.min(left, settings.timeoutMs)));
         try {
-          return await slots.run(target.vendor, target.tenantId, () =>
+          const response = await slots.run(target.vendor, target.tenantId, () =>
             breaker.execute(() => withTimeout(limitMs, attempt)),
           );
+          // Only a failure status is ever retried.
+          if (deadline !== undefined && response.status >= 300) deadlines.set(response, deadline);
+          return response;
         } catch (error) {
+          if (deadline !== undefined && typeof error === 'object' && error !== null) deadlines.set(error, deadline);
           if (error instanceof BulkheadFullError) {
             observer.bulkheadRejected(target.vendor, target.tenantId);
             throw new UpstreamError(
@@ -198,7 +202,7 @@ export function createUpstreamPolicy(
             { retryAfter: Math.ceil(settings.breaker.halfOpenAfterMs / 1000), cause: new CircuitOpenCause() },
           );
         }
-      }, callSignal);
+      });
     },
   };
 }
@@ -255,7 +259,7 @@ async function withTimeout<R>(ms: number, attempt: (timeout: AttemptTimeout) => 
  * Retry-After (the retry predicate already refused waits above the bound).
  */
 function honouringRetryAfter(
-  deadlineOf: (signal: AbortSignal) => number | undefined,
+  deadlineOf: (outcome: unknown) => number | undefined,
   timeoutMs: number,
   inner: IBackoffFactory<unknown> | IBackoff<unknown>,
 ): IBackoffFactory<IRetryBackoffContext<unknown>> {
@@ -268,7 +272,7 @@ function honouringRetryAfter(
           : verdictOfResponse(context.result.value as AttemptResult);
       const wait = Math.max(step.duration, verdict.retryAfterMs ?? 0);
       // No wait for an attempt the deadline would refuse anyway: it is refused at once instead.
-      const deadline = deadlineOf(context.signal);
+      const deadline = deadlineOf('error' in context.result ? context.result.error : context.result.value);
       const duration = deadline !== undefined && performance.now() + wait + timeoutMs > deadline ? 0 : wait;
       return { duration, next: honouringRetryAfter(deadlineOf, timeoutMs, step).next };
     },

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GatewayErrorCode, UpstreamError } from '../../src/domain/errors.js';
+import { DeadlineCause } from '../../src/http/attempt-verdict.js';
 import type { Vendor } from '../../src/domain/models.js';
 import type { BreakerState, UpstreamObserver } from '../../src/http/upstream-observer.js';
 import {
@@ -118,6 +119,30 @@ describe('retry rules', () => {
     const { attempt, calls } = scripted(answer(429, { 'retry-after': '2' }), answer(200));
     expect((await policy.execute(target(true), attempt)).status).toBe(429);
     expect(calls.count).toBe(1);
+  });
+
+  it.each([
+    ['a response', answer(503, { 'retry-after': '1' })],
+    ['an error', new UpstreamError('LEEN', GatewayErrorCode.UPSTREAM_UNAVAILABLE, 'unreachable')],
+  ])('after %s, a retry the deadline would refuse is refused at once, not after the backoff', async (_what, first) => {
+    // Faked timers: a backoff that is waited never ends, so the outcome below would still be pending.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const slowBackoff = { ...SETTINGS.retry, initialDelayMs: 1_000, maxDelayMs: 1_000 };
+      const policy = createUpstreamPolicy({ ...SETTINGS, retry: slowBackoff }, recordingObserver().observer);
+      const { attempt, calls } = scripted(first, answer(200));
+      // 3 s left: a 1 s wait plus a whole 5 s attempt do not fit.
+      const outcome = policy
+        .execute({ ...target(true), deadline: performance.now() + 3_000 }, attempt)
+        .catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(10);
+      const settled = await Promise.race([outcome, Promise.resolve('still waiting')]);
+      expect(settled).toBeInstanceOf(UpstreamError);
+      expect((settled as UpstreamError).details.cause).toBeInstanceOf(DeadlineCause);
+      expect(calls.count).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('maxAttempts 1 disables retries', async () => {
