@@ -7,7 +7,7 @@ import { Secret } from '../config/secret.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { classifyFailure, type FailureInterpreter } from '../http/failure-classification.js';
-import { createSecretScrub } from '../http/secret-scrub.js';
+import { createSecretScrub, type ScrubText } from '../http/secret-scrub.js';
 import { verdictOfError } from '../http/attempt-verdict.js';
 import type { AttemptTracer, UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../http/upstream-http.js';
 import type { Logger } from '../observability/logger.js';
@@ -88,7 +88,10 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
 
       return (endpoint) => {
         const { vendor } = endpoint;
-        const scrub = createSecretScrub([...requestSecrets, ...credentialsOf(endpoint.headers)]);
+        // Worked out on the endpoint's first call, once: an adapter is connected for every request that uses it.
+        let scrub: ScrubText | undefined;
+        let headers: Readonly<Record<string, string>> | undefined;
+        const baseUrl = endpoint.baseUrl.replace(/\/+$/, '');
         const keyOf = (p: ResourcePath) =>
           upstreamReadKey({
             tenantId,
@@ -107,12 +110,12 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           tenantId,
           idempotent,
           method,
-          url: urlOf(endpoint.baseUrl, p),
+          url: urlOf(baseUrl, p),
           route: p.route,
           trace,
           ...(deadline !== undefined && { deadline }),
-          headers: { ...revealHeaders(endpoint.headers), ...extraHeaders },
-          scrub,
+          headers: (headers ??= { ...revealHeaders(endpoint.headers), ...extraHeaders }),
+          scrub: (scrub ??= createSecretScrub([...requestSecrets, ...credentialsOf(endpoint.headers)])),
           ...(body !== undefined && { body }),
         });
 
@@ -211,12 +214,19 @@ function markUnknownOutcome(error: unknown): unknown {
 
 /** Private: the secret header values an endpoint sends, and the token inside a `Bearer <token>` one. */
 function credentialsOf(headers: Readonly<Record<string, string | Secret>>): string[] {
-  return Object.values(headers).flatMap((value) => {
-    if (!(value instanceof Secret)) return [];
-    const revealed = value.reveal();
+  return Object.values(headers).flatMap((value) => (value instanceof Secret ? credentialOf(value) : []));
+}
+
+/** Private: a configured credential is the same Secret on every request, so its spellings are worked out once. */
+const credentials = new WeakMap<Secret, readonly string[]>();
+function credentialOf(secret: Secret): readonly string[] {
+  let known = credentials.get(secret);
+  if (known === undefined) {
+    const revealed = secret.reveal();
     const token = /^(?:Bearer|Basic)\s+(.+)$/i.exec(revealed)?.[1];
-    return token ? [revealed, token] : [revealed];
-  });
+    credentials.set(secret, (known = token ? [revealed, token] : [revealed]));
+  }
+  return known;
 }
 
 function revealHeaders(headers: Readonly<Record<string, string | Secret>>): Record<string, string> {
@@ -225,7 +235,8 @@ function revealHeaders(headers: Readonly<Record<string, string | Secret>>): Reco
   );
 }
 
+/** `baseUrl` without its trailing slashes. */
 function urlOf(baseUrl: string, p: ResourcePath): string {
   const query = p.query && Object.keys(p.query).length > 0 ? `?${new URLSearchParams(p.query).toString()}` : '';
-  return `${baseUrl.replace(/\/+$/, '')}${p.path}${query}`;
+  return `${baseUrl}${p.path}${query}`;
 }
