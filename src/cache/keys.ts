@@ -1,4 +1,13 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/**
+ * SHA-256, base64url. Node's one-shot crypto.hash (20.12+) skips the Hash object createHash
+ * builds, a measurable part of a cached answer's cost; the same digest either way.
+ */
+const sha256 = (text: string): string =>
+  typeof crypto.hash === 'function'
+    ? crypto.hash('sha256', text, 'base64url')
+    : crypto.createHash('sha256').update(text).digest('base64url');
 
 /**
  * Cache keys, built only here. `{tenant}` is a Redis Cluster hash tag: all of a
@@ -24,7 +33,7 @@ export function upstreamReadKey(parts: {
   const query = parts.query ? new URLSearchParams(Object.entries(parts.query).sort()).toString() : '';
   // The scope (organization, plus a credential fingerprint where a caller's own
   // token is forwarded) is hashed: it may be long, and must not appear in Redis.
-  const scope = createHash('sha256').update(parts.scope).digest('base64url').slice(0, 16);
+  const scope = sha256(parts.scope).slice(0, 16);
   return `${tenantVendorPrefix(parts.tenantId, parts.vendor)}${scope}:${parts.path}${query ? `?${query}` : ''}`;
 }
 
@@ -56,9 +65,8 @@ export const readGenerationKey = (tenantId: string, vendor: string) =>
  * against, so one MGET fetches both.
  */
 export function responseKey(tenantId: string, parts: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\n');
-  return `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:response:${hash.digest('base64url')}`;
+  // Each part followed by a newline, hashed as one text.
+  return `${CACHE_KEY_PREFIX}{${tenantId}}:${CACHE_FORMAT_VERSION}:response:${sha256(`${parts.join('\n')}\n`)}`;
 }
 
 /**
@@ -74,6 +82,6 @@ export const isNearCacheable = (key: string) => NEAR_KINDS.test(key);
  * the hash tag keeps one tenant's key from ever meeting another's.
  */
 export function idempotencyRecordKey(parts: { tenantId: string; key: string }): string {
-  const digest = createHash('sha256').update(parts.key).digest('base64url');
+  const digest = sha256(parts.key);
   return `${CACHE_KEY_PREFIX}{${parts.tenantId}}:${CACHE_FORMAT_VERSION}:idem:${digest}`;
 }

@@ -64,7 +64,6 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
     maxSize: options.maxBytes,
     // Two bytes a character, plus the key and the entry's own bookkeeping.
     sizeCalculation: (value, key) => 2 * (key.length + (value === ABSENT ? 0 : value.length)) + 64,
-    ttlResolution: 0,
   });
   let live = false;
   let epoch = 0;
@@ -242,7 +241,8 @@ export async function getNear(
   const out = new Array<string | undefined>(keys.length);
   const missing: number[] = [];
   keys.forEach((key, i) => {
-    const kept = isNearCacheable(key) ? near.get(key) : undefined;
+    // Only near-cacheable keys are ever kept: no need to ask which a key is on the way to a hit.
+    const kept = near.get(key);
     if (kept) out[i] = kept.value;
     else missing.push(i);
   });

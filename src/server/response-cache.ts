@@ -69,6 +69,8 @@ const storedHeadSchema = z.object({
   cost: z.number().min(0).optional(),
 });
 
+/** Characters of records kept parsed (the most recently parsed ones; the near cache keeps their text anyway). */
+const PARSED_CHARS = 4 * 1024 * 1024;
 /** Larger answers are not worth a cache slot (and would crowd out the reads). */
 const MAX_CACHED_BODY_CHARS = 256 * 1024;
 /** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
@@ -95,6 +97,27 @@ export function createResponseCache(deps: {
   onCorruptRecord?: () => void;
 }): ResponseCache {
   const now = deps.now ?? Date.now;
+  // The last record parsed per key: a near-cached record comes back as the same string, and is parsed once.
+  const parsed = new Map<string, { readonly raw: string; readonly record: StoredHead; readonly body: string }>();
+  let parsedChars = 0;
+  const parse = (key: string, raw: string) => {
+    const known = parsed.get(key);
+    if (known?.raw === raw) return known;
+    const newline = raw.indexOf('\n');
+    const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
+    if (!record) return undefined;
+    const entry = { raw, record, body: raw.slice(newline + 1) };
+    if (known) parsedChars -= known.raw.length;
+    parsed.delete(key);
+    parsed.set(key, entry);
+    parsedChars += raw.length;
+    for (const [oldest, { raw: text }] of parsed) {
+      if (parsedChars <= PARSED_CHARS) break;
+      parsed.delete(oldest);
+      parsedChars -= text.length;
+    }
+    return entry;
+  };
   // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).
   const configDigests = new WeakMap<object, string>();
   const configDigest = (config: object) => {
@@ -134,9 +157,8 @@ export function createResponseCache(deps: {
       const found = await safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined);
       const raw = found?.values[0];
       if (!found || raw === undefined) return undefined;
-      const newline = raw.indexOf('\n');
-      const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
-      if (!record) {
+      const { record, body } = parse(key, raw) ?? {};
+      if (!record || body === undefined) {
         deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
         deps.onCorruptRecord?.();
         return undefined;
@@ -147,7 +169,7 @@ export function createResponseCache(deps: {
         if (!current || current.token !== generation || !current.trusted) return undefined;
       }
       const { status, headers, operationName, cost } = record;
-      return { status, headers, body: raw.slice(newline + 1), operationName, ...(cost !== undefined && { cost }) };
+      return { status, headers, body, operationName, ...(cost !== undefined && { cost }) };
     },
 
     async store(key, response, ledger) {
