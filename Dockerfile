@@ -34,4 +34,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # main.js drains on SIGTERM (SHUTDOWN_DRAIN_DELAY_MS), then finishes in-flight requests (SHUTDOWN_GRACE_MS).
 STOPSIGNAL SIGTERM
-CMD ["node", "--heap-growing-percent=50", "dist/main.js"]
+# V8 heap flags: src/heap-growth.ts says why (Node 24 takes them from the command line only).
+CMD ["node", "--heap-growing-percent=50", "--max-semi-space-size=16", "dist/main.js"]

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { encodeGlobalId } from '../src/domain/global-id.js';
+import { NODE_HEAP_FLAGS } from '../src/heap-growth.js';
 import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
@@ -202,7 +203,9 @@ async function startGateway(name: string, config: Record<string, unknown>, env: 
   writeFileSync(file, JSON.stringify({ ...config, rateLimits: BENCH_RATE_LIMITS, port, host: '127.0.0.1' }, null, 2));
   const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles')}`] : [];
   const url = `http://127.0.0.1:${port}`;
-  const { process: proc } = await startProcess(name, process.execPath, [...profileArgs, join(ROOT, 'dist/main.js')], {
+  // Node's heap flags as `npm start` and the image pass them (Node 24 takes them from the command line only).
+  const nodeArgs = [...profileArgs, ...NODE_HEAP_FLAGS, join(ROOT, 'dist/main.js')];
+  const { process: proc } = await startProcess(name, process.execPath, nodeArgs, {
     env: { ...baseEnv(), ...env, JUNCTION_CONFIG: file, NODE_ENV: 'production' },
     ready: {
       probe: () =>

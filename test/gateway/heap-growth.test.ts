@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { boundHeapGrowth, HEAP_GROWING_PERCENT } from '../../src/heap-growth.js';
+import { boundHeapGrowth, HEAP_GROWING_PERCENT, NODE_HEAP_FLAGS } from '../../src/heap-growth.js';
 
 describe('the heap growth bound set at start-up', () => {
   it("leaves node's own --heap-growing-percent alone", () => {
@@ -13,5 +14,15 @@ describe('the heap growth bound set at start-up', () => {
   it('sets it otherwise, and the process goes on', () => {
     expect(boundHeapGrowth(HEAP_GROWING_PERCENT, ['--enable-source-maps'])).toBe(true);
     expect(getHeapStatistics().used_heap_size).toBeGreaterThan(0);
+  });
+});
+
+describe("node's heap flags on the command line (Node 24 takes them from there only)", () => {
+  it('are the ones npm start runs with (the image runs its command: deployment-files.test.ts)', () => {
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    expect(packageJson.scripts.start).toBe(`node ${NODE_HEAP_FLAGS.join(' ')} dist/main.js`);
+    expect(NODE_HEAP_FLAGS).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, '--max-semi-space-size=16']);
   });
 });
