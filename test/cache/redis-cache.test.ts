@@ -165,6 +165,28 @@ describe('Redis cache (single node, two gateway instances)', () => {
     expect(leen().stats().total).toBe(0);
   });
 
+  it('an answer each instance serves from its near cache is never served after a mutation through the other', async () => {
+    for (const org of DASHBOARD_SEED.slice(10, 14)) {
+      // b answers from its own memory: the repeated query costs no Redis command and no vendor call.
+      await eventually('b to serve the dashboard from its near cache', async () => {
+        await dashboard(b);
+        await redis.resetStats();
+        sandbox.reset();
+        const listed = listedConnections(await dashboard(b), org);
+        const calls = await redis.commandCalls();
+        return listed.length === 2 && leen().stats().total === 0 && !calls.mget && !calls.get;
+      });
+      const { body } = await a.gql(
+        DELETE_CONNECTION,
+        { input: { connectionId: connectionGid(org, 1) } },
+        { apiKey: API_KEY },
+      );
+      expect(body.data).toMatchObject({ deleteConnection: { userErrors: [] } });
+      // Right after the mutation answered: b's kept answer is gone, it reads afresh.
+      expect(listedConnections(await dashboard(b), org)).toEqual([org.connections[0]!.id]);
+    }
+  });
+
   it('a read that fetched before a mutation and stores after it does not leave stale data behind', async () => {
     const org = DASHBOARD_SEED[5]!;
     const slowOrg = DASHBOARD_SEED[6]!;
