@@ -174,7 +174,7 @@ describe('Redis cache (single node, two gateway instances)', () => {
         sandbox.reset();
         const listed = listedConnections(await dashboard(b), org);
         const calls = await redis.commandCalls();
-        return listed.length === 2 && leen().stats().total === 0 && !calls.mget && !calls.get;
+        return listed?.length === 2 && leen().stats().total === 0 && !calls.mget && !calls.get;
       });
       const { body } = await a.gql(
         DELETE_CONNECTION,
