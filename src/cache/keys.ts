@@ -31,10 +31,25 @@ export function upstreamReadKey(parts: {
   query?: Readonly<Record<string, string>>;
 }): string {
   const query = parts.query ? new URLSearchParams(Object.entries(parts.query).sort()).toString() : '';
-  // The scope (organization, plus a credential fingerprint where a caller's own
-  // token is forwarded) is hashed: it may be long, and must not appear in Redis.
-  const scope = sha256(parts.scope).slice(0, 16);
-  return `${tenantVendorPrefix(parts.tenantId, parts.vendor)}${scope}:${parts.path}${query ? `?${query}` : ''}`;
+  return `${tenantVendorPrefix(parts.tenantId, parts.vendor)}${hashedScope(parts.scope)}:${parts.path}${query ? `?${query}` : ''}`;
+}
+
+/** Scopes hashed lately: a handful per tenant, asked for on every read. Bounded: cleared when full. */
+const scopeHashes = new Map<string, string>();
+const MAX_SCOPE_HASHES = 4096;
+
+/**
+ * Private: the scope (organization, plus a credential fingerprint where a caller's own
+ * token is forwarded) is hashed: it may be long, and must not appear in Redis.
+ */
+function hashedScope(scope: string): string {
+  let hashed = scopeHashes.get(scope);
+  if (hashed === undefined) {
+    hashed = sha256(scope).slice(0, 16);
+    if (scopeHashes.size >= MAX_SCOPE_HASHES) scopeHashes.clear();
+    scopeHashes.set(scope, hashed);
+  }
+  return hashed;
 }
 
 /**
