@@ -36,48 +36,90 @@ const UUID_BYTES = 16;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeGlobalId(id: GlobalId): string {
-  const header = COMPACT_MARK | (NODE_TYPENAMES.indexOf(id.typename) << 3) | VENDORS.indexOf(id.vendor);
-  // The header and a UUID organization are 18 bytes, a whole number of base64 groups: their 24 characters are
-  // the same for every node of the organization, so they are encoded once and the keys appended.
-  const prefix = organizationPrefix(header, id.organizationId);
-  if (prefix !== undefined) return id.keys.length === 0 ? prefix : prefix + packParts(-1, id.keys);
-  return packParts(header, [id.organizationId, ...id.keys]);
+  const header = headerOf(id.typename, id.vendor);
+  const { organizationId, keys } = id;
+  if (keys.length === 0) return encodeNode(header, organizationId, 0, '', '');
+  if (keys.length === 1) return encodeNode(header, organizationId, 1, keys[0]!, '');
+  if (keys.length === 2) return encodeNode(header, organizationId, 2, keys[0]!, keys[1]!);
+  return packParts(header, [organizationId, ...keys]);
 }
 
-/** Cached base64url prefixes per header and organization, dropped whole when full (it holds only what is cheap to redo). */
-const prefixes = new Map<number, Map<string, string>>();
-const MAX_PREFIXES = 10_000;
-let prefixCount = 0;
+export const organizationGlobalId = (vendor: Vendor, organizationId: string) =>
+  encodeNode(headerOf('Organization', vendor), organizationId, 0, '', '');
 
-function organizationPrefix(header: number, organizationId: string): string | undefined {
-  let byOrganization = prefixes.get(header);
-  const known = byOrganization?.get(organizationId);
-  if (known !== undefined) return known;
-  if (!isCanonicalUuid(organizationId)) return undefined;
-  if (prefixCount >= MAX_PREFIXES) {
-    prefixes.clear();
-    prefixCount = 0;
-    byOrganization = undefined;
+/** A connection's ID, without the GlobalId object and keys array encodeGlobalId takes (one per connection listed). */
+export const connectionGlobalId = (vendor: Vendor, organizationId: string, key: string) =>
+  encodeNode(headerOf('Connection', vendor), organizationId, 1, key, '');
+
+const headerOf = (typename: NodeTypename, vendor: Vendor) =>
+  COMPACT_MARK | (NODE_TYPENAMES.indexOf(typename) << 3) | VENDORS.indexOf(vendor);
+
+/**
+ * The header, the organization and up to two keys, written into one buffer and encoded once: a UUID
+ * organization's 17 bytes (tag and UUID) are looked up rather than checked and packed again.
+ */
+function encodeNode(header: number, organizationId: string, count: 0 | 1 | 2, key0: string, key1: string): string {
+  const organization = packedOrganization(organizationId);
+  if (organization !== undefined) {
+    let at = 1 + UUID_PART_BYTES;
+    // Keys of any length fit once the buffer is big enough; a rare long one takes the general path.
+    if (count > 0 && (at = writePart(scratch, at, key0)) > 0 && count > 1) at = writePart(scratch, at, key1);
+    if (at > 0) {
+      scratch[0] = header;
+      scratch.set(organization, 1);
+      return scratch.toString('base64url', 0, at);
+    }
   }
-  if (!byOrganization) prefixes.set(header, (byOrganization = new Map()));
-  const prefix = packParts(header, [organizationId]);
-  byOrganization.set(organizationId, prefix);
-  prefixCount += 1;
-  return prefix;
+  return packParts(
+    header,
+    count === 0 ? [organizationId] : count === 1 ? [organizationId, key0] : [organizationId, key0, key1],
+  );
+}
+
+/** A UUID part as it is packed: its tag, then its 16 bytes. */
+const UUID_PART_BYTES = 1 + UUID_BYTES;
+
+/** Packed UUID organizations (tag and bytes), dropped whole when full: they hold only what is cheap to redo. */
+const organizations = new Map<string, Buffer>();
+const MAX_ORGANIZATIONS = 10_000;
+
+function packedOrganization(organizationId: string): Buffer | undefined {
+  const known = organizations.get(organizationId);
+  if (known !== undefined) return known;
+  const packed = Buffer.alloc(UUID_PART_BYTES);
+  packed[0] = UUID_TAG;
+  if (writeCanonicalUuid(packed, 1, organizationId) < 0) return undefined;
+  if (organizations.size >= MAX_ORGANIZATIONS) organizations.clear();
+  organizations.set(organizationId, packed);
+  return packed;
+}
+
+/** Writes one part (a packed UUID or length-prefixed UTF-8) at `at`; the index after it, or -1 when it may not fit. */
+function writePart(bytes: Buffer, at: number, part: string): number {
+  const afterUuid = writeCanonicalUuid(bytes, at + 1, part);
+  if (afterUuid > 0) {
+    bytes[at] = UUID_TAG;
+    return afterUuid;
+  }
+  // UTF-8 is at most 3 bytes per UTF-16 unit; the length's varint at most 3 bytes for what is checked here.
+  if (at + 3 + part.length * 3 > bytes.length) return -1;
+  const length = Buffer.byteLength(part, 'utf8');
+  at = writeVarint(bytes, at, length);
+  return at + bytes.write(part, at, 'utf8');
 }
 
 /** Reused for every ID that fits (IDs are short); a longer one gets its own buffer. */
 const scratch = Buffer.allocUnsafe(512);
 
-/** base64url of the header byte (none when negative) followed by each part, a packed UUID or length-prefixed UTF-8. */
+/** base64url of the header byte followed by each part, a packed UUID or length-prefixed UTF-8 (any length). */
 function packParts(header: number, parts: readonly string[]): string {
   // A part's UTF-8 length, or -1 for a UUID packed into 16 bytes.
   const lengths = parts.map((part) => (isCanonicalUuid(part) ? -1 : Buffer.byteLength(part, 'utf8')));
-  let size = header < 0 ? 0 : 1;
-  for (const length of lengths) size += length < 0 ? 1 + UUID_BYTES : varintLength(length) + length;
+  let size = 1;
+  for (const length of lengths) size += length < 0 ? UUID_PART_BYTES : varintLength(length) + length;
   const bytes = size <= scratch.length ? scratch : Buffer.allocUnsafe(size);
   let at = 0;
-  if (header >= 0) bytes[at++] = header;
+  bytes[at++] = header;
   parts.forEach((part, i) => {
     const length = lengths[i]!;
     if (length < 0) {
@@ -117,6 +159,27 @@ function writeUuid(bytes: Buffer, at: number, uuid: string): number {
   return at;
 }
 
+/**
+ * Checks and packs a UUID in one pass (a table per character, not a test and then a second walk): the
+ * index after its 16 bytes, or -1 when `s` is not a canonical UUID (the bytes written so far mean nothing then).
+ */
+function writeCanonicalUuid(bytes: Buffer, at: number, s: string): number {
+  if (s.length !== 36) return -1;
+  if (s.charCodeAt(8) !== 0x2d || s.charCodeAt(13) !== 0x2d || s.charCodeAt(18) !== 0x2d || s.charCodeAt(23) !== 0x2d)
+    return -1;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i += 1;
+    const high = hexDigit(s.charCodeAt(i));
+    const low = hexDigit(s.charCodeAt(i + 1));
+    if (high < 0 || low < 0) return -1;
+    bytes[at++] = (high << 4) | low;
+  }
+  return at;
+}
+
+const HEX_DIGITS = Int8Array.from({ length: 128 }, (_, c) => hexValue(c));
+const hexDigit = (c: number) => (c < 128 ? HEX_DIGITS[c]! : -1);
+
 /** Decodes any global ID; throws BAD_USER_INPUT when it is not one Junction could have issued. */
 export function decodeGlobalId(id: string, argumentName = 'id'): GlobalId {
   const invalid = () =>
@@ -152,9 +215,6 @@ export function decodeGlobalIdOf(typename: NodeTypename, id: string, argumentNam
   }
   return decoded;
 }
-
-export const organizationGlobalId = (vendor: Vendor, organizationId: string) =>
-  encodeGlobalId({ typename: 'Organization', vendor, organizationId, keys: [] });
 
 // ---------------------------------------------------------------- private
 

@@ -1,5 +1,5 @@
 import type { ConnectionEvent, ConnectionEventType } from './connection-index.js';
-import { encodeGlobalId, organizationGlobalId } from './global-id.js';
+import { connectionGlobalId, organizationGlobalId } from './global-id.js';
 import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, Vendor } from './models.js';
 
 /**
@@ -52,8 +52,7 @@ export const WEBHOOK_EVENT_TYPES: Readonly<Record<ConnectionEventType, WebhookEv
   UPDATED: 'connection.updated',
 };
 
-export const connectionGlobalId = (vendor: Vendor, organizationId: string, key: string): string =>
-  encodeGlobalId({ typename: 'Connection', vendor, organizationId, keys: [key] });
+export { connectionGlobalId };
 
 export function toPublicConnection(connection: ConnectionModel): PublicConnection {
   const health = connection.health;

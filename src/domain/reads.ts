@@ -1,6 +1,6 @@
 import { loadConnection, routeConnection } from './connection-route.js';
 import { GatewayError, NotFoundError } from './errors.js';
-import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId } from './global-id.js';
+import { decodeGlobalId, decodeGlobalIdOf, organizationGlobalId, type GlobalId } from './global-id.js';
 import type { ActionModel, ConnectionModel, OrganizationModel, ProviderModel, Vendor } from './models.js';
 import { connectionPredicate, type ConnectionFilterModel } from './connection-filter.js';
 import { pageConnections, type ConnectionPage, type ConnectionPageArgs } from './connection-pages.js';
@@ -29,7 +29,11 @@ export interface ConnectionListModel {
 }
 
 export async function getOrganization(scope: TenantScope, id: string, argumentName = 'id'): Promise<OrganizationModel> {
-  const gid = decodeGlobalIdOf('Organization', id, argumentName);
+  return organizationOfId(scope, decodeGlobalIdOf('Organization', id, argumentName), id);
+}
+
+/** Private: an organization by its decoded ID (async: a refused one is this entry's rejection, not a throw). */
+async function organizationOfId(scope: TenantScope, gid: GlobalId, id: string): Promise<OrganizationModel> {
   return adapterForId(scope, gid, id).getOrganization(gid.organizationId);
 }
 
@@ -59,8 +63,8 @@ export function getOrganizations(
 ): Promise<OrganizationModel>[] {
   if (ids) {
     // Decode every ID first: one malformed ID rejects the request before any vendor call.
-    ids.forEach((id, index) => decodeGlobalIdOf('Organization', id, `ids[${index}]`));
-    return ids.map((id, index) => getOrganization(scope, id, `ids[${index}]`));
+    const decoded = ids.map((id, index) => decodeGlobalIdOf('Organization', id, `ids[${index}]`));
+    return ids.map((id, index) => organizationOfId(scope, decoded[index]!, id));
   }
   return [...scope.adapters.values()].flatMap((adapter) =>
     adapter.organizations.list.map((o) => adapter.getOrganization(o.id)),

@@ -11,7 +11,7 @@ import type {
   WebhookDeliveryResolvers,
 } from '../__generated__/resolvers-types.js';
 import { liveEdges } from '../domain/connection-pages.js';
-import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
+import { connectionGlobalId, encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import * as reads from '../domain/reads.js';
 import type { GatewayContext } from './context.js';
@@ -31,8 +31,7 @@ export const Organization: OrganizationResolvers = {
 };
 
 export const Connection: ConnectionResolvers = {
-  id: (c) =>
-    encodeGlobalId({ typename: 'Connection', vendor: c.vendor, organizationId: c.organizationId, keys: [c.key] }),
+  id: (c) => connectionGlobalId(c.vendor, c.organizationId, c.key),
   organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
   actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
   syncedAt: (c, _args, { tenant }) => reads.syncedAtOf(tenant, c),

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeGlobalId, encodeGlobalId, type GlobalId } from '../../src/domain/global-id.js';
+import {
+  connectionGlobalId,
+  decodeGlobalId,
+  encodeGlobalId,
+  organizationGlobalId,
+  type GlobalId,
+} from '../../src/domain/global-id.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { USERHUB_SEED } from '../../src/sandbox/userhub/seed.js';
 import { globalId, legacyGlobalId, startStack, type TestStack } from '../helpers/stack.js';
@@ -133,5 +139,50 @@ describe('the compact form', () => {
     const encoded = encodeGlobalId(id);
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeGlobalId(encoded)).toEqual(id);
+  });
+
+  /** IDs clients hold: each the very string Junction has handed out since the compact form came, byte for byte. */
+  const U1 = '9b2f1d4e-7a6c-4e11-8f3b-2d5c6a7e8f90';
+  const U2 = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
+  it.each<[GlobalId, string]>([
+    [{ typename: 'Organization', vendor: 'LEEN', organizationId: U1, keys: [] }, 'gACbLx1OemxOEY87LVxqfo-Q'],
+    [
+      { typename: 'Connection', vendor: 'LEEN', organizationId: U1, keys: [U2] },
+      'iACbLx1OemxOEY87LVxqfo-QADyQw8wNREtQiIiN0lc2BSo',
+    ],
+    [
+      { typename: 'Provider', vendor: 'LEEN', organizationId: U1, keys: ['TENABLE'] },
+      'kACbLx1OemxOEY87LVxqfo-QB1RFTkFCTEU',
+    ],
+    [
+      { typename: 'Action', vendor: 'SUPERVITY', organizationId: U1, keys: ['slack', 'send_message'] },
+      'mwCbLx1OemxOEY87LVxqfo-QBXNsYWNrDHNlbmRfbWVzc2FnZQ',
+    ],
+    [{ typename: 'Organization', vendor: 'OUTLIT', organizationId: 'acme', keys: [] }, 'gQRhY21l'],
+    [
+      { typename: 'Connection', vendor: 'SUPERVITY', organizationId: 'org_1', keys: ['slack:acct-42'] },
+      'iwVvcmdfMQ1zbGFjazphY2N0LTQy',
+    ],
+    [
+      { typename: 'Connection', vendor: 'PROJECTMANAGER', organizationId: U1, keys: [U2.toUpperCase()] },
+      'igCbLx1OemxOEY87LVxqfo-QJDNDOTBDM0NDLTBENDQtNEI1MC04ODg4LThERDI1NzM2MDUyQQ',
+    ],
+    [{ typename: 'Connection', vendor: 'USERHUB', organizationId: 'ws', keys: [U2] }, 'jAJ3cwA8kMPMDURLUIiIjdJXNgUq'],
+    [
+      { typename: 'Provider', vendor: 'USERHUB', organizationId: 'é漢字🙂', keys: ['x'.repeat(200)] },
+      `lAzDqea8ouWtl_CfmYLIAXh4${'eHh4'.repeat(66)}`,
+    ],
+    [
+      { typename: 'Action', vendor: 'OUTLIT', organizationId: U2, keys: [U1, 'a'.repeat(130)] },
+      `mQA8kMPMDURLUIiIjdJXNgUqAJsvHU56bE4RjzstXGp-j5CCAW${'FhYW'.repeat(43)}E`,
+    ],
+  ])('encodes $0.typename $0.vendor as the ID clients already hold', (id, expected) => {
+    expect(encodeGlobalId(id)).toBe(expected);
+    // Twice: the second is served from what the first remembered of the organization.
+    expect(encodeGlobalId(id)).toBe(expected);
+    if (id.typename === 'Organization') expect(organizationGlobalId(id.vendor, id.organizationId)).toBe(expected);
+    if (id.typename === 'Connection')
+      expect(connectionGlobalId(id.vendor, id.organizationId, id.keys[0]!)).toBe(expected);
+    expect(decodeGlobalId(expected)).toEqual(id);
   });
 });
