@@ -328,12 +328,20 @@ describe('Leen through the gateway', () => {
         details: null,
       },
     });
+    // Any http(s) URL is served as Leen wrote it, whatever the case of its scheme; one that does not parse is not.
+    const served = ['HTTPS://app.leen.example/a', 'http://app.leen.example/b'];
     leen().addFault({
       method: 'GET',
       status: 200,
-      body: [body(tenable!.id, 'javascript:alert(document.cookie)'), body(crowdstrike!.id, 'not a url')],
+      body: [
+        body(tenable!.id, 'javascript:alert(document.cookie)'),
+        body(crowdstrike!.id, 'not a url'),
+        body(randomUUID(), 'https://'),
+        body(randomUUID(), 'https://exa mple.com/'),
+        ...served.map((url) => body(randomUUID(), url)),
+      ],
     });
-    expect((await repairOf()).map((c) => c.reauthorizeUrl)).toEqual([null, null]);
+    expect((await repairOf()).map((c) => c.reauthorizeUrl)).toEqual([null, null, null, null, ...served]);
   });
 
   it("a live read's syncedAt is when Leen answered, and stays that time while the read is served from cache", async () => {

@@ -1,4 +1,4 @@
-import type { ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import type { LeenConnection } from './wire.js';
 
@@ -36,6 +36,9 @@ export const toProviderModel = (vendor: string, scopeOrganizationId: string): Pr
   scopeOrganizationId,
 });
 
+/** The details of a health without any: one frozen empty list for them all. */
+const NO_DETAILS: ConnectionHealthModel['details'] = Object.freeze([]);
+
 export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
   vendor: 'LEEN',
   organizationId: c.organization_id,
@@ -49,10 +52,9 @@ export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
     status: c.health.status,
     description: c.health.description,
     resolutionOwner: c.health.resolution_owner,
-    details: (c.health.details ?? []).map((d) => ({
-      dataExportType: d.data_export_type ?? null,
-      endpoint: d.endpoint,
-    })),
+    details: c.health.details?.length
+      ? c.health.details.map((d) => ({ dataExportType: d.data_export_type ?? null, endpoint: d.endpoint }))
+      : NO_DETAILS,
   },
   accountIdentifier: c.identifier ?? null,
   sharedTeamKeys: null,
@@ -75,6 +77,8 @@ function statusOf(state: string): ConnectionStatus {
  */
 function webUrlOrNull(raw: string | null | undefined): string | null {
   if (!raw || raw.length > 4096 || !URL.canParse(raw)) return null;
+  // Written with its scheme in lower case, as Leen does: the scheme is known without building the URL.
+  if (raw.startsWith('https://') || raw.startsWith('http://')) return raw;
   const { protocol } = new URL(raw);
   return protocol === 'https:' || protocol === 'http:' ? raw : null;
 }
