@@ -77,6 +77,11 @@ function redactSecrets(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+/**
+ * Without a destination, lines go to stdout synchronously (pino's blocking mode): a line is written
+ * when it is logged, so none is lost if the process dies. Pino's asynchronous mode measures and copies
+ * its growing buffer again for every line while a write is pending, which costs more under load.
+ */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
@@ -87,6 +92,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
       },
     },
-    destination as pino.DestinationStream | undefined,
+    (destination as pino.DestinationStream | undefined) ?? pino.destination({ dest: 1, sync: true }),
   );
 }
