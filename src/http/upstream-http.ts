@@ -186,19 +186,9 @@ function tooLarge(vendor: Vendor, limit: number, status: number): UpstreamError 
   );
 }
 
-/**
- * Private: the body as text. One of a declared length loses a UTF-8 byte order mark, as undici's
- * `text()` read it; a chunked one keeps it (and is then not JSON).
- */
-function textOf({ headers, body }: Exchanged): string {
-  const declared = headers['content-length'];
-  const bom =
-    typeof declared === 'string' &&
-    declared !== '' &&
-    body.length > 2 &&
-    body[0] === 0xef &&
-    body[1] === 0xbb &&
-    body[2] === 0xbf;
+/** Private: the body as text, without a UTF-8 byte order mark however the body was framed (declared or chunked). */
+function textOf({ body }: Exchanged): string {
+  const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
   return body.toString('utf8', bom ? 3 : 0);
 }
 

@@ -38,6 +38,10 @@ beforeAll(async () => {
         res.writeHead(200, { ...json, 'content-length': String(body.length) }).end(body);
         return;
       }
+      case '/chunked-bom':
+        res.writeHead(200, json);
+        void writeApart(res, [BOM.toString('utf8'), '{"ok":', 'true}']);
+        return;
       case '/many-chunks':
         res.writeHead(200, json);
         void writeApart(res, JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => i) }).match(/.{1,7}/g)!);
@@ -96,6 +100,10 @@ const get = (path: string, extra: Partial<UpstreamRequest> = {}) =>
 describe('a vendor call', () => {
   it('a declared-length body loses its byte order mark before it is parsed', async () => {
     expect(await get('/declared-bom')).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it('so does a chunked one: a tolerant reader parses the same JSON however it was framed', async () => {
+    expect(await get('/chunked-bom')).toMatchObject({ status: 200, body: { ok: true } });
   });
 
   it('a body in many chunks is parsed whole', async () => {
