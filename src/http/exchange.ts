@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { AttemptTimeout } from './upstream-policy.js';
+import type { AttemptTimeout } from './attempt-timeout.js';
 
 /**
  * One HTTP exchange on an undici dispatcher, the response body collected

@@ -7,12 +7,8 @@ import { exchange, type Exchanged } from './exchange.js';
 import { requestTarget } from './request-target.js';
 import type { ScrubText } from './secret-scrub.js';
 import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
-import {
-  createUpstreamPolicy,
-  type AttemptTimeout,
-  type BreakerSettings,
-  type RetrySettings,
-} from './upstream-policy.js';
+import type { AttemptTimeout } from './attempt-timeout.js';
+import { createUpstreamPolicy, type BreakerSettings, type RetrySettings } from './upstream-policy.js';
 
 /**
  * The one place Junction talks HTTP to vendors. Calls go through undici's
