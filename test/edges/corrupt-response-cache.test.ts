@@ -59,7 +59,15 @@ describe('a corrupt response-cache record', () => {
     ['the current format without headers', '{"format":2,"generations":{},"status":200,"operationName":"List"}\n{}'],
     ['a head that is not JSON', '{"format":2,\n{}'],
   ])('%s is a miss, counted and overwritten; the next repeat is a hit', async (_case, corrupt) => {
-    const first = await stack.gql(LIST, variables);
+    // The sweep before each case reaches the gateway's near cache a moment after clear() returns (the sweeping
+    // store keeps nothing near, so it has no echo to wait for): until then an answer built on a generation the
+    // sweep removed is served but not stored, so the first answer is asked for again until one is stored.
+    let first = await stack.gql(LIST, variables);
+    await eventually('an answer to be stored', async () => {
+      if ((await responseKeys()).length > 0) return true;
+      first = await stack.gql(LIST, variables);
+      return false;
+    });
     expect(first.status).toBe(200);
     const [key] = await responseKeys();
     expect(key).toBeDefined();
