@@ -95,25 +95,19 @@ function withinDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const { commandTimeoutMs, logger, observer } = options;
   const faultLogIntervalMs = options.faultLogIntervalMs ?? 30_000;
-  const { client } = createRedisClient({
-    url: options.url,
-    clusterNodes: options.clusterNodes,
+  const timeouts = {
     // Only a backstop that empties ioredis' queue on a hung server: the bound a query waits is withinDeadline's.
     commandTimeoutMs: Math.max(1000, commandTimeoutMs * 20),
     connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
-  });
+  };
+  const { client } = createRedisClient({ url: options.url, clusterNodes: options.clusterNodes, ...timeouts });
 
   // A single node announces every change of a key an instance may keep near; a cluster neither keeps nor announces.
   const single = client instanceof Cluster ? undefined : client;
   const near =
     single && options.url && (options.nearCacheMaxBytes ?? 0) > 0
       ? createNearCache({
-          subscriber: createRedisClient({
-            url: options.url,
-            commandTimeoutMs: Math.max(1000, commandTimeoutMs * 20),
-            connectTimeoutMs: Math.max(1000, commandTimeoutMs * 10),
-            subscriber: true,
-          }).client as Redis,
+          subscriber: createRedisClient({ url: options.url, ...timeouts, subscriber: true }).client as Redis,
           maxBytes: options.nearCacheMaxBytes!,
         })
       : undefined;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { CacheStore } from '../cache/cache-store.js';
 import { responseKey } from '../cache/keys.js';
@@ -98,8 +99,10 @@ export function createResponseCache(deps: {
 }): ResponseCache {
   const now = deps.now ?? Date.now;
   // The last record parsed per key: a near-cached record comes back as the same string, and is parsed once.
-  const parsed = new Map<string, { readonly raw: string; readonly record: StoredHead; readonly body: string }>();
-  let parsedChars = 0;
+  const parsed = new LRUCache<string, { readonly raw: string; readonly record: StoredHead; readonly body: string }>({
+    maxSize: PARSED_CHARS,
+    sizeCalculation: (entry) => Math.max(1, entry.raw.length),
+  });
   const parse = (key: string, raw: string) => {
     const known = parsed.get(key);
     if (known?.raw === raw) return known;
@@ -107,15 +110,7 @@ export function createResponseCache(deps: {
     const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
     if (!record) return undefined;
     const entry = { raw, record, body: raw.slice(newline + 1) };
-    if (known) parsedChars -= known.raw.length;
-    parsed.delete(key);
     parsed.set(key, entry);
-    parsedChars += raw.length;
-    for (const [oldest, { raw: text }] of parsed) {
-      if (parsedChars <= PARSED_CHARS) break;
-      parsed.delete(oldest);
-      parsedChars -= text.length;
-    }
     return entry;
   };
   // Computed once per configuration object (Secrets serialize as "[redacted]": credentials do not shape answers).
