@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Resolves the start once the process printed a line this accepts (stdout), or the promise resolves. */
   readonly ready: { readonly line: (line: string) => boolean } | { readonly probe: () => Promise<boolean> };
   readonly timeoutMs?: number;
+  /** Where stdout goes when no ready line is awaited on it (discarded otherwise). */
+  readonly stdoutFile?: string;
 }
 
 /** Starts a process and waits until it is ready; returns its first matching stdout line, if any. */
@@ -35,10 +37,13 @@ export async function startProcess(
   args: readonly string[],
   options: StartOptions,
 ): Promise<{ process: BenchProcess; line: string | null }> {
+  // The child holds its own copy of the log file's descriptor; ours is closed once it is spawned.
+  const stdoutFd = 'line' in options.ready || !options.stdoutFile ? undefined : openSync(options.stdoutFile, 'w');
   const child = spawn(command, args, {
     env: options.env ?? process.env,
-    stdio: ['ignore', 'line' in options.ready ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', 'line' in options.ready ? 'pipe' : (stdoutFd ?? 'ignore'), 'pipe'],
   });
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);

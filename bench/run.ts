@@ -52,6 +52,10 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Rate limits on, counted but never reached (off otherwise: the gateways run in production mode). */
     'rate-limits': { type: 'boolean', default: false },
+    /** Extra node flags for the gateways, after the heap flags (so they win), e.g. `--node-args="--trace-gc-nvp"`. */
+    'node-args': { type: 'string' },
+    /** Keep each gateway's stdout (its log lines, and what --node-args traces) in .bench/NAME.log. */
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 
@@ -204,9 +208,11 @@ async function startGateway(name: string, config: Record<string, unknown>, env: 
   const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles')}`] : [];
   const url = `http://127.0.0.1:${port}`;
   // Node's heap flags as `npm start` and the image pass them (Node 24 takes them from the command line only).
-  const nodeArgs = [...profileArgs, ...NODE_HEAP_FLAGS, join(ROOT, 'dist/main.js')];
+  const extraArgs = args['node-args']?.split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...profileArgs, ...NODE_HEAP_FLAGS, ...extraArgs, join(ROOT, 'dist/main.js')];
   const { process: proc } = await startProcess(name, process.execPath, nodeArgs, {
     env: { ...baseEnv(), ...env, JUNCTION_CONFIG: file, NODE_ENV: 'production' },
+    ...(args['keep-logs'] && { stdoutFile: join(WORK, `${name}.log`) }),
     ready: {
       probe: () =>
         fetch(`${url}/healthz`).then(
