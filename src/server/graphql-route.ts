@@ -254,8 +254,10 @@ async function sendResponse(res: ServerResponse, response: HTTPGraphQLResponse):
     res.end();
     return undefined;
   }
-  res.end(response.body.string);
-  return response.body.string;
+  const body = response.body.string;
+  // As bytes: a string body is sent joined to the header text, a second copy of the whole answer on the heap.
+  res.end(Buffer.from(body));
+  return body;
 }
 
 /** A complete, error-free query answer is stored when every read it was built from allows (ReadLedger). */
