@@ -41,7 +41,8 @@ export interface CacheableRequest {
 export interface CachedResponse {
   readonly status: number;
   readonly headers: readonly (readonly [string, string])[];
-  readonly body: string;
+  /** As sent: a string when stored, its UTF-8 bytes when looked up (encoded once per record, not once per hit). */
+  readonly body: string | Buffer;
   readonly operationName: string | null;
   /** The operation's cost, spent from the rate limits again on each hit. */
   readonly cost?: number;
@@ -70,8 +71,8 @@ const storedHeadSchema = z.object({
   cost: z.number().min(0).optional(),
 });
 
-/** Characters of records kept parsed (the most recently parsed ones; the near cache keeps their text anyway). */
-const PARSED_CHARS = 4 * 1024 * 1024;
+/** Records kept parsed, in characters of their text plus bytes of their body (the most recently parsed ones). */
+const PARSED_SIZE = 8 * 1024 * 1024;
 /** Larger answers are not worth a cache slot (and would crowd out the reads). */
 const MAX_CACHED_BODY_CHARS = 256 * 1024;
 /** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
@@ -99,9 +100,9 @@ export function createResponseCache(deps: {
 }): ResponseCache {
   const now = deps.now ?? Date.now;
   // The last record parsed per key: a near-cached record comes back as the same string, and is parsed once.
-  const parsed = new LRUCache<string, { readonly raw: string; readonly record: StoredHead; readonly body: string }>({
-    maxSize: PARSED_CHARS,
-    sizeCalculation: (entry) => Math.max(1, entry.raw.length),
+  const parsed = new LRUCache<string, { readonly raw: string; readonly record: StoredHead; readonly body: Buffer }>({
+    maxSize: PARSED_SIZE,
+    sizeCalculation: (entry) => Math.max(1, entry.raw.length + entry.body.length),
   });
   const parse = (key: string, raw: string) => {
     const known = parsed.get(key);
@@ -109,7 +110,7 @@ export function createResponseCache(deps: {
     const newline = raw.indexOf('\n');
     const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
     if (!record) return undefined;
-    const entry = { raw, record, body: raw.slice(newline + 1) };
+    const entry = { raw, record, body: Buffer.from(raw.slice(newline + 1)) };
     parsed.set(key, entry);
     return entry;
   };
