@@ -1,4 +1,4 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import type { CacheFaultEvent, CacheObserver } from './cache-events.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
@@ -11,7 +11,7 @@ import {
   setAnnounced,
   setIfAbsentAnnounced,
 } from './near-cache.js';
-import { createRedisClient } from './redis-client.js';
+import { createRedisClient, isCluster } from './redis-client.js';
 
 /**
  * The shared cache on Redis, single node or Redis Cluster, through ioredis.
@@ -103,7 +103,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const { client } = createRedisClient({ url: options.url, clusterNodes: options.clusterNodes, ...timeouts });
 
   // A single node announces every change of a key an instance may keep near; a cluster neither keeps nor announces.
-  const single = client instanceof Cluster ? undefined : client;
+  const single = isCluster(client) ? undefined : client;
   const near =
     single && options.url && (options.nearCacheMaxBytes ?? 0) > 0
       ? createNearCache({
@@ -233,11 +233,11 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
         'clear',
         undefined,
         async () => {
-          if (client instanceof Cluster) {
+          if (isCluster(client)) {
             // A master that restarted may have left the pool; the sweep must reach every master there is now.
             await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
           }
-          const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+          const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client];
           await Promise.all(nodes.map((node) => clearNode(node)));
           // Every instance forgets what it kept near.
           if (single) await announceEverything(single, near);

@@ -1,4 +1,9 @@
-import { Cluster, Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as Ioredis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+// Loaded on first use: a gateway without Redis (the default) never holds ioredis and its command tables.
+const loadIoredis = () => createRequire(import.meta.url)('ioredis') as typeof Ioredis;
 
 /**
  * Every Redis (or Redis Cluster) connection Junction makes: the cache, the rate
@@ -28,6 +33,7 @@ export function createRedisClient(options: RedisClientOptions): {
   ready: Promise<void>;
 } {
   const { commandTimeoutMs } = options;
+  const { Cluster, Redis } = loadIoredis();
   const client: RedisClient = options.clusterNodes?.length
     ? new Cluster(
         options.clusterNodes.map((node) => ({
@@ -57,6 +63,8 @@ export function createRedisClient(options: RedisClientOptions): {
   });
   return { client, ready };
 }
+
+export const isCluster = (client: RedisClient): client is Cluster => client.isCluster;
 
 /** The prefix of every key of a tenant's connection index and leases: the tenant is the Cluster hash tag. */
 export const tenantKeyPrefix = (tenantId: string) => `junction:{${tenantId}}:`;

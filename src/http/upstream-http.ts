@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, undiciErrors } from './undici-dispatcher.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { verdictOfError } from './attempt-verdict.js';

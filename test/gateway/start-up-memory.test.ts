@@ -70,7 +70,7 @@ const ONE_TENANT = {
 };
 
 describe('a gateway process at start-up', { timeout: 90_000 }, () => {
-  it('loads neither the sandbox, the OTLP exporter, webhooks nor the sync when its config leaves them off, and keeps its young generation small', async () => {
+  it('loads neither the sandbox, the OTLP exporter, webhooks, the sync nor Redis when its config leaves them off, and keeps its young generation small', async () => {
     const { loaded, heapSpaces } = await startRecorded(ONE_TENANT);
     const modules = loaded();
     expect(modules).toContain('/src/app.ts');
@@ -79,6 +79,9 @@ describe('a gateway process at start-up', { timeout: 90_000 }, () => {
     expect(modules).not.toContain('exporter-trace-otlp-http');
     expect(modules).not.toMatch(/\/src\/webhooks\//);
     expect(modules).not.toContain('/src/sync/scheduler.ts');
+    // No Redis configured: no ioredis; and of undici only its dispatcher (src/http/undici-dispatcher.ts), not its index.
+    expect(modules).not.toContain('/node_modules/ioredis/');
+    expect(modules).not.toContain('/node_modules/undici/index.js');
     // Held at its initial size while starting (src/heap-growth.ts): 1 MB semi-spaces (2 MB), which what runs
     // once it serves may double once or twice; start-up's allocations alone would grow it to 32 MB (Node 20, 22).
     expect((await heapSpaces()).new_space).toBeLessThan(16 * MB);
