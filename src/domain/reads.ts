@@ -76,20 +76,26 @@ export async function getConnection(scope: TenantScope, id: string, argumentName
   return loadConnection(routeConnection(scope, gid, id, argumentName));
 }
 
-export async function listOrganizationConnections(
+/** Not async: a frame that only awaited the adapter's list was kept for the whole vendor call. */
+export function listOrganizationConnections(
   scope: TenantScope,
   organization: OrganizationModel,
   filter: ConnectionFilterModel | null | undefined,
-): Promise<ConnectionModel[]> {
-  const adapter = adapterOf(
-    scope,
-    organization.vendor,
-    organization.externalId,
-    () => new NotFoundError('Organization', organizationGlobalId(organization.vendor, organization.externalId)),
-  );
-  const keep = connectionPredicate(filter);
-  const connections = await adapter.listConnections(organization.externalId);
-  return connections.filter(keep);
+): Promise<readonly ConnectionModel[]> {
+  try {
+    const adapter = adapterOf(
+      scope,
+      organization.vendor,
+      organization.externalId,
+      () => new NotFoundError('Organization', organizationGlobalId(organization.vendor, organization.externalId)),
+    );
+    const keep = connectionPredicate(filter);
+    const connections = adapter.listConnections(organization.externalId);
+    // Without a filter every connection stays: the adapter's list as it is, not a copy.
+    return filter ? connections.then((list) => list.filter(keep)) : connections;
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /** `connections`: a page of the index when paging (or asked for INDEX), otherwise the live cross-vendor list. */

@@ -36,11 +36,24 @@ class AttemptTimer implements AttemptTimeout {
  * Runs `attempt` under a timer of `ms`. A timer of our own: cockatiel's cooperative timeout
  * added a derived controller, listeners and emitters to every vendor call for the same effect.
  */
-export async function withTimeout<R>(ms: number, attempt: (timeout: AttemptTimeout) => Promise<R>): Promise<R> {
+export function withTimeout<R>(ms: number, attempt: (timeout: AttemptTimeout) => Promise<R>): Promise<R> {
   const timer = new AttemptTimer(ms);
+  let running: Promise<R>;
   try {
-    return await attempt(timer);
-  } finally {
+    running = attempt(timer);
+  } catch (error) {
     timer.clear();
+    return Promise.reject(error as Error);
   }
+  // Handlers, not an await: an async function here was a suspended frame kept for the whole vendor call.
+  return running.then(
+    (value) => {
+      timer.clear();
+      return value;
+    },
+    (error: unknown) => {
+      timer.clear();
+      throw error;
+    },
+  );
 }

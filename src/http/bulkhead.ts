@@ -88,7 +88,7 @@ export function createBulkhead(settings: BulkheadSettings): Bulkhead {
     return slots;
   };
   return {
-    async run(vendor, tenantId, work) {
+    run(vendor, tenantId, work) {
       const tenant = slotsOf(
         tenants,
         `${vendor}\u0000${tenantId}`,
@@ -96,17 +96,53 @@ export function createBulkhead(settings: BulkheadSettings): Bulkhead {
       );
       // Only calls that hold their tenant's slot wait for the vendor's: at most the tenants' shares, never unbounded.
       const vendorSlots = slotsOf(vendors, vendor, () => new Slots(settings.maxConcurrencyPerVendor, Infinity));
-      await tenant.acquire();
+      let waiting: Promise<void> | undefined;
       try {
-        await vendorSlots.acquire();
-        try {
-          return await work();
-        } finally {
-          vendorSlots.release();
-        }
-      } finally {
-        tenant.release();
+        waiting = tenant.acquire();
+      } catch (error) {
+        return Promise.reject(error as Error);
       }
+      // Most calls find their slots free and start at once: no await, so no frame kept for the whole call.
+      return waiting
+        ? waiting.then(() => holdingTenant(tenant, vendorSlots, work))
+        : holdingTenant(tenant, vendorSlots, work);
     },
   };
+}
+
+/** Private: `work` once the vendor has a slot for it too; the tenant's slot is held already. */
+function holdingTenant<T>(tenant: Slots, vendor: Slots, work: () => Promise<T>): Promise<T> {
+  let waiting: Promise<void> | undefined;
+  try {
+    waiting = vendor.acquire();
+  } catch (error) {
+    tenant.release();
+    return Promise.reject(error as Error);
+  }
+  return waiting ? waiting.then(() => holdingBoth(tenant, vendor, work)) : holdingBoth(tenant, vendor, work);
+}
+
+/** Private: runs `work` on the two slots it holds and hands them back once it settles, the vendor's first. */
+function holdingBoth<T>(tenant: Slots, vendor: Slots, work: () => Promise<T>): Promise<T> {
+  const release = () => {
+    vendor.release();
+    tenant.release();
+  };
+  let running: Promise<T>;
+  try {
+    running = work();
+  } catch (error) {
+    release();
+    return Promise.reject(error as Error);
+  }
+  return running.then(
+    (value) => {
+      release();
+      return value;
+    },
+    (error: unknown) => {
+      release();
+      throw error;
+    },
+  );
 }

@@ -111,14 +111,24 @@ export function createUpstreamHttp(
   const maxResponseBytesOf = (vendor: Vendor) =>
     options.maxResponseBytesByVendor?.[vendor] ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  async function sendOnce(req: UpstreamRequest, timeout: AttemptTimeout, attempt: number): Promise<UpstreamResponse> {
+  /** Settled by handlers rather than awaited: an async function here was a frame kept for the whole vendor call. */
+  function sendOnce(req: UpstreamRequest, timeout: AttemptTimeout, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const hasBody = req.body !== undefined;
     const span = req.trace?.startAttempt({ vendor: req.vendor, method: req.method, route: req.route, attempt });
+    const failed = (error: unknown): never => {
+      const failure = toUpstreamError(req.vendor, error, timeout.expired !== undefined);
+      const label = verdictOfError(failure).label;
+      if (!(error instanceof UpstreamError))
+        observer.attempt(req.vendor, req.method, label, (performance.now() - started) / 1000);
+      span?.end(undefined, label);
+      throw failure;
+    };
+    let exchanged: Promise<Exchanged>;
     try {
       const limit = maxResponseBytesOf(req.vendor);
       const { origin, path } = requestTarget(req.url);
-      const res = await exchange(
+      exchanged = exchange(
         dispatcher,
         {
           origin,
@@ -134,36 +144,48 @@ export function createUpstreamHttp(
         },
         { limit, tooLarge: (status) => tooLarge(req.vendor, limit, status), timeout },
       );
-      const raw = textOf(res);
-      // Before anything parses it: a vendor may echo the credential it received.
-      const text = req.scrub ? req.scrub(raw) : raw;
-      observer.attempt(req.vendor, req.method, String(res.status), (performance.now() - started) / 1000);
-      span?.end(res.status);
-      return { status: res.status, headers: res.headers, body: parseJson(req.vendor, text, res.status) };
     } catch (error) {
-      const failure = toUpstreamError(req.vendor, error, timeout.expired !== undefined);
-      const label = verdictOfError(failure).label;
-      if (!(error instanceof UpstreamError))
-        observer.attempt(req.vendor, req.method, label, (performance.now() - started) / 1000);
-      span?.end(undefined, label);
-      throw failure;
+      exchanged = Promise.reject(error as Error);
     }
+    return exchanged.then((res) => {
+      try {
+        const raw = textOf(res);
+        // Before anything parses it: a vendor may echo the credential it received.
+        const text = req.scrub ? req.scrub(raw) : raw;
+        observer.attempt(req.vendor, req.method, String(res.status), (performance.now() - started) / 1000);
+        span?.end(res.status);
+        return { status: res.status, headers: res.headers, body: parseJson(req.vendor, text, res.status) };
+      } catch (error) {
+        return failed(error);
+      }
+    }, failed);
   }
 
+  const rateLimited = (req: UpstreamRequest, retryAfter: number) =>
+    new UpstreamError(
+      req.vendor,
+      GatewayErrorCode.RATE_LIMITED,
+      `This tenant's calls to ${req.vendor} are rate-limited`,
+      {
+        retryAfter,
+      },
+    );
+
   return {
-    async send(req) {
-      const retryAfter = await options.spendCall?.(req.tenantId, req.vendor);
-      if (retryAfter !== undefined)
-        throw new UpstreamError(
-          req.vendor,
-          GatewayErrorCode.RATE_LIMITED,
-          `This tenant's calls to ${req.vendor} are rate-limited`,
-          {
-            retryAfter,
-          },
-        );
+    send(req) {
       let attempt = 0;
-      return policy.execute(req, (timeout) => sendOnce(req, timeout, ++attempt));
+      const run = () => policy.execute(req, (timeout) => sendOnce(req, timeout, ++attempt));
+      try {
+        // Without a vendor-call limit (the default) the call starts at once: no await, no frame held while it runs.
+        const spending = options.spendCall?.(req.tenantId, req.vendor);
+        if (spending === undefined) return run();
+        return spending.then((retryAfter) => {
+          if (retryAfter !== undefined) throw rateLimited(req, retryAfter);
+          return run();
+        });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     // Called once the HTTP server has drained (or its grace ran out): any call still in flight
     // serves a request that is already answered or abandoned, so it is cut rather than awaited.

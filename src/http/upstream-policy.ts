@@ -164,26 +164,22 @@ export function createUpstreamPolicy(
     execute(target, attempt) {
       const breaker = breakerOf(target.vendor, target.tenantId);
       const { deadline } = target;
-      return retryOf(target.vendor, target.idempotent).execute(async ({ attempt: retries }) => {
+      // Settled by handlers rather than awaited: an async attempt was a frame kept for the whole vendor call.
+      return retryOf(target.vendor, target.idempotent).execute(({ attempt: retries }) => {
         const left = deadline === undefined ? Infinity : deadline - performance.now();
         // A retry starts only with a whole attempt's time left; a first attempt gets what is left.
         if (left <= 0 || (retries > 0 && left < settings.timeoutMs)) {
-          throw new UpstreamError(
-            target.vendor,
-            GatewayErrorCode.UPSTREAM_TIMEOUT,
-            `${target.vendor} did not answer within the request's deadline`,
-            { cause: new DeadlineCause() },
+          return Promise.reject(
+            new UpstreamError(
+              target.vendor,
+              GatewayErrorCode.UPSTREAM_TIMEOUT,
+              `${target.vendor} did not answer within the request's deadline`,
+              { cause: new DeadlineCause() },
+            ),
           );
         }
         const limitMs = Math.max(1, Math.floor(Math.min(left, settings.timeoutMs)));
-        try {
-          const response = await slots.run(target.vendor, target.tenantId, () =>
-            breaker.execute(() => withTimeout(limitMs, attempt)),
-          );
-          // Only a failure status is ever retried.
-          if (deadline !== undefined && response.status >= 300) deadlines.set(response, deadline);
-          return response;
-        } catch (error) {
+        const failed = (error: unknown): never => {
           if (deadline !== undefined && typeof error === 'object' && error !== null) deadlines.set(error, deadline);
           if (error instanceof BulkheadFullError) {
             observer.bulkheadRejected(target.vendor, target.tenantId);
@@ -202,7 +198,14 @@ export function createUpstreamPolicy(
             `${target.vendor} is failing; Junction paused calls to it for this tenant`,
             { retryAfter: Math.ceil(settings.breaker.halfOpenAfterMs / 1000), cause: new CircuitOpenCause() },
           );
-        }
+        };
+        return slots
+          .run(target.vendor, target.tenantId, () => breaker.execute(() => withTimeout(limitMs, attempt)))
+          .then((response) => {
+            // Only a failure status is ever retried.
+            if (deadline !== undefined && response.status >= 300) deadlines.set(response, deadline);
+            return response;
+          }, failed);
       });
     },
   };

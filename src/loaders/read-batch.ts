@@ -103,8 +103,11 @@ export async function loadBatch<J extends ReadJob>(
   return results;
 }
 
-/** Private: a miss goes to the vendor, joining a flight of the same read when one is up; the flight's leader stores it. */
-async function fetchMiss<J extends ReadJob>(
+/**
+ * Private: a miss goes to the vendor, joining a flight of the same read when one is up; the flight's leader stores it.
+ * Settled by handlers rather than awaited: an async function here was a frame kept for the whole vendor call.
+ */
+function fetchMiss<J extends ReadJob>(
   deps: ReadBatchDeps<J>,
   key: string,
   job: J,
@@ -112,29 +115,37 @@ async function fetchMiss<J extends ReadJob>(
   ledger: ReadLedger,
   fresh: FreshRead[],
 ): Promise<LoadedRead | Error> {
-  // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
-  const { flight, leader } = deps.flights.join(`${key}#${generation.isNew ? '' : generation.token}`, () =>
-    deps.fetch(job),
-  );
+  let joined: { readonly flight: Promise<FetchedRead>; readonly leader: boolean };
   try {
-    const loaded = await flight;
-    ledger.record(job.vendor, generation.token, Date.now() + job.ttlSeconds * 1000);
-    ledger.noteReadAt(job.vendor, Date.now());
-    // With the cache off, serializing the body again for a store that keeps nothing cost as much as parsing it.
-    if (leader && !deps.cache.discards) {
-      const record: CachedRead = {
-        format: CACHED_READ_FORMAT,
-        generation: generation.token,
-        body: loaded.body,
-        fetchedAt: Date.now(),
-      };
-      fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
-    }
-    return { value: loaded.value, schema: loaded.schema };
+    // Only reads of the same generation share a flight: one that began before another instance's write is not joined after it.
+    joined = deps.flights.join(`${key}#${generation.isNew ? '' : generation.token}`, () => deps.fetch(job));
   } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  const { flight, leader } = joined;
+  const failed = (error: unknown): Error => {
     ledger.spoil();
     return error instanceof Error ? error : new Error(String(error));
-  }
+  };
+  return flight.then((loaded) => {
+    try {
+      ledger.record(job.vendor, generation.token, Date.now() + job.ttlSeconds * 1000);
+      ledger.noteReadAt(job.vendor, Date.now());
+      // With the cache off, serializing the body again for a store that keeps nothing cost as much as parsing it.
+      if (leader && !deps.cache.discards) {
+        const record: CachedRead = {
+          format: CACHED_READ_FORMAT,
+          generation: generation.token,
+          body: loaded.body,
+          fetchedAt: Date.now(),
+        };
+        fresh.push({ key, vendor: job.vendor, value: JSON.stringify(record), ttlSeconds: job.ttlSeconds });
+      }
+      return { value: loaded.value, schema: loaded.schema };
+    } catch (error) {
+      return failed(error);
+    }
+  }, failed);
 }
 
 /**

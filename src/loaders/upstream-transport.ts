@@ -120,23 +120,34 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
         });
 
         return {
-          async read<T>(spec: ReadSpec<T>): Promise<T> {
-            const key = keyOf(spec);
-            if (!jobs.has(key)) {
-              jobs.set(key, {
-                vendor,
-                request: requestFor('GET', spec, true),
-                schema: spec.schema as z.ZodType<unknown>,
-                ttlSeconds: deps.ttlSeconds[spec.resource],
-                interpretFailure: endpoint.interpretFailure,
-              });
+          // Not async: its frame would be kept for the whole vendor call (as would every caller's that only awaits).
+          read<T>(spec: ReadSpec<T>): Promise<T> {
+            let loading: Promise<LoadedRead>;
+            let key: string;
+            try {
+              key = keyOf(spec);
+              if (!jobs.has(key)) {
+                jobs.set(key, {
+                  vendor,
+                  request: requestFor('GET', spec, true),
+                  schema: spec.schema as z.ZodType<unknown>,
+                  ttlSeconds: deps.ttlSeconds[spec.resource],
+                  interpretFailure: endpoint.interpretFailure,
+                });
+              }
+              loading = loader.load(key);
+            } catch (error) {
+              return Promise.reject(error as Error);
             }
-            const loaded = await loader.load(key);
-            // Parsed once already when the schema is the one that loaded it (every adapter reads a path one way).
-            if (loaded.schema === spec.schema) return loaded.value as T;
-            // Another schema registered this read first: read it again for this one, and cache no answer built on it.
-            ledger.spoil();
-            return (await fetchRead(deps, { ...jobs.get(key)!, schema: spec.schema as z.ZodType<unknown> })).value as T;
+            return loading.then((loaded) => {
+              // Parsed once already when the schema is the one that loaded it (every adapter reads a path one way).
+              if (loaded.schema === spec.schema) return loaded.value as T;
+              // Another schema registered this read first: read it again for this one, and cache no answer built on it.
+              ledger.spoil();
+              return fetchRead(deps, { ...jobs.get(key)!, schema: spec.schema as z.ZodType<unknown> }).then(
+                (read) => read.value as T,
+              );
+            });
           },
 
           async write<T>(spec: WriteSpec<T>): Promise<T | undefined> {
@@ -169,17 +180,25 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
 }
 
 /** Private: one upstream GET, validated; resolves to the raw body and its parsed value. */
-async function fetchRead(deps: ReadThroughDeps, job: UpstreamReadJob): Promise<FetchedRead> {
-  const response = await deps.http.send(job.request);
-  if (response.status < 200 || response.status > 299) throw classifyFailure(job.vendor, response, job.interpretFailure);
-  const value = validateBody(
-    job.vendor,
-    job.schema,
-    response.body,
-    deps.logger,
-    () => new URL(job.request.url).pathname,
-  );
-  return { body: response.body, value, schema: job.schema };
+function fetchRead(deps: ReadThroughDeps, job: UpstreamReadJob): Promise<FetchedRead> {
+  let sent: Promise<UpstreamResponse>;
+  try {
+    sent = deps.http.send(job.request);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  return sent.then((response) => {
+    if (response.status < 200 || response.status > 299)
+      throw classifyFailure(job.vendor, response, job.interpretFailure);
+    const value = validateBody(
+      job.vendor,
+      job.schema,
+      response.body,
+      deps.logger,
+      () => new URL(job.request.url).pathname,
+    );
+    return { body: response.body, value, schema: job.schema };
+  });
 }
 
 /** `path` is only worked out for the log line of a body that fails its schema. */

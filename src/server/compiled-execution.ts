@@ -39,6 +39,18 @@ const unresolvedOperation = (name: string | undefined) =>
 
 type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>>;
 type GatewayResult = Awaited<ReturnType<GatewayExecutor>>;
+type CompiledResult = Awaited<ReturnType<Compiled['query']>>;
+
+const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as PromiseLike<T> | null)?.then === 'function';
+
+/** A compiled query's result with its errors as graphql-js would have made them. */
+function withGraphQLErrors(result: CompiledResult): GatewayResult {
+  if (!result.errors) return result as GatewayResult;
+  // No data at all: the variables did not coerce (compiled queries report nothing else that way), a client error.
+  const code = result.data === undefined ? 'BAD_USER_INPUT' : undefined;
+  return { ...result, errors: result.errors.map((error) => asGraphQLError(error, code)) } as GatewayResult;
+}
 
 /**
  * A document is compiled on its second execution: a compile costs many runs'
@@ -57,7 +69,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   // Kept while Apollo's document store keeps the parsed document (the same object every time its text comes).
   const plansByDocument = new WeakMap<DocumentNode, Map<string, OperationPlan>>();
 
-  const executor: GatewayExecutor = async (requestContext) => {
+  const run = (requestContext: Parameters<GatewayExecutor>[0]): GatewayResult | Promise<GatewayResult> => {
     // Apollo resolves the operation before calling a gateway and leaves the mismatch to it: without this, an
     // operationName the document does not define ran the document's only operation, and Apollo answered 500.
     if (!requestContext.operation) return { errors: [unresolvedOperation(requestContext.request.operationName)] };
@@ -83,13 +95,19 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       plan.compiled = result as Compiled;
     }
     if (!plan.compiled) {
-      return (await execute({ schema, document, operationName, contextValue, variableValues })) as GatewayResult;
+      return execute({ schema, document, operationName, contextValue, variableValues }) as GatewayResult;
     }
-    const result = await plan.compiled.query(undefined, contextValue, variableValues);
-    if (!result.errors) return result;
-    // No data at all: the variables did not coerce (compiled queries report nothing else that way), a client error.
-    const code = result.data === undefined ? 'BAD_USER_INPUT' : undefined;
-    return { ...result, errors: result.errors.map((error) => asGraphQLError(error, code)) };
+    const result = plan.compiled.query(undefined, contextValue, variableValues);
+    return isPromiseLike(result) ? Promise.resolve(result).then(withGraphQLErrors) : withGraphQLErrors(result);
+  };
+
+  // Not async: its frame would be kept while the operation waits for its vendor calls.
+  const executor: GatewayExecutor = (requestContext) => {
+    try {
+      return Promise.resolve(run(requestContext));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   };
 
   return {

@@ -50,20 +50,26 @@ interface CacheSlot {
  * GET and POST /graphql, step by step. A step that refuses the request throws
  * a Refusal, which the server sends (http-server.ts); the audit trail records it first.
  */
-export async function handleGraphQL(
+export function handleGraphQL(
   req: IncomingMessage,
   res: ServerResponse,
   options: GraphQLRouteOptions,
   url: URL,
   state: RequestState,
 ): Promise<void> {
-  const audit = new RouteAudit(options.audit, req, state);
+  let audit: RouteAudit;
+  let serving: Promise<void>;
   try {
-    await serveGraphQL(req, res, options, url, state, audit);
+    audit = new RouteAudit(options.audit, req, state);
+    serving = serveGraphQL(req, res, options, url, state, audit);
   } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  // A handler, not an await: an async function here was one more frame kept for the whole request.
+  return serving.catch((error: unknown) => {
     if (error instanceof Refusal) audit.refused(error.status, error.code);
     throw error;
-  }
+  });
 }
 
 async function serveGraphQL(
@@ -83,7 +89,7 @@ async function serveGraphQL(
   state.idempotencyKey = caller.idempotencyKey;
   audit.authenticated(caller);
   options.cors?.admitTenant(req, res, caller.tenant.id);
-  await rateLimited(res, state, () => spendRequest(res, caller, options.rateLimiter, state));
+  if (options.rateLimiter) await rateLimited(res, state, () => spendRequest(res, caller, options.rateLimiter, state));
   const request = admit(received, options, state);
   const slot = cacheSlotOf(req, request, caller, options.responseCache);
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
@@ -91,7 +97,10 @@ async function serveGraphQL(
   const response = await runOperation(req, request, context, options.apollo);
   writeRateLimitFields(res, state);
   audit.answered(response);
-  const body = await sendResponse(res, response);
+  const body =
+    response.body.kind === 'complete'
+      ? sendAnswer(res, response, response.body.string)
+      : await sendStream(res, response);
   if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state);
 }
 
@@ -245,19 +254,25 @@ function runOperation(
   });
 }
 
-/** Sends Apollo's answer; returns its body when it was one complete string (only such answers are cached). */
-async function sendResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<string | undefined> {
-  for (const [name, value] of response.headers) res.setHeader(name, value);
-  res.statusCode = response.status ?? 200;
-  if (response.body.kind !== 'complete') {
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-    return undefined;
-  }
-  const body = response.body.string;
+/** Sends Apollo's answer in one piece and returns it (only such answers are cached). */
+function sendAnswer(res: ServerResponse, response: HTTPGraphQLResponse, body: string): string {
+  writeHead(res, response);
   // As bytes: a string body is sent joined to the header text, a second copy of the whole answer on the heap.
   res.end(Buffer.from(body));
   return body;
+}
+
+/** Sends an answer Apollo streams (incremental delivery); nothing of it is cached. */
+async function sendStream(res: ServerResponse, response: HTTPGraphQLResponse): Promise<undefined> {
+  writeHead(res, response);
+  if (response.body.kind === 'chunked') for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+  return undefined;
+}
+
+function writeHead(res: ServerResponse, response: HTTPGraphQLResponse): void {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
 }
 
 /** A complete, error-free query answer is stored when every read it was built from allows (ReadLedger). */

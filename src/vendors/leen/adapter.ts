@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
 import type { ConnectTransport, VendorTransport } from '../../loaders/vendor-transport.js';
+import type { ConnectionModel } from '../../domain/models.js';
 import type { VendorAdapter } from '../port.js';
 import { adapterBasics, isUpstreamFailure } from '../adapter-kit.js';
 import type { LeenConfig } from './config.js';
@@ -53,13 +54,15 @@ export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport)
     interpretFailure: interpretLeenFailure,
   });
 
-  const listConnections = async (organizationId: string) => {
-    const list = await leen.read({
-      ...connectionsPath(organizationId),
-      resource: 'connections',
-      schema: LeenConnectionList,
-    });
-    return list.map(toConnectionModel);
+  // Not async: an async function that only awaits the read would be a frame kept for the whole vendor call.
+  const listConnections = (organizationId: string): Promise<ConnectionModel[]> => {
+    try {
+      return leen
+        .read({ ...connectionsPath(organizationId), resource: 'connections', schema: LeenConnectionList })
+        .then((list) => list.map(toConnectionModel));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   };
 
   return {
