@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { cacheSchema } from './cache-config.js';
 import { corsSchema } from './cors.js';
 import { deepMerge, fromEnvironment, isPlainObject } from './environment.js';
@@ -151,7 +152,10 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   let parsed: unknown;
   try {
-    parsed = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    // yaml is loaded for a YAML file only: a gateway configured in JSON never holds it.
+    parsed = /\.ya?ml$/i.test(path)
+      ? (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text)
+      : JSON.parse(text);
   } catch (error) {
     throw new ConfigError([
       `JUNCTION_CONFIG: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
