@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { encodeGlobalId } from '../src/domain/global-id.js';
-import { NODE_HEAP_FLAGS } from '../src/heap-growth.js';
+import { NODE_HEAP_FLAGS, NODE_MALLOC_ENV } from '../src/heap-growth.js';
 import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
@@ -211,7 +211,8 @@ async function startGateway(name: string, config: Record<string, unknown>, env: 
   const extraArgs = args['node-args']?.split(/\s+/).filter(Boolean) ?? [];
   const nodeArgs = [...profileArgs, ...NODE_HEAP_FLAGS, ...extraArgs, join(ROOT, 'dist/main.js')];
   const { process: proc } = await startProcess(name, process.execPath, nodeArgs, {
-    env: { ...baseEnv(), ...env, JUNCTION_CONFIG: file, NODE_ENV: 'production' },
+    // The environment `npm start` and the image set (malloc arenas); one the bench is run with wins, like --node-args.
+    env: { ...NODE_MALLOC_ENV, ...baseEnv(), ...env, JUNCTION_CONFIG: file, NODE_ENV: 'production' },
     ...(args['keep-logs'] && { stdoutFile: join(WORK, `${name}.log`) }),
     ready: {
       probe: () =>

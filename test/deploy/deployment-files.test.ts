@@ -133,7 +133,12 @@ describe('deployment files match the code they deploy', () => {
       expect(stages.length).toBeGreaterThanOrEqual(3);
       expect(argsOf(runtime, 'USER')).toEqual(['node']);
       const [cmd] = argsOf(runtime, 'CMD');
-      expect(JSON.parse(cmd!)).toEqual(packageJson.scripts.start!.split(' '));
+      // `npm start`'s leading NAME=value words are its environment: the image sets them with ENV.
+      const words = packageJson.scripts.start!.split(' ');
+      const command = words.findIndex((word) => !/^\w+=/.test(word));
+      expect(JSON.parse(cmd!)).toEqual(words.slice(command));
+      const env = argsOf(runtime, 'ENV').join(' ').split(/\s+/);
+      for (const assignment of words.slice(0, command)) expect(env).toContain(assignment);
       // dist/main.js is src/main.ts compiled (tsconfig.build.json: src -> dist).
       const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
       expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });

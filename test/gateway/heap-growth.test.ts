@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { boundHeapGrowth, HEAP_GROWING_PERCENT, NODE_HEAP_FLAGS } from '../../src/heap-growth.js';
+import { boundHeapGrowth, HEAP_GROWING_PERCENT, NODE_HEAP_FLAGS, NODE_MALLOC_ENV } from '../../src/heap-growth.js';
 
 describe('the heap growth bound set at start-up', () => {
   it("leaves node's own --heap-growing-percent alone", () => {
@@ -17,12 +17,14 @@ describe('the heap growth bound set at start-up', () => {
   });
 });
 
-describe("node's heap flags on the command line (Node 24 takes them from there only)", () => {
+describe("node's heap flags on the command line (Node 24 takes them from there only) and its malloc environment", () => {
   it('are the ones npm start runs with (the image runs its command: deployment-files.test.ts)', () => {
     const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       scripts: { start: string };
     };
-    expect(packageJson.scripts.start).toBe(`node ${NODE_HEAP_FLAGS.join(' ')} dist/main.js`);
+    const environment = Object.entries(NODE_MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
+    expect(packageJson.scripts.start).toBe(`${environment.join(' ')} node ${NODE_HEAP_FLAGS.join(' ')} dist/main.js`);
+    expect(NODE_MALLOC_ENV).toEqual({ MALLOC_ARENA_MAX: '2' });
     expect(NODE_HEAP_FLAGS).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, '--max-semi-space-size=16']);
   });
 });
