@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type * as Jose from 'jose';
 import type { TenantConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import { ALL_SCOPES, SCOPES, type Scope } from '../request/caller.js';
@@ -35,26 +35,13 @@ function scopesOf(claim: unknown): ReadonlySet<Scope> {
 
 /** Resolves a bearer token to its tenant, or null when it is not a JWT (it may then be an API key). */
 export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
-  type Verify = (token: string) => Promise<{ payload: Record<string, unknown> }>;
-  const byIssuer = new Map<string, { tenant: TenantConfig; verify: Verify }>();
-  for (const tenant of tenants) {
-    const jwt = tenant.jwt;
-    if (!jwt) continue;
-    const options = { issuer: jwt.issuer, audience: jwt.audience, clockTolerance: CLOCK_TOLERANCE };
-    let verify: Verify;
-    if (jwt.secret) {
-      const key = new TextEncoder().encode(jwt.secret.reveal());
-      verify = (token) => jwtVerify(token, key, { ...options, algorithms: HMAC });
-    } else {
-      // jose caches the key set and refetches it when a token names an unknown key id.
-      const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwt.jwksUrl!));
-      verify = (token) => jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC });
-    }
-    byIssuer.set(jwt.issuer, { tenant, verify });
-  }
+  const withJwt = tenants.filter((tenant) => tenant.jwt);
+  // jose is loaded only when some tenant accepts JWTs: a gateway of API keys alone never holds it.
+  const verifiers = withJwt.length > 0 ? import('jose').then((jose) => verifiersByIssuer(jose, withJwt)) : undefined;
 
   return async (token: string): Promise<JwtCaller | null> => {
-    if (byIssuer.size === 0 || !looksLikeJwt(token)) return null;
+    if (!verifiers || !looksLikeJwt(token)) return null;
+    const { decodeJwt, byIssuer } = await verifiers;
     let issuer: unknown;
     try {
       issuer = decodeJwt(token).iss;
@@ -77,4 +64,26 @@ export function createJwtAuthenticator(tenants: readonly TenantConfig[]) {
       scopes: claim === undefined ? ALL_SCOPES : scopesOf(payload[claim]),
     };
   };
+}
+
+type Verify = (token: string) => Promise<{ payload: Record<string, unknown> }>;
+
+/** Private: each configured issuer's tenant and signature check. */
+function verifiersByIssuer(jose: typeof Jose, tenants: readonly TenantConfig[]) {
+  const byIssuer = new Map<string, { tenant: TenantConfig; verify: Verify }>();
+  for (const tenant of tenants) {
+    const jwt = tenant.jwt!;
+    const options = { issuer: jwt.issuer, audience: jwt.audience, clockTolerance: CLOCK_TOLERANCE };
+    let verify: Verify;
+    if (jwt.secret) {
+      const key = new TextEncoder().encode(jwt.secret.reveal());
+      verify = (token) => jose.jwtVerify(token, key, { ...options, algorithms: HMAC });
+    } else {
+      // jose caches the key set and refetches it when a token names an unknown key id.
+      const keys: Jose.JWTVerifyGetKey = jose.createRemoteJWKSet(new URL(jwt.jwksUrl!));
+      verify = (token) => jose.jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC });
+    }
+    byIssuer.set(jwt.issuer, { tenant, verify });
+  }
+  return { decodeJwt: jose.decodeJwt, byIssuer };
 }

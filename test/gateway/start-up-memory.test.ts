@@ -82,8 +82,9 @@ describe('a gateway process at start-up', { timeout: 90_000 }, () => {
     // No Redis configured: no ioredis; and of undici only its dispatcher (src/http/undici-dispatcher.ts), not its index.
     expect(modules).not.toContain('/node_modules/ioredis/');
     expect(modules).not.toContain('/node_modules/undici/index.js');
-    // A JSON config: no YAML parser.
+    // A JSON config: no YAML parser; API keys only: no JWT library.
     expect(modules).not.toContain('/node_modules/yaml/');
+    expect(modules).not.toContain('/node_modules/jose/');
     // Held at its initial size while starting (src/heap-growth.ts): 1 MB semi-spaces (2 MB), which what runs
     // once it serves may double once or twice; start-up's allocations alone would grow it to 32 MB (Node 20, 22).
     expect((await heapSpaces()).new_space).toBeLessThan(16 * MB);
