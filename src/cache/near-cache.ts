@@ -232,6 +232,17 @@ export async function announceEverything(client: Redis, near: NearCache | undefi
   await heard;
 }
 
+/** The keys' values when every one is kept near (no round trip, no timer, no promise), else undefined. */
+export function allNear(near: NearCache, keys: readonly string[]): (string | undefined)[] | undefined {
+  const out = new Array<string | undefined>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const kept = near.get(keys[i]!);
+    if (!kept) return undefined;
+    out[i] = kept.value;
+  }
+  return out;
+}
+
 /** The keys' values, each from the near cache when kept there, the rest in one round trip (kept for next time). */
 export async function getNear(
   client: Redis,

@@ -50,6 +50,20 @@ const newGeneration = () => randomToken(9);
 /** How often pending invalidations are retried while the cache refuses them. */
 export const PENDING_RETRY_MS = 1_000;
 
+/** Generation keys by tenant and vendor, built once: each request looks them up (a built string is hashed again each time). */
+const generationKeys = new Map<string, Map<string, string>>();
+const MAX_TENANTS_KEYED = 10_000;
+function generationKeyOf(tenantId: string, vendor: Vendor): string {
+  let byVendor = generationKeys.get(tenantId);
+  if (!byVendor) {
+    if (generationKeys.size >= MAX_TENANTS_KEYED) generationKeys.clear();
+    generationKeys.set(tenantId, (byVendor = new Map()));
+  }
+  let key = byVendor.get(vendor);
+  if (key === undefined) byVendor.set(vendor, (key = readGenerationKey(tenantId, vendor)));
+  return key;
+}
+
 /** Process-wide: the pending invalidations are this instance's. */
 export function createReadGenerations(cache: CacheStore, observer?: CacheObserver): ReadGenerations {
   const pending = new Set<string>();
@@ -85,23 +99,23 @@ export function createReadGenerations(cache: CacheStore, observer?: CacheObserve
 
     recordPending,
 
-    async lookup(tenantId, vendors, keys) {
-      const generationKeys = vendors.map((vendor) => readGenerationKey(tenantId, vendor));
-      const stored = await cache.getMany([...generationKeys, ...keys]);
-      const generations = new Map(
-        vendors.map((vendor, i) => {
+    // Not async: a near-kept answer settles in one hop, and nothing here can throw before the fetch.
+    lookup(tenantId, vendors, keys) {
+      const generationKeys = vendors.map((vendor) => generationKeyOf(tenantId, vendor));
+      return cache.getMany([...generationKeys, ...keys]).then((stored) => {
+        const generations = new Map<Vendor, Generation>();
+        for (let i = 0; i < vendors.length; i++) {
           const key = generationKeys[i]!;
           const current = stored[i];
-          const generation: Generation = {
+          generations.set(vendors[i]!, {
             key,
             token: current ?? newGeneration(),
             isNew: current === undefined,
             trusted: !pending.has(key),
-          };
-          return [vendor, generation] as const;
-        }),
-      );
-      return { generations, values: stored.slice(generationKeys.length) };
+          });
+        }
+        return { generations, values: stored.slice(generationKeys.length) };
+      });
     },
 
     claim: (generation) =>

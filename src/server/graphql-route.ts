@@ -232,8 +232,8 @@ async function answerFromCache(
   state.responseCache = 'hit';
   const seconds = (performance.now() - state.started) / 1000;
   options.onResponseCache?.({ result: 'hit', operationName: hit.operationName, seconds });
-  // x-request-id is already set; writeHead merges it with the stored headers.
-  res.writeHead(hit.status, Object.fromEntries(hit.headers));
+  // x-request-id is already set; writeHead merges it with the stored headers (only read: shared by every hit).
+  res.writeHead(hit.status, hit.headerFields);
   res.end(hit.body);
   return true;
 }

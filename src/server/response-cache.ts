@@ -48,6 +48,13 @@ export interface CachedResponse {
   readonly cost?: number;
 }
 
+/** A looked-up answer: made once per stored record and shared by its hits, so never to be changed. */
+export interface CacheHit extends CachedResponse {
+  readonly body: Buffer;
+  /** `headers` as the object res.writeHead takes. */
+  readonly headerFields: Readonly<Record<string, string>>;
+}
+
 /**
  * A stored answer is one line of JSON (everything but the body), a newline,
  * then the body as sent: a hit parses a few hundred bytes instead of the body
@@ -82,7 +89,7 @@ export interface ResponseCache {
   /** The cache key of a request that may have a cached answer, or undefined when it cannot. */
   keyOf(request: CacheableRequest): string | undefined;
   /** The cached answer, when there is one and every vendor it read from is unchanged since. */
-  lookup(key: string, tenantId: string, vendors: readonly Vendor[]): Promise<CachedResponse | undefined>;
+  lookup(key: string, tenantId: string, vendors: readonly Vendor[]): Promise<CacheHit | undefined>;
   /** Stores an answer when the ledger of its reads allows; true when stored. */
   store(key: string, response: CachedResponse, ledger: ReadLedger): Promise<boolean>;
 }
@@ -100,17 +107,17 @@ export function createResponseCache(deps: {
 }): ResponseCache {
   const now = deps.now ?? Date.now;
   // The last record parsed per key: a near-cached record comes back as the same string, and is parsed once.
-  const parsed = new LRUCache<string, { readonly raw: string; readonly record: StoredHead; readonly body: Buffer }>({
+  const parsed = new LRUCache<string, ParsedRecord>({
     maxSize: PARSED_SIZE,
-    sizeCalculation: (entry) => Math.max(1, entry.raw.length + entry.body.length),
+    sizeCalculation: (entry) => Math.max(1, entry.raw.length + entry.hit.body.length),
   });
-  const parse = (key: string, raw: string) => {
+  const parse = (key: string, raw: string): ParsedRecord | undefined => {
     const known = parsed.get(key);
     if (known?.raw === raw) return known;
     const newline = raw.indexOf('\n');
     const record = newline < 0 ? undefined : parseHead(raw.slice(0, newline));
     if (!record) return undefined;
-    const entry = { raw, record, body: Buffer.from(raw.slice(newline + 1)) };
+    const entry = parsedRecord(raw, record, Buffer.from(raw.slice(newline + 1)));
     parsed.set(key, entry);
     return entry;
   };
@@ -125,12 +132,15 @@ export function createResponseCache(deps: {
     return digest;
   };
   // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
-  const safely = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
+  const safely = <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
+    const unavailable = (error: unknown) => {
       deps.logger.warn({ err: error }, 'response cache unavailable; answering without it');
       return fallback;
+    };
+    try {
+      return work().catch(unavailable);
+    } catch (error) {
+      return Promise.resolve(unavailable(error));
     }
   };
   return {
@@ -149,23 +159,27 @@ export function createResponseCache(deps: {
       ]);
     },
 
-    async lookup(key, tenantId, vendors) {
-      const found = await safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined);
-      const raw = found?.values[0];
-      if (!found || raw === undefined) return undefined;
-      const { record, body } = parse(key, raw) ?? {};
-      if (!record || body === undefined) {
-        deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
-        deps.onCorruptRecord?.();
-        return undefined;
-      }
-      for (const [vendor, generation] of Object.entries(record.generations) as [Vendor, string][]) {
-        const current = found.generations.get(vendor);
-        // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
-        if (!current || current.token !== generation || !current.trusted) return undefined;
-      }
-      const { status, headers, operationName, cost } = record;
-      return { status, headers, body, operationName, ...(cost !== undefined && { cost }) };
+    lookup(key, tenantId, vendors) {
+      // Handlers rather than awaits: a near-kept answer is sent one promise hop after the lookup starts.
+      const current = ({ generations, values }: Awaited<ReturnType<ReadGenerations['lookup']>>) => {
+        const raw = values[0];
+        if (raw === undefined) return undefined;
+        const entry = parse(key, raw);
+        if (!entry) {
+          deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
+          deps.onCorruptRecord?.();
+          return undefined;
+        }
+        for (const [vendor, generation] of entry.generations) {
+          const now = generations.get(vendor);
+          // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
+          if (!now || now.token !== generation || !now.trusted) return undefined;
+        }
+        return entry.hit;
+      };
+      return safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined).then(
+        (found) => found && current(found),
+      );
     },
 
     async store(key, response, ledger) {
@@ -178,6 +192,26 @@ export function createResponseCache(deps: {
       return safely(() => deps.cache.setMany([{ key, value, ttlSeconds }]), false);
     },
   };
+}
+
+/** A stored record as its hits use it, worked out once per record. */
+interface ParsedRecord {
+  readonly raw: string;
+  readonly generations: readonly (readonly [Vendor, string])[];
+  readonly hit: CacheHit;
+}
+
+function parsedRecord(raw: string, record: StoredHead, body: Buffer): ParsedRecord {
+  const { status, headers, operationName, cost } = record;
+  const hit: CacheHit = Object.freeze({
+    status,
+    headers,
+    headerFields: Object.freeze(Object.fromEntries(headers)),
+    body,
+    operationName,
+    ...(cost !== undefined && { cost }),
+  });
+  return { raw, generations: Object.entries(record.generations) as [Vendor, string][], hit };
 }
 
 /** Private: the stored head, or undefined when it is not JSON or not of the current format with every field. */

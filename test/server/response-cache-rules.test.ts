@@ -5,7 +5,12 @@ import type { Vendor } from '../../src/domain/models.js';
 import { createReadGenerations, type ReadGenerations } from '../../src/loaders/read-generations.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ReadLedger } from '../../src/request/read-ledger.js';
-import { createResponseCache, type CachedResponse, type CacheableRequest } from '../../src/server/response-cache.js';
+import {
+  createResponseCache,
+  type CachedResponse,
+  type CacheHit,
+  type CacheableRequest,
+} from '../../src/server/response-cache.js';
 import { manualClock } from '../helpers/clock.js';
 
 /**
@@ -29,8 +34,12 @@ const ANSWER: CachedResponse = {
   body: '{"data":{"organizations":[]}}',
   operationName: null,
 };
-/** The same answer as a lookup serves it: its body as bytes. */
-const SERVED: CachedResponse = { ...ANSWER, body: Buffer.from(ANSWER.body) };
+/** The same answer as a lookup serves it: its body as bytes, its headers also as writeHead's object. */
+const SERVED: CacheHit = {
+  ...ANSWER,
+  body: Buffer.from(ANSWER.body),
+  headerFields: { 'content-type': 'application/json' },
+};
 
 function setup(options: { store?: CacheStore; deployment?: string } = {}) {
   const clock = manualClock();
