@@ -12,7 +12,7 @@ import type { AuditTrail } from '../domain/audit.js';
 import { RouteAudit } from './audit-route.js';
 import type { AuthenticatedRequest, ContextFactory } from './context.js';
 import type { CorsPolicy } from './cors.js';
-import { readBody, Refusal } from './http-io.js';
+import { readOperationRequest, Refusal } from './http-io.js';
 import type { OperationGate, OperationRequest } from './persisted-operations.js';
 import { RateLimitedError, rejectIfRefused } from './rate-limit-plugin.js';
 import { rateLimitField, type RateLimiter } from './rate-limits.js';
@@ -80,7 +80,7 @@ async function serveGraphQL(
   state: RequestState,
   audit: RouteAudit,
 ): Promise<void> {
-  const received = await readOperationRequest(req, url, options);
+  const received = await readOperationRequest(req, url.search, options);
   audit.received(received);
   // Authentication runs before Apollo: an unauthenticated request costs no parsing and gets a plain 401.
   const caller = await authenticate(req, options.context);
@@ -91,7 +91,14 @@ async function serveGraphQL(
   options.cors?.admitTenant(req, res, caller.tenant.id);
   if (options.rateLimiter) await rateLimited(res, state, () => spendRequest(res, caller, options.rateLimiter, state));
   const request = admit(received, options, state);
-  const slot = cacheSlotOf(req, request, caller, options.responseCache);
+  // The text is the request's only while the safelist did not replace its body.
+  const slot = cacheSlotOf(
+    req,
+    request,
+    request === received ? received.text : undefined,
+    caller,
+    options.responseCache,
+  );
   if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
   const context = options.context.contextFor(caller, state, audit.recorder);
   const response = await runOperation(req, request, context, options.apollo);
@@ -143,30 +150,6 @@ function writeRateLimitFields(res: ServerResponse, state: RequestState): void {
   if (spend.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(spend.retryAfterSeconds));
 }
 
-/** The operation as sent: a POST's body (JSON parsed), or a GET's query string. */
-async function readOperationRequest(
-  req: IncomingMessage,
-  url: URL,
-  options: GraphQLRouteOptions,
-): Promise<OperationRequest> {
-  const method = req.method ?? 'GET';
-  if (method !== 'POST') return { method, body: undefined, search: url.search };
-  const text = await readBody(req, options.maxBodyBytes ?? 1_000_000);
-  const contentType = req.headers['content-type'] ?? '';
-  let body: unknown = text;
-  if (contentType.includes('application/json') || contentType.includes('application/graphql-response+json')) {
-    try {
-      body = text === '' ? undefined : (JSON.parse(text) as unknown);
-    } catch {
-      throw new Refusal(400, 'The request body is not valid JSON', 'BAD_REQUEST');
-    }
-  }
-  const maxBatch = options.maxBatchOperations;
-  if (Array.isArray(body) && maxBatch !== undefined && body.length > maxBatch)
-    throw new Refusal(400, `A batch may hold at most ${maxBatch} operations`, 'BATCH_LIMIT_EXCEEDED');
-  return { method, body, search: url.search };
-}
-
 async function authenticate(req: IncomingMessage, context: ContextFactory): Promise<AuthenticatedRequest> {
   try {
     return await context.authenticate(req);
@@ -195,6 +178,7 @@ function admit(request: OperationRequest, options: GraphQLRouteOptions, state: R
 function cacheSlotOf(
   req: IncomingMessage,
   request: OperationRequest,
+  bodyText: string | undefined,
   caller: AuthenticatedRequest,
   cache: ResponseCache | undefined,
 ): CacheSlot | undefined {
@@ -206,6 +190,7 @@ function cacheSlotOf(
     credentialScope: `${caller.credentialScope}|${scopeList(caller.caller.scopes)}`,
     accept: req.headers.accept ?? '',
     body: request.body,
+    bodyText,
   });
   return key === undefined ? undefined : { cache, key };
 }

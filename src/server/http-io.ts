@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OperationRequest } from './persisted-operations.js';
 
 /** Plain request and response plumbing for the HTTP server: bodies in, JSON out, refusals. */
 
@@ -49,6 +50,35 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     req.on('data', keep);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
+}
+
+/** An operation as sent, with the text its JSON body was parsed from. */
+export interface ReceivedOperation extends OperationRequest {
+  readonly text?: string;
+}
+
+/** The operation as sent: a POST's body (JSON parsed), or a GET's query string. */
+export async function readOperationRequest(
+  req: IncomingMessage,
+  search: string,
+  options: { readonly maxBodyBytes?: number; readonly maxBatchOperations?: number | undefined },
+): Promise<ReceivedOperation> {
+  const method = req.method ?? 'GET';
+  if (method !== 'POST') return { method, body: undefined, search };
+  const text = await readBody(req, options.maxBodyBytes ?? 1_000_000);
+  const contentType = req.headers['content-type'] ?? '';
+  const json = contentType.includes('application/json') || contentType.includes('application/graphql-response+json');
+  if (!json) return { method, body: text, search };
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    throw new Refusal(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+  }
+  const maxBatch = options.maxBatchOperations;
+  if (Array.isArray(body) && maxBatch !== undefined && body.length > maxBatch)
+    throw new Refusal(400, `A batch may hold at most ${maxBatch} operations`, 'BATCH_LIMIT_EXCEEDED');
+  return { method, body, search, text };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

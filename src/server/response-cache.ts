@@ -35,6 +35,8 @@ export interface CacheableRequest {
   readonly accept: string;
   /** The parsed JSON body of the POST. */
   readonly body: unknown;
+  /** The body's text, when `body` is its JSON parse: the key is remembered by it, so a repeat skips the digest. */
+  readonly bodyText?: string | undefined;
 }
 
 /** A response as the client receives it. */
@@ -82,6 +84,10 @@ const storedHeadSchema = z.object({
 const PARSED_SIZE = 8 * 1024 * 1024;
 /** Larger answers are not worth a cache slot (and would crowd out the reads). */
 const MAX_CACHED_BODY_CHARS = 256 * 1024;
+/** Keys remembered by request text (digest, Accept, credentials, body), a bounded few: forgotten all at once when full. */
+const MAX_REMEMBERED_KEYS = 1024;
+/** Longer bodies are keyed afresh each time (a remembered text is kept whole). */
+const MAX_REMEMBERED_TEXT = 2048;
 /** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
 const MAY_BE_MUTATION = /(?:^|[^\w$])mutation\b/;
 
@@ -143,20 +149,35 @@ export function createResponseCache(deps: {
       return Promise.resolve(unavailable(error));
     }
   };
+  // Keys by everything they are made from, as text: a repeated request costs a Map lookup instead of a stringify and a hash.
+  const keysByText = new Map<string, string | null>();
+  const keyOf = ({ tenantId, tenantConfig, credentialScope, accept, body }: CacheableRequest) => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+    const persistedHash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+      ?.sha256Hash;
+    if (typeof query === 'string' ? MAY_BE_MUTATION.test(query) : typeof persistedHash !== 'string') return undefined;
+    return responseKey(tenantId, [
+      JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null]),
+      accept,
+      credentialScope,
+      configDigest(tenantConfig),
+      deps.deployment,
+    ]);
+  };
   return {
-    keyOf({ tenantId, tenantConfig, credentialScope, accept, body }) {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-      const { query, operationName, variables, extensions } = body as Record<string, unknown>;
-      const persistedHash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
-        ?.sha256Hash;
-      if (typeof query === 'string' ? MAY_BE_MUTATION.test(query) : typeof persistedHash !== 'string') return undefined;
-      return responseKey(tenantId, [
-        JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null]),
-        accept,
-        credentialScope,
-        configDigest(tenantConfig),
-        deps.deployment,
-      ]);
+    keyOf(request) {
+      const text = request.bodyText;
+      if (text === undefined || text.length > MAX_REMEMBERED_TEXT) return keyOf(request);
+      // Header values and the other parts hold no newline; the tenant id is length-prefixed, the body comes last.
+      const { tenantId, tenantConfig, credentialScope, accept } = request;
+      const known = `${configDigest(tenantConfig)}\n${tenantId.length}:${tenantId}\n${accept}\n${credentialScope}\n${text}`;
+      const remembered = keysByText.get(known);
+      if (remembered !== undefined) return remembered ?? undefined;
+      const key = keyOf(request);
+      if (keysByText.size >= MAX_REMEMBERED_KEYS) keysByText.clear();
+      keysByText.set(known, key ?? null);
+      return key;
     },
 
     lookup(key, tenantId, vendors) {

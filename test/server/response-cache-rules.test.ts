@@ -109,6 +109,25 @@ describe('response cache keys', () => {
     ];
     expect(new Set(keys).size).toBe(keys.length);
   });
+
+  it('keys a request given with its body text as without it, and still apart by everything else', () => {
+    const text = JSON.stringify(REQUEST.body);
+    const mutation = '{"query":"mutation { deleteConnection(input: {}) { dryRun } }"}';
+    for (let round = 0; round < 2; round++) {
+      expect(keyOf({ bodyText: text })).toBe(setup().cache.keyOf(REQUEST));
+      expect(keyOf({ bodyText: text, tenantId: 'globex' })).toBe(keyOf({ tenantId: 'globex' }));
+      expect(keyOf({ bodyText: text, credentialScope: 'user-token-digest' })).toBe(
+        keyOf({ credentialScope: 'user-token-digest' }),
+      );
+      expect(keyOf({ bodyText: text, accept: 'application/graphql-response+json' })).toBe(
+        keyOf({ accept: 'application/graphql-response+json' }),
+      );
+      expect(keyOf({ bodyText: text, tenantConfig: { ...REQUEST.tenantConfig, vendors: {} } })).toBe(
+        keyOf({ tenantConfig: { ...REQUEST.tenantConfig, vendors: {} } }),
+      );
+      expect(keyOf({ bodyText: mutation, body: JSON.parse(mutation) as unknown })).toBeUndefined();
+    }
+  });
 });
 
 describe('response cache storing and serving', () => {
