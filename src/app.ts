@@ -6,7 +6,7 @@ import { createRedisCache } from './cache/redis-cache.js';
 import { fanOutCacheObserver, type CacheObserver } from './cache/cache-events.js';
 import { createNoCache } from './cache/no-cache.js';
 import { createIdempotency } from './domain/idempotency.js';
-import { createAuditTrail, type AuditEvent, type AuditTrail } from './domain/audit.js';
+import { createAuditTrail, type AuditEvent, type AuditHooks, type AuditTrail } from './domain/audit.js';
 import { createMemoryAuditStore, createRedisAuditStore } from './cache/audit-store.js';
 import { createIdempotencyStore } from './cache/idempotency-store.js';
 import { createUpstreamHttp } from './http/upstream-http.js';
@@ -123,7 +123,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     observer: readiness.cacheObserver,
   });
   const typeDefs = loadTypeDefs();
-  const audit = await createAudit(config, logger, options.now);
+  const audit = await createAudit(config, logger, {
+    onLost: metrics.auditWriteLost,
+    ...(options.now && { now: options.now }),
+  });
   const index = await createConnectionIndex(config, options.now);
   // Bounded, like the audit store's: a key's first requests would otherwise be counted in memory, apart from Redis.
   await rateLimitStore?.ready;
@@ -270,7 +273,7 @@ function createCache(
 }
 
 /** Private: the audit trail on a Redis Stream per tenant when Redis is configured, bounded memory otherwise. */
-async function createAudit(config: Config, logger: Logger, now: (() => number) | undefined): Promise<AuditTrail> {
+async function createAudit(config: Config, logger: Logger, hooks: AuditHooks): Promise<AuditTrail> {
   const { redisUrl, redisClusterNodes } = config.cache;
   const { maxEntries, maxAgeSeconds, commandTimeoutMs, maxPending } = config.audit;
   const retention = { maxEntries, maxAgeSeconds };
@@ -287,10 +290,10 @@ async function createAudit(config: Config, logger: Logger, now: (() => number) |
   await redis?.ready();
   const operators = config.audit.operatorTenants ?? (config.tenants.length === 1 ? [config.tenants[0]!.id] : []);
   return createAuditTrail({
-    store: redis ?? createMemoryAuditStore<AuditEvent>(retention, now),
+    store: redis ?? createMemoryAuditStore<AuditEvent>(retention, hooks.now),
     logger: logger.child({ component: 'audit' }),
     maxPending,
     operatorTenants: new Set(operators),
-    ...(now && { now }),
+    ...hooks,
   });
 }

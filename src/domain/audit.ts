@@ -128,6 +128,9 @@ export interface AuditTrail {
 const MAX_TEXT = 200;
 const clip = (text: string | null | undefined): string | null => (text == null ? null : text.slice(0, MAX_TEXT));
 
+/** What the composition root hands the trail besides its store: the clock, and who counts lost writes. */
+export type AuditHooks = Pick<AuditTrailOptions, 'now' | 'onLost'>;
+
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const { store, logger } = options;
   const now = options.now ?? Date.now;

@@ -53,6 +53,8 @@ export interface GatewayMetrics {
   readonly subscriptions: SubscriptionObserver;
   /** One webhook delivery attempt: the state it left the delivery in, and why it failed (`none` when it did not). */
   webhookAttempt(state: string, error: string | null): void;
+  /** An audit entry the store lost (write failed, or dropped with too many in flight); the log line still has it. */
+  auditWriteLost(reason: 'failed' | 'dropped'): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -215,6 +217,13 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const auditWritesLost = new Counter({
+    name: 'junction_audit_writes_lost_total',
+    help: 'Audit entries the audit store did not keep (the log line has them), by reason: failed (the write failed or timed out) or dropped (too many writes in flight).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+
   const knownNames = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';
@@ -269,6 +278,7 @@ export function createMetrics(): GatewayMetrics {
       delivered: (transport) => subscriptionMessages.inc({ transport }),
     },
     webhookAttempt: (state, error) => webhookAttempts.inc({ state, error: error ?? 'none' }),
+    auditWriteLost: (reason) => auditWritesLost.inc({ reason }),
     render: () => registry.metrics(),
   };
 }
