@@ -37,7 +37,10 @@ const LAYERS = [
 ];
 const LEAF_FILES = [
   // The connection index's ports and event types: the cache implements them, every layer above reads them.
-  { category: 'leaf', pattern: 'src/domain/{models,errors,input-policy,connection-index,webhook-deliveries}.ts' },
+  {
+    category: 'leaf',
+    pattern: 'src/domain/{models,errors,input-policy,connection-index,webhook-deliveries,bounded-memo}.ts',
+  },
   // The schema's enums (codegen), which the models' vendor, status and code types are.
   { category: 'leaf', pattern: 'src/__generated__/schema-enums.ts' },
   { category: 'leaf', pattern: 'src/config/secret.ts' },

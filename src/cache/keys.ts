@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { boundedMemo } from '../domain/bounded-memo.js';
 
 /** SHA-256, base64url, by Node's one-shot `crypto.hash`: no Hash object per digest, the same digest as createHash's. */
 const sha256 = (text: string): string => hash('sha256', text, 'base64url');
@@ -28,23 +29,13 @@ export function upstreamReadKey(parts: {
   return `${tenantVendorPrefix(parts.tenantId, parts.vendor)}${hashedScope(parts.scope)}:${parts.path}${query ? `?${query}` : ''}`;
 }
 
-/** Scopes hashed lately: a handful per tenant, asked for on every read. Bounded: cleared when full. */
-const scopeHashes = new Map<string, string>();
-const MAX_SCOPE_HASHES = 4096;
-
 /**
  * Private: the scope (organization, plus a credential fingerprint where a caller's own
- * token is forwarded) is hashed: it may be long, and must not appear in Redis.
+ * token is forwarded) is hashed: it may be long, and must not appear in Redis. A handful
+ * per tenant, asked for on every read: remembered, within a bound.
  */
-function hashedScope(scope: string): string {
-  let hashed = scopeHashes.get(scope);
-  if (hashed === undefined) {
-    hashed = sha256(scope).slice(0, 16);
-    if (scopeHashes.size >= MAX_SCOPE_HASHES) scopeHashes.clear();
-    scopeHashes.set(scope, hashed);
-  }
-  return hashed;
-}
+const scopeHashes = boundedMemo<string, string>(4096);
+const hashedScope = (scope: string) => scopeHashes(scope, (text) => sha256(text).slice(0, 16));
 
 /**
  * An automatic persisted query (APQ) registration: the query text under its

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedMemo } from './bounded-memo.js';
 import { BadUserInputError } from './errors.js';
 import { VENDORS, type Vendor } from './models.js';
 
@@ -80,18 +81,15 @@ function encodeNode(header: number, organizationId: string, count: 0 | 1 | 2, ke
 const UUID_PART_BYTES = 1 + UUID_BYTES;
 
 /** Packed UUID organizations (tag and bytes), dropped whole when full: they hold only what is cheap to redo. */
-const organizations = new Map<string, Buffer>();
-const MAX_ORGANIZATIONS = 10_000;
+const organizations = boundedMemo<string, Buffer | undefined>(10_000);
 
-function packedOrganization(organizationId: string): Buffer | undefined {
-  const known = organizations.get(organizationId);
-  if (known !== undefined) return known;
+/** An organization id as a packed UUID part, or undefined when it is not a canonical UUID. */
+const packedOrganization = (organizationId: string): Buffer | undefined => organizations(organizationId, packUuidPart);
+
+function packUuidPart(id: string): Buffer | undefined {
   const packed = Buffer.alloc(UUID_PART_BYTES);
   packed[0] = UUID_TAG;
-  if (writeCanonicalUuid(packed, 1, organizationId) < 0) return undefined;
-  if (organizations.size >= MAX_ORGANIZATIONS) organizations.clear();
-  organizations.set(organizationId, packed);
-  return packed;
+  return writeCanonicalUuid(packed, 1, id) < 0 ? undefined : packed;
 }
 
 /** Writes one part (a packed UUID or length-prefixed UTF-8) at `at`; the index after it, or -1 when it may not fit. */

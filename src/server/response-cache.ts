@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { CacheStore } from '../cache/cache-store.js';
+import { boundedMemo } from '../domain/bounded-memo.js';
 import { responseKey } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadGenerations } from '../loaders/read-generations.js';
@@ -150,7 +151,7 @@ export function createResponseCache(deps: {
     }
   };
   // Keys by everything they are made from, as text: a repeated request costs a Map lookup instead of a stringify and a hash.
-  const keysByText = new Map<string, string | null>();
+  const keysByText = boundedMemo<string, string | undefined>(MAX_REMEMBERED_KEYS);
   const keyOf = ({ tenantId, tenantConfig, credentialScope, accept, body }: CacheableRequest) => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
@@ -172,12 +173,7 @@ export function createResponseCache(deps: {
       // Header values and the other parts hold no newline; the tenant id is length-prefixed, the body comes last.
       const { tenantId, tenantConfig, credentialScope, accept } = request;
       const known = `${configDigest(tenantConfig)}\n${tenantId.length}:${tenantId}\n${accept}\n${credentialScope}\n${text}`;
-      const remembered = keysByText.get(known);
-      if (remembered !== undefined) return remembered ?? undefined;
-      const key = keyOf(request);
-      if (keysByText.size >= MAX_REMEMBERED_KEYS) keysByText.clear();
-      keysByText.set(known, key ?? null);
-      return key;
+      return keysByText(known, () => keyOf(request));
     },
 
     lookup(key, tenantId, vendors) {

@@ -1,4 +1,5 @@
 import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import { boundedMemo } from '../../domain/bounded-memo.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import type { LeenConnection } from './wire.js';
 
@@ -9,23 +10,19 @@ const STATUS: Readonly<Record<string, ConnectionStatus>> = {
   DELETED: 'DISCONNECTED',
 };
 
-/** Leen names security tools in upper snake case (`TENABLE`, `MS_DEFENDER`); this is their display form. */
-const leenVendorDisplayName = (vendor: string) => {
-  let name = displayNames.get(vendor);
-  if (name === undefined) {
-    name = vendor
+/**
+ * Leen names security tools in upper snake case (`TENABLE`, `MS_DEFENDER`); this is their display form.
+ * Leen names a few dozen tools: worked out once each (it ran for every connection read), within a bound.
+ */
+const displayNames = boundedMemo<string, string>(1_000);
+const leenVendorDisplayName = (vendor: string) =>
+  displayNames(vendor, (name) =>
+    name
       .toLowerCase()
       .split('_')
       .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-      .join(' ');
-    // Leen names a few dozen tools: worked out once each (it ran for every connection read), within a bound.
-    if (displayNames.size >= MAX_DISPLAY_NAMES) displayNames.clear();
-    displayNames.set(vendor, name);
-  }
-  return name;
-};
-const displayNames = new Map<string, string>();
-const MAX_DISPLAY_NAMES = 1_000;
+      .join(' '),
+  );
 
 export const toProviderModel = (vendor: string, scopeOrganizationId: string): ProviderModel => ({
   vendor: 'LEEN',
