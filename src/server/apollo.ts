@@ -62,6 +62,9 @@ export function createApolloServer({
     introspection,
     ...(persistedQueries !== undefined && { persistedQueries }),
     includeStacktraceInErrorResponses: false,
+    // Without Apollo's trailing newline: the route writes it as a byte (graphql-route.ts), so the answer is never
+    // joined to it as a second string that encoding it would first copy whole.
+    stringifyResult: (result) => JSON.stringify(result),
     formatError: createFormatError(logger, limits),
     // Operation limits (src/server/operation-limits.ts): rejected while validating, HTTP 400, no resolver runs.
     validationRules: [

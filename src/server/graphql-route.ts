@@ -239,13 +239,19 @@ function runOperation(
   });
 }
 
-/** Sends Apollo's answer in one piece and returns it (only such answers are cached). */
-function sendAnswer(res: ServerResponse, response: HTTPGraphQLResponse, body: string): string {
+/** Sends Apollo's answer in one piece, as Apollo's own serializer would end it, and returns what was sent. */
+function sendAnswer(res: ServerResponse, response: HTTPGraphQLResponse, json: string): string {
   writeHead(res, response);
   // As bytes: a string body is sent joined to the header text, a second copy of the whole answer on the heap.
-  res.end(Buffer.from(body));
-  return body;
+  const length = Buffer.byteLength(json);
+  const bytes = Buffer.allocUnsafe(length + 1);
+  bytes.write(json, 0, length);
+  bytes[length] = NEWLINE;
+  res.end(bytes);
+  return `${json}\n`;
 }
+
+const NEWLINE = 0x0a;
 
 /** Sends an answer Apollo streams (incremental delivery); nothing of it is cached. */
 async function sendStream(res: ServerResponse, response: HTTPGraphQLResponse): Promise<undefined> {

@@ -25,6 +25,27 @@ describe('the gateway over HTTP', () => {
     expect(body.data.providers.map((p) => p.slug)).toContain('TENABLE');
   });
 
+  it('sends each answer as one JSON document and a newline, multi-byte text whole', async () => {
+    const post = async (body: object) => {
+      const res = await fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tenant.apiKey}` },
+        body: JSON.stringify(body),
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.at(-1)).toBe(0x0a);
+      expect(bytes.indexOf(0x0a)).toBe(bytes.length - 1);
+      return { status: res.status, body: JSON.parse(bytes.toString('utf8')) as Record<string, unknown> };
+    };
+    const answered = await post({ query: '{ providers(vendor: LEEN) { slug } }' });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toHaveProperty('data.providers');
+    // The operation name comes back in the error: two-byte characters, so bytes and characters differ.
+    const refused = await post({ query: 'query Known { organizations { id } }', operationName: 'Ärger' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('Unknown operation named \\"Ärger\\"');
+  });
+
   it.each([
     ['no Authorization header', null],
     ['an unknown key', 'jk_not_a_key'],
