@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * Files that replace a dependency with vi.mock: a shared module graph would
  * hand them the module other files already imported, so each runs alone.
  */
-const MOCKING_FILES = ['test/gateway/execution.test.ts'];
+const MOCKING_FILES = ['test/gateway/execution.test.ts', 'test/server/compiled-execution.test.ts'];
 
 export default defineConfig({
   // One graphql-js for our code and for Apollo/graphql-inspector: vite would hand our imports graphql's ESM

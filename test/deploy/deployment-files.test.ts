@@ -155,6 +155,20 @@ describe('deployment files match the code they deploy', () => {
       expect(missing).toEqual([]);
     });
 
+    it("copies patches/ before every `npm ci`: without it the postinstall's patch-package finds none and passes", () => {
+      expect(packageJson.scripts.postinstall).toMatch(/^patch-package --error-on-fail\b/);
+      const installing = stages.filter((s) => argsOf(s, 'RUN').some((r) => r.includes('npm ci')));
+      expect(installing.length).toBeGreaterThanOrEqual(2);
+      for (const stage of installing) {
+        const at = (match: (i: Instruction) => boolean) => stage.instructions.findIndex(match);
+        const copy = at((i) => i.keyword === 'COPY' && i.args.split(/\s+/).slice(0, -1).includes('patches'));
+        expect(copy, `${stage.name} copies patches/`).toBeGreaterThanOrEqual(0);
+        expect(copy, `${stage.name} copies patches/ first`).toBeLessThan(
+          at((i) => i.keyword === 'RUN' && i.args.includes('npm ci')),
+        );
+      }
+    });
+
     it('copies what the runtime reads (dist and schema, side by side) from files .dockerignore keeps', () => {
       expect(relative(ROOT, SCHEMA_DIR)).toBe('schema');
       const destinations = argsOf(runtime, 'COPY').map((a) => a.split(/\s+/).at(-1));
