@@ -133,8 +133,8 @@ describe('deployment files match the code they deploy', () => {
       expect(stages.length).toBeGreaterThanOrEqual(3);
       expect(argsOf(runtime, 'USER')).toEqual(['node']);
       const [cmd] = argsOf(runtime, 'CMD');
-      // `npm start`'s leading NAME=value words are its environment: the image sets them with ENV.
-      const words = packageJson.scripts.start!.split(' ');
+      // `npm start`'s `cross-env NAME=value` words are its environment: the image sets them with ENV.
+      const words = packageJson.scripts.start!.replace(/^cross-env /, '').split(' ');
       const command = words.findIndex((word) => !/^\w+=/.test(word));
       expect(JSON.parse(cmd!)).toEqual(words.slice(command));
       const env = argsOf(runtime, 'ENV').join(' ').split(/\s+/);

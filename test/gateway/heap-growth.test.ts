@@ -23,7 +23,10 @@ describe("node's heap flags on the command line (Node 24 takes them from there o
       scripts: { start: string };
     };
     const environment = Object.entries(NODE_MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
-    expect(packageJson.scripts.start).toBe(`${environment.join(' ')} node ${NODE_HEAP_FLAGS.join(' ')} dist/main.js`);
+    // Through cross-env: npm runs scripts in cmd.exe on Windows, which has no `NAME=value command` form.
+    expect(packageJson.scripts.start).toBe(
+      `cross-env ${environment.join(' ')} node ${NODE_HEAP_FLAGS.join(' ')} dist/main.js`,
+    );
     expect(NODE_MALLOC_ENV).toEqual({ MALLOC_ARENA_MAX: '2' });
     expect(NODE_HEAP_FLAGS).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, '--max-semi-space-size=16']);
   });
