@@ -39,7 +39,7 @@ const LEAF_FILES = [
   // The connection index's ports and event types: the cache implements them, every layer above reads them.
   {
     category: 'leaf',
-    pattern: 'src/domain/{models,errors,input-policy,connection-index,webhook-deliveries,bounded-memo}.ts',
+    pattern: 'src/domain/{models,errors,input-policy,connection-index,webhook-deliveries,bounded-memo,global-id}.ts',
   },
   // The schema's enums (codegen), which the models' vendor, status and code types are.
   { category: 'leaf', pattern: 'src/__generated__/schema-enums.ts' },

@@ -23,6 +23,7 @@ import { createMemoryLeaseStore } from '../src/cache/lease-store.js';
 import { createRedisConnectionIndexStore } from '../src/cache/redis-connection-index-store.js';
 import { diffConnections } from '../src/domain/connection-changes.js';
 import type { ConnectionIndexStore } from '../src/domain/connection-index.js';
+import { connectionGlobalId } from '../src/domain/global-id.js';
 import type { ConnectionModel } from '../src/domain/models.js';
 
 const count = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -35,10 +36,12 @@ const PROVIDERS = ['CROWDSTRIKE', 'TENABLE', 'QUALYS', 'SENTINELONE', 'RAPID7'];
 /** A connection as the Leen adapter maps one (every field filled, a health object, its own objects). */
 function connection(organizationId: string, i: number): ConnectionModel {
   const slug = PROVIDERS[i % PROVIDERS.length]!;
+  const key = randomUUID();
   return {
+    id: connectionGlobalId('LEEN', organizationId, key),
     vendor: 'LEEN',
     organizationId,
-    key: randomUUID(),
+    key,
     externalId: randomUUID(),
     provider: {
       vendor: 'LEEN',

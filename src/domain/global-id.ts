@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { boundedMemo } from './bounded-memo.js';
 import { BadUserInputError } from './errors.js';
 import { VENDORS, type Vendor } from './models.js';
 
@@ -57,7 +56,7 @@ const headerOf = (typename: NodeTypename, vendor: Vendor) =>
 
 /**
  * The header, the organization and up to two keys, written into one buffer and encoded once: a UUID
- * organization's 17 bytes (tag and UUID) are looked up rather than checked and packed again.
+ * organization's 17 bytes (tag and UUID) are copied rather than checked and packed again for each connection.
  */
 function encodeNode(header: number, organizationId: string, count: 0 | 1 | 2, key0: string, key1: string): string {
   const organization = packedOrganization(organizationId);
@@ -80,16 +79,23 @@ function encodeNode(header: number, organizationId: string, count: 0 | 1 | 2, ke
 /** A UUID part as it is packed: its tag, then its 16 bytes. */
 const UUID_PART_BYTES = 1 + UUID_BYTES;
 
-/** Packed UUID organizations (tag and bytes), dropped whole when full: they hold only what is cheap to redo. */
-const organizations = boundedMemo<string, Buffer | undefined>(10_000);
+/**
+ * The last organization packed (tag and bytes), and whether it was a canonical UUID. The IDs of one list's
+ * connections are made one after another and share their organization: a compare of the id strings finds it,
+ * where a map of every organization seen (thousands of keys, each a fresh string from the vendor's body) cost a hash
+ * and a cache miss per connection.
+ */
+const lastOrganization = Buffer.alloc(UUID_PART_BYTES, UUID_TAG);
+let lastOrganizationId: string | undefined;
+let lastOrganizationPacks = false;
 
 /** An organization id as a packed UUID part, or undefined when it is not a canonical UUID. */
-const packedOrganization = (organizationId: string): Buffer | undefined => organizations(organizationId, packUuidPart);
-
-function packUuidPart(id: string): Buffer | undefined {
-  const packed = Buffer.alloc(UUID_PART_BYTES);
-  packed[0] = UUID_TAG;
-  return writeCanonicalUuid(packed, 1, id) < 0 ? undefined : packed;
+function packedOrganization(organizationId: string): Buffer | undefined {
+  if (organizationId !== lastOrganizationId) {
+    lastOrganizationPacks = writeCanonicalUuid(lastOrganization, 1, organizationId) > 0;
+    lastOrganizationId = organizationId;
+  }
+  return lastOrganizationPacks ? lastOrganization : undefined;
 }
 
 /** Writes one part (a packed UUID or length-prefixed UTF-8) at `at`; the index after it, or -1 when it may not fit. */

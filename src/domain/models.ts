@@ -46,6 +46,11 @@ export interface ConnectionHealthModel {
 }
 
 export interface ConnectionModel {
+  /**
+   * The connection's global ID (global-id.ts `connectionGlobalId` of vendor, organizationId and key), made with the
+   * model: a property GraphQL reads, where a resolver made it again on every request at a resolver call's cost.
+   */
+  readonly id: string;
   readonly vendor: Vendor;
   readonly organizationId: string;
   /**

@@ -11,12 +11,12 @@ import type {
   WebhookDeliveryResolvers,
 } from '../__generated__/resolvers-types.js';
 import { liveEdges } from '../domain/connection-pages.js';
-import { connectionGlobalId, encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
+import { encodeGlobalId, organizationGlobalId } from '../domain/global-id.js';
 import type { MutationResultModel } from '../domain/mutations.js';
 import * as reads from '../domain/reads.js';
 import type { GatewayContext } from './context.js';
 
-/** Object types: one-line delegations to the domain; IDs are encoded here, from the models' native keys. */
+/** Object types: one-line delegations to the domain; IDs are encoded here, from the models' native keys (a connection's comes with its model). */
 
 export const Node: NodeResolvers = {
   __resolveType: (node) =>
@@ -31,7 +31,6 @@ export const Organization: OrganizationResolvers = {
 };
 
 export const Connection: ConnectionResolvers = {
-  id: (c) => connectionGlobalId(c.vendor, c.organizationId, c.key),
   organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
   actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
   syncedAt: (c, _args, { tenant }) => reads.syncedAtOf(tenant, c),

@@ -1,3 +1,4 @@
+import { connectionGlobalId } from '../../src/domain/global-id.js';
 import type { ConnectionModel, Vendor } from '../../src/domain/models.js';
 
 /** A connection as an adapter maps it, with the fields a test changes given. */
@@ -7,6 +8,7 @@ export function connection(
   vendor: Vendor = 'LEEN',
 ): ConnectionModel {
   return {
+    id: connectionGlobalId(vendor, changes.organizationId ?? 'org-1', key),
     vendor,
     organizationId: 'org-1',
     key,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionEvent, ConnectionEventInput, ConnectionIndexStore } from '../../src/domain/connection-index.js';
+import { connectionGlobalId } from '../../src/domain/global-id.js';
 import type { ConnectionModel } from '../../src/domain/models.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { demoRoleKeys } from '../../src/sandbox/demo-key.js';
@@ -54,6 +55,7 @@ const SUBSCRIPTION = /* GraphQL */ `
 
 function model(connectionId: string, status: ConnectionModel['status']): ConnectionModel {
   return {
+    id: connectionGlobalId('LEEN', ACME.id, connectionId),
     vendor: 'LEEN',
     organizationId: ACME.id,
     key: connectionId,

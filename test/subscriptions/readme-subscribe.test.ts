@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionGlobalId } from '../../src/domain/global-id.js';
 import type { ConnectionModel } from '../../src/domain/models.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { eventually } from '../cache/dashboard.js';
@@ -87,6 +88,7 @@ describe("README's subscription examples, pasted", () => {
     const store = stack.gateway.connectionIndex;
     const [entry] = await store.read(unit.tenantId, [unit]);
     const after: ConnectionModel = {
+      id: connectionGlobalId('LEEN', organization.id, target.id),
       ...{ vendor: 'LEEN', organizationId: organization.id, key: target.id, externalId: target.id },
       provider: {
         ...{ vendor: 'LEEN', slug: 'tenable', displayName: 'Tenable', description: null, category: null },

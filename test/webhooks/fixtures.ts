@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionEventInput, ConnectionIndexStore } from '../../src/domain/connection-index.js';
+import { connectionGlobalId } from '../../src/domain/global-id.js';
 import type { ConnectionModel } from '../../src/domain/models.js';
 
 /** A webhook receiver on loopback, as a customer would run one, and events committed to an index store. */
@@ -48,6 +49,7 @@ export async function startReceiver(): Promise<Receiver> {
 
 export function connection(key: string, changes: Partial<ConnectionModel> = {}): ConnectionModel {
   return {
+    id: connectionGlobalId('LEEN', changes.organizationId ?? 'org-1', key),
     vendor: 'LEEN',
     organizationId: 'org-1',
     key,

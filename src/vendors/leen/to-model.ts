@@ -1,5 +1,6 @@
 import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
 import { boundedMemo } from '../../domain/bounded-memo.js';
+import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import type { LeenConnection } from './wire.js';
 
@@ -37,6 +38,7 @@ export const toProviderModel = (vendor: string, scopeOrganizationId: string): Pr
 const NO_DETAILS: ConnectionHealthModel['details'] = Object.freeze([]);
 
 export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
+  id: connectionGlobalId('LEEN', c.organization_id, c.id),
   vendor: 'LEEN',
   organizationId: c.organization_id,
   key: c.id,

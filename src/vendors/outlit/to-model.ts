@@ -1,4 +1,5 @@
 import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import { OutlitProviderId, type OutlitIntegration, type OutlitSync } from './wire.js';
 
@@ -84,6 +85,7 @@ export function toConnectionModel(
           ? 'ERROR'
           : 'ACTIVE';
   return {
+    id: connectionGlobalId('OUTLIT', organizationId, i.id),
     vendor: 'OUTLIT',
     organizationId,
     key: i.id,

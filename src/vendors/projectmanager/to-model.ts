@@ -1,4 +1,5 @@
 import type { ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import { connectionGlobalId } from '../../domain/global-id.js';
 import type { PmIntegrationProvider } from './wire.js';
 
 /**
@@ -28,6 +29,7 @@ export function toConnectionModel(p: PmIntegrationProvider, organizationId: stri
   const created = instances.map((i) => i.createDate).filter((d): d is string => typeof d === 'string');
   const modified = instances.map((i) => i.modifyDate).filter((d): d is string => typeof d === 'string');
   return {
+    id: connectionGlobalId('PROJECTMANAGER', organizationId, p.id),
     vendor: 'PROJECTMANAGER',
     organizationId,
     key: p.id,

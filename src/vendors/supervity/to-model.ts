@@ -1,4 +1,5 @@
 import type { ActionModel, ConnectionModel, ProviderModel } from '../../domain/models.js';
+import { connectionGlobalId } from '../../domain/global-id.js';
 import type { SupervityConnectedAccount, SupervityMyIntegrations, SupervityUserAction } from './wire.js';
 
 /**
@@ -31,22 +32,26 @@ export const toConnectionModel = (
   me: SupervityMyIntegrations,
   account: SupervityConnectedAccount,
   organizationId: string,
-): ConnectionModel => ({
-  vendor: 'SUPERVITY',
-  organizationId,
-  key: connectionKeyOf(account),
-  externalId: account.accountIdentifier,
-  provider: toProviderModel(me, account.integrationSlug, organizationId),
-  // Supervity lists connected accounts only; a listed one is connected.
-  status: 'ACTIVE',
-  vendorStatus: 'CONNECTED',
-  health: null,
-  accountIdentifier: account.accountIdentifier,
-  sharedTeamKeys: account.sharedTeamKeys,
-  reauthorizeUrl: null,
-  createdAt: null,
-  updatedAt: null,
-});
+): ConnectionModel => {
+  const key = connectionKeyOf(account);
+  return {
+    id: connectionGlobalId('SUPERVITY', organizationId, key),
+    vendor: 'SUPERVITY',
+    organizationId,
+    key,
+    externalId: account.accountIdentifier,
+    provider: toProviderModel(me, account.integrationSlug, organizationId),
+    // Supervity lists connected accounts only; a listed one is connected.
+    status: 'ACTIVE',
+    vendorStatus: 'CONNECTED',
+    health: null,
+    accountIdentifier: account.accountIdentifier,
+    sharedTeamKeys: account.sharedTeamKeys,
+    reauthorizeUrl: null,
+    createdAt: null,
+    updatedAt: null,
+  };
+};
 
 export const toActionModel = (
   me: SupervityMyIntegrations,

@@ -1,4 +1,5 @@
 import type { ConnectionModel, ConnectionStatus, OrganizationModel, ProviderModel } from '../../domain/models.js';
+import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import type { UserHubAccountConnection, UserHubConnection, UserHubOrganization } from './wire.js';
 
@@ -55,6 +56,7 @@ export const toConnectionModel = (
   account: UserHubAccountConnection & { connection: UserHubConnection },
   organizationId: string,
 ): ConnectionModel => ({
+  id: connectionGlobalId('USERHUB', organizationId, account.connection.id),
   vendor: 'USERHUB',
   organizationId,
   key: account.connection.id,
