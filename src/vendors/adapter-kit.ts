@@ -25,11 +25,24 @@ export function configuredOrganizations(configured: Configured): ConfiguredOrgan
       displayName: o.displayName ?? null,
     }));
     const byId = new Map(list.map((o, position) => [o.id, { organization: o, position }]));
+    // The last organization found: a list's connections are checked one after another against their organization,
+    // and comparing with it costs less than a lookup in thousands of keys (a hash and a cache miss each).
+    let lastId: string | undefined;
+    let last: { readonly organization: ConfiguredOrganization; readonly position: number } | undefined;
+    const find = (id: string) => {
+      if (id === lastId) return last;
+      const found = byId.get(id);
+      if (found) {
+        lastId = id;
+        last = found;
+      }
+      return found;
+    };
     organizations = {
       list,
-      get: (id) => byId.get(id)?.organization,
-      has: (id) => byId.has(id),
-      position: (id) => byId.get(id)?.position,
+      get: (id) => find(id)?.organization,
+      has: (id) => find(id) !== undefined,
+      position: (id) => find(id)?.position,
     };
     indexed.set(configured, organizations);
   }
