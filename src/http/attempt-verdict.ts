@@ -31,11 +31,26 @@ interface AttemptResponse {
 
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 
+/** The verdict on a status that is not transient depends on the status alone: made once per status, not per attempt. */
+const SETTLED_VERDICTS = new Map<number, AttemptVerdict>();
+
 export function verdictOfResponse(response: AttemptResponse): AttemptVerdict {
   const { status } = response;
+  if (!TRANSIENT_STATUSES.has(status)) {
+    let verdict = SETTLED_VERDICTS.get(status);
+    if (verdict === undefined) {
+      verdict = Object.freeze({
+        transient: false,
+        maybeProcessed: 'unknown',
+        countsAsFailure: false,
+        label: String(status),
+      });
+      // Statuses are three digits (undici refuses others), so the map stays small; the bound is a guard.
+      if (SETTLED_VERDICTS.size < 1000) SETTLED_VERDICTS.set(status, verdict);
+    }
+    return verdict;
+  }
   const label = String(status);
-  if (!TRANSIENT_STATUSES.has(status))
-    return { transient: false, maybeProcessed: 'unknown', countsAsFailure: false, label };
   const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
   return {
     transient: true,

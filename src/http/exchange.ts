@@ -16,21 +16,22 @@ export interface Exchanged {
   readonly body: Buffer;
 }
 
-export interface ExchangeOptions {
+/** The same for every call to a vendor, so made once per vendor rather than per call. */
+export interface BodyLimit {
   /** Largest body read: past it (or when the declared length is past it) the exchange is cut and `tooLarge` thrown. */
   readonly limit: number;
   readonly tooLarge: (status: number) => Error;
-  /** Once it expires, the exchange is cut and fails with its reason. */
-  readonly timeout: AttemptTimeout;
 }
 
+/** `timeout`: once it expires, the exchange is cut and fails with its reason. */
 export function exchange(
   dispatcher: Dispatcher,
   request: Dispatcher.DispatchOptions,
-  options: ExchangeOptions,
+  bodyLimit: BodyLimit,
+  timeout: AttemptTimeout,
 ): Promise<Exchanged> {
   return new Promise((resolve, reject) => {
-    dispatcher.dispatch(request, new CollectingHandler(resolve, reject, options));
+    dispatcher.dispatch(request, new CollectingHandler(resolve, reject, bodyLimit, timeout));
   });
 }
 
@@ -47,14 +48,15 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   constructor(
     private readonly resolve: (exchanged: Exchanged) => void,
     private readonly reject: (error: unknown) => void,
-    private readonly options: ExchangeOptions,
+    private readonly options: BodyLimit,
+    private readonly timeout: AttemptTimeout,
   ) {
-    options.timeout.onExpiry((reason) => this.#controller?.abort(reason));
+    timeout.onExpiry((reason) => this.#controller?.abort(reason));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    const expired = this.options.timeout.expired;
+    const expired = this.timeout.expired;
     if (expired) controller.abort(expired);
   }
 
@@ -92,6 +94,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   #settle(): void {
-    this.options.timeout.onExpiry(undefined);
+    this.timeout.onExpiry(undefined);
   }
 }

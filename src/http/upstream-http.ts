@@ -3,7 +3,7 @@ import { Agent, undiciErrors } from './undici-dispatcher.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { verdictOfError } from './attempt-verdict.js';
-import { exchange, type Exchanged } from './exchange.js';
+import { exchange, type BodyLimit, type Exchanged } from './exchange.js';
 import { requestTarget } from './request-target.js';
 import type { ScrubText } from './secret-scrub.js';
 import { noopUpstreamObserver, type UpstreamObserver } from './upstream-observer.js';
@@ -108,8 +108,16 @@ export function createUpstreamHttp(
     now,
   );
 
-  const maxResponseBytesOf = (vendor: Vendor) =>
-    options.maxResponseBytesByVendor?.[vendor] ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const bodyLimits = new Map<Vendor, BodyLimit>();
+  const bodyLimitOf = (vendor: Vendor): BodyLimit => {
+    let bodyLimit = bodyLimits.get(vendor);
+    if (bodyLimit === undefined) {
+      const limit =
+        options.maxResponseBytesByVendor?.[vendor] ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      bodyLimits.set(vendor, (bodyLimit = { limit, tooLarge: (status) => tooLarge(vendor, limit, status) }));
+    }
+    return bodyLimit;
+  };
 
   /** Settled by handlers rather than awaited: an async function here was a frame kept for the whole vendor call. */
   function sendOnce(req: UpstreamRequest, timeout: AttemptTimeout, attempt: number): Promise<UpstreamResponse> {
@@ -126,7 +134,6 @@ export function createUpstreamHttp(
     };
     let exchanged: Promise<Exchanged>;
     try {
-      const limit = maxResponseBytesOf(req.vendor);
       const { origin, path } = requestTarget(req.url);
       exchanged = exchange(
         dispatcher,
@@ -142,7 +149,8 @@ export function createUpstreamHttp(
           },
           body: hasBody ? JSON.stringify(req.body) : null,
         },
-        { limit, tooLarge: (status) => tooLarge(req.vendor, limit, status), timeout },
+        bodyLimitOf(req.vendor),
+        timeout,
       );
     } catch (error) {
       exchanged = Promise.reject(error as Error);

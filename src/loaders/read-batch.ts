@@ -62,45 +62,56 @@ interface FreshRead {
   readonly ttlSeconds: number;
 }
 
-/** Loads a batch of keys; returns a read or an Error per key, in key order. */
-export async function loadBatch<J extends ReadJob>(
+/**
+ * Loads a batch of keys; returns a read or an Error per key, in key order.
+ * Settled by handlers rather than awaited, and a hit is no promise of its own: an async function per key
+ * (and per batch) was a frame and promises made for every vendor call and kept for its whole length.
+ */
+export function loadBatch<J extends ReadJob>(
   deps: ReadBatchDeps<J>,
   tenantId: string,
   keys: readonly string[],
   jobs: ReadonlyMap<string, J>,
   ledger: ReadLedger,
 ): Promise<(LoadedRead | Error)[]> {
-  await deps.generations.recordPending();
-  const vendors = [...new Set(keys.map((key) => jobs.get(key)!.vendor))];
-  // One round trip: the vendors' generations and every key of the batch (one hash tag, so one MGET in a cluster too).
-  const { generations, values } = await deps.generations.lookup(tenantId, vendors, keys);
-  const hits = new Map<Vendor, number>();
-  const misses = new Map<Vendor, number>();
-  const count = (tally: Map<Vendor, number>, vendor: Vendor) => tally.set(vendor, (tally.get(vendor) ?? 0) + 1);
-
-  const fresh: FreshRead[] = [];
-  const results = await Promise.all(
-    keys.map(async (key, index) => {
-      const job = jobs.get(key)!;
-      const generation = generations.get(job.vendor)!;
-      if (!generation.trusted) ledger.spoil();
-      const hit = generation.trusted ? decodeCached(values[index], generation.token, job.schema) : undefined;
-      if (hit !== undefined) {
-        count(hits, job.vendor);
-        if (hit.fetchedAt === undefined) ledger.spoil();
-        else ledger.record(job.vendor, generation.token, hit.fetchedAt + job.ttlSeconds * 1000);
-        // A record without its fetch time is at most a TTL old.
-        ledger.noteReadAt(job.vendor, hit.fetchedAt ?? Date.now() - job.ttlSeconds * 1000);
-        return hit;
-      }
-      count(misses, job.vendor);
-      return fetchMiss(deps, key, job, generation, ledger, fresh);
-    }),
-  );
-  for (const vendor of vendors)
-    deps.observer?.onLookup?.({ vendor, hits: hits.get(vendor) ?? 0, misses: misses.get(vendor) ?? 0 });
-  await storeFresh(deps, generations, fresh);
-  return results;
+  try {
+    const vendors: Vendor[] = [];
+    for (const key of keys) {
+      const { vendor } = jobs.get(key)!;
+      if (!vendors.includes(vendor)) vendors.push(vendor);
+    }
+    // One round trip: the vendors' generations and every key of the batch (one hash tag, so one MGET in a cluster too).
+    const lookUp = () => deps.generations.lookup(tenantId, vendors, keys);
+    const pending = deps.generations.recordPending();
+    return (pending ? pending.then(lookUp) : lookUp()).then(({ generations, values }) => {
+      // Per vendor, in the order of `vendors` (a handful at most).
+      const hits = vendors.map(() => 0);
+      const misses = vendors.map(() => 0);
+      const fresh: FreshRead[] = [];
+      const reads = keys.map((key, index): LoadedRead | Promise<LoadedRead | Error> => {
+        const job = jobs.get(key)!;
+        const generation = generations.get(job.vendor)!;
+        if (!generation.trusted) ledger.spoil();
+        const hit = generation.trusted ? decodeCached(values[index], generation.token, job.schema) : undefined;
+        if (hit !== undefined) {
+          hits[vendors.indexOf(job.vendor)]! += 1;
+          if (hit.fetchedAt === undefined) ledger.spoil();
+          else ledger.record(job.vendor, generation.token, hit.fetchedAt + job.ttlSeconds * 1000);
+          // A record without its fetch time is at most a TTL old.
+          ledger.noteReadAt(job.vendor, hit.fetchedAt ?? Date.now() - job.ttlSeconds * 1000);
+          return hit;
+        }
+        misses[vendors.indexOf(job.vendor)]! += 1;
+        return fetchMiss(deps, key, job, generation, ledger, fresh);
+      });
+      return Promise.all(reads).then((results) => {
+        vendors.forEach((vendor, i) => deps.observer?.onLookup?.({ vendor, hits: hits[i]!, misses: misses[i]! }));
+        return fresh.length === 0 ? results : storeFresh(deps, generations, fresh).then(() => results);
+      });
+    });
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /**
@@ -158,7 +169,6 @@ async function storeFresh<J extends ReadJob>(
   generations: ReadonlyMap<Vendor, Generation>,
   fresh: readonly FreshRead[],
 ): Promise<void> {
-  if (fresh.length === 0) return;
   const usable = new Set<Vendor>();
   await Promise.all(
     [...generations].map(async ([vendor, generation]) => {

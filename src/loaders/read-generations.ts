@@ -32,8 +32,8 @@ export interface Generation {
 export interface ReadGenerations {
   /** A write to the vendor happened (or may have): the tenant's cached reads of it are stale from now on, on every instance. */
   invalidate(tenantId: string, vendor: Vendor): Promise<void>;
-  /** Re-records the invalidations the cache missed. */
-  recordPending(): Promise<void>;
+  /** Re-records the invalidations the cache missed; undefined when none are pending (the usual case: no promise made). */
+  recordPending(): Promise<void> | undefined;
   /** The vendors' current generations, and the values of `keys` fetched in the same round trip (one MGET). */
   lookup(
     tenantId: string,
@@ -68,8 +68,8 @@ function generationKeyOf(tenantId: string, vendor: Vendor): string {
 export function createReadGenerations(cache: CacheStore, observer?: CacheObserver): ReadGenerations {
   const pending = new Set<string>();
   let retry: NodeJS.Timeout | undefined;
-  const recordPending = async () => {
-    if (pending.size === 0) return;
+  const recordPending = () => (pending.size === 0 ? undefined : storePending());
+  const storePending = async () => {
     const keys = [...pending];
     const applied = await cache.setMany(
       keys.map((key) => ({ key, value: newGeneration(), ttlSeconds: GENERATION_TTL_SECONDS })),
@@ -80,7 +80,7 @@ export function createReadGenerations(cache: CacheStore, observer?: CacheObserve
   const retryInBackground = () => {
     if (retry || pending.size === 0) return;
     retry = setTimeout(() => {
-      void recordPending().finally(() => {
+      void (recordPending() ?? Promise.resolve()).finally(() => {
         retry = undefined;
         retryInBackground();
       });

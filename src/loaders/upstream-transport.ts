@@ -4,6 +4,7 @@ import type { CacheObserver } from '../cache/cache-events.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { upstreamReadKey, upstreamReadPrefix } from '../cache/keys.js';
 import { Secret } from '../config/secret.js';
+import { boundedMemo } from '../domain/bounded-memo.js';
 import { GatewayErrorCode, UpstreamError } from '../domain/errors.js';
 import type { Vendor } from '../domain/models.js';
 import { classifyFailure, type FailureInterpreter } from '../http/failure-classification.js';
@@ -73,7 +74,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
       { headers: extraHeaders = {}, ledger = new ReadLedger(), secrets = [], trace, deadline } = {},
     ) {
       // The request's secrets, plus each endpoint's own credentials (below), are scrubbed from every vendor answer.
-      const requestSecrets = [...secrets];
+      const requestSecrets = Array.isArray(secrets) ? (secrets as readonly string[]) : [...secrets];
       const jobs = new Map<string, UpstreamReadJob>();
       const loader = new DataLoader<string, LoadedRead>((keys) => loadBatch(batchDeps, tenantId, keys, jobs, ledger), {
         maxBatchSize: 200,
@@ -100,6 +101,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
             path: p.path,
             ...(p.query && { query: p.query }),
           });
+        // One shape for every call, no spreads: a literal with spread parts was built property by property.
         const requestFor = (
           method: UpstreamRequest['method'],
           p: ResourcePath,
@@ -113,10 +115,10 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           url: urlOf(baseUrl, p),
           route: p.route,
           trace,
-          ...(deadline !== undefined && { deadline }),
+          deadline,
           headers: (headers ??= { ...revealHeaders(endpoint.headers), ...extraHeaders }),
-          scrub: (scrub ??= createSecretScrub([...requestSecrets, ...credentialsOf(endpoint.headers)])),
-          ...(body !== undefined && { body }),
+          scrub: (scrub ??= scrubOf(requestSecrets, endpoint.headers)),
+          body,
         });
 
         return {
@@ -229,6 +231,17 @@ function markUnknownOutcome(error: unknown): unknown {
     (error.code === GatewayErrorCode.UPSTREAM_TIMEOUT || error.code === GatewayErrorCode.UPSTREAM_UNAVAILABLE);
   if (!network || verdictOfError(error).maybeProcessed !== 'unknown') return error;
   return new UpstreamError(error.vendor, error.code, error.message, { ...error.details, outcomeUnknown: true });
+}
+
+/**
+ * Private: the scrub of a request's secrets and an endpoint's credentials. The same few sets come back request after
+ * request (a tenant's key and credentials), so each set's scrub is built once: not its spellings escaped and sorted per request.
+ */
+const scrubs = boundedMemo<string, ScrubText>(1024);
+function scrubOf(requestSecrets: readonly string[], headers: Readonly<Record<string, string | Secret>>): ScrubText {
+  const all = [...requestSecrets, ...credentialsOf(headers)];
+  // JSON of the list, not a join: no two different sets may share a key (and so a scrub).
+  return scrubs(JSON.stringify(all), () => createSecretScrub(all));
 }
 
 /** Private: the secret header values an endpoint sends, and the token inside a `Bearer <token>` one. */

@@ -239,10 +239,22 @@ export function createMetrics(): GatewayMetrics {
     operationSeconds.observe({ type, outcome }, seconds);
   };
 
+  // One child per series, looked up without building a label object per vendor call: the same series and values.
+  const attemptChildren = new Map<string, Map<string, Map<string, Histogram.Internal<string>>>>();
+  const upstreamAttempts = (vendor: string, method: string, status: string): Histogram.Internal<string> => {
+    let byMethod = attemptChildren.get(vendor);
+    if (byMethod === undefined) attemptChildren.set(vendor, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let child = byStatus.get(status);
+    if (child === undefined) byStatus.set(status, (child = upstreamSeconds.labels({ vendor, method, status })));
+    return child;
+  };
+
   return {
     contentType: registry.contentType,
     upstream: {
-      attempt: (vendor, method, status, seconds) => upstreamSeconds.observe({ vendor, method, status }, seconds),
+      attempt: (vendor, method, status, seconds) => upstreamAttempts(vendor, method, status).observe(seconds),
       retry: (vendor, reason) => retries.inc({ vendor, reason }),
       breakerState: (vendor, tenant, state) => breakerState.set({ vendor, tenant }, BREAKER_STATE_VALUE[state]),
       breakerRejected: (vendor, tenant) => breakerRejections.inc({ vendor, tenant }),
