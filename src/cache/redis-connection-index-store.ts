@@ -4,6 +4,7 @@ import type {
   ConnectionIndexStore,
   SyncUnit,
 } from '../domain/connection-index.js';
+import { connectionGlobalId } from '../domain/global-id.js';
 import type { ConnectionModel } from '../domain/models.js';
 import {
   compareIds,
@@ -100,7 +101,7 @@ export function createRedisConnectionIndexStore(
         if (error) throw error;
         const [version, syncedAt, data] = reply as (string | null)[];
         if (version == null || syncedAt == null || data == null) return null;
-        const connections = JSON.parse(data) as ConnectionModel[];
+        const connections = withIds(JSON.parse(data) as StoredConnection[]);
         return {
           vendor: unit.vendor,
           organizationId: unit.organizationId,
@@ -125,7 +126,7 @@ export function createRedisConnectionIndexStore(
         commit.expectedVersion === null ? '' : String(commit.expectedVersion),
         commit.lease ? leaseValue(commit.lease) : '',
         commit.syncedAt,
-        JSON.stringify(commit.connections),
+        JSON.stringify(commit.connections.map(storedForm)),
         JSON.stringify(countsOf(commit.connections)),
         retention.maxEntries,
         minId,
@@ -164,3 +165,12 @@ export function createRedisConnectionIndexStore(
     },
   };
 }
+
+/**
+ * An entry's connections are stored without their global IDs, which their vendor, organization and key make again on
+ * read: an ID is about a tenth of a stored connection. Entries stored before models carried IDs read the same way.
+ */
+type StoredConnection = Omit<ConnectionModel, 'id'>;
+const storedForm = ({ id: _id, ...stored }: ConnectionModel): StoredConnection => stored;
+const withIds = (stored: StoredConnection[]): ConnectionModel[] =>
+  stored.map((c) => ({ id: connectionGlobalId(c.vendor, c.organizationId, c.key), ...c }));

@@ -1,6 +1,5 @@
 import type { VendorAdapter } from '../vendors/port.js';
 import { connectionPredicate, type ConnectionFilterModel } from './connection-filter.js';
-import { connectionGlobalId } from './global-id.js';
 import type { ConnectionIndexStore, IndexedOrganization } from './connection-index.js';
 import { syncOrganization } from './index-sync.js';
 import { VENDORS, type ConnectionModel, type Vendor } from './models.js';
@@ -132,7 +131,7 @@ export async function pageConnections(
             found = true;
             break walk;
           }
-          const node = { ...connection, id: storedId(connection), syncedAt: entry.syncedAt };
+          const node = { ...connection, syncedAt: entry.syncedAt };
           edges.push({ cursor: cursorOf({ ...at, key: connection.key }), node });
         }
       }
@@ -228,8 +227,3 @@ export function liveEdges(scope: TenantScope, nodes: readonly ConnectionModel[])
     node,
   }));
 }
-
-/** A stored connection's ID: an entry an earlier Junction stored (before models carried their ID) has none. */
-const storedId = (connection: ConnectionModel): string =>
-  (connection as Partial<ConnectionModel>).id ??
-  connectionGlobalId(connection.vendor, connection.organizationId, connection.key);

@@ -4,7 +4,6 @@ import { createMemoryLeaseStore } from '../../src/cache/lease-store.js';
 import type { ConnectionIndexStore } from '../../src/domain/connection-index.js';
 import { pageConnections, PAGE_LIMITS, type ConnectionPageArgs } from '../../src/domain/connection-pages.js';
 import { UpstreamError } from '../../src/domain/errors.js';
-import { connectionGlobalId } from '../../src/domain/global-id.js';
 import { syncOrganization } from '../../src/domain/index-sync.js';
 import type { ConnectionModel, Vendor } from '../../src/domain/models.js';
 import { pageOrganizations } from '../../src/domain/organization-pages.js';
@@ -231,24 +230,6 @@ describe('pages of connections from the index', () => {
     expect(live.edges[0]!.node.syncedAt).toBe(new Date(clock.now()).toISOString());
     const { events } = await store.readEvents('acme', { after: null, limit: 10 });
     expect(events.map((e) => [e.type, e.connectionKey])).toEqual([['STATUS_CHANGED', 'o-00000-k0']]);
-  });
-
-  it('an entry stored without connection IDs (by a Junction before models carried them) is served with them', async () => {
-    const ids = orgIds('o', 2);
-    seedWorld(world, 'LEEN', ids, 2);
-    for (const [unit, listing] of world)
-      world.set(
-        unit,
-        listing.map(({ id: _id, ...stored }) => stored as ConnectionModel),
-      );
-    const scope = scopeOf({ LEEN: ids });
-    await page(scope, { first: 10 });
-    const [entry] = await store.read('acme', [{ vendor: 'LEEN', organizationId: ids[0]! }]);
-    expect(entry?.connections[0]).not.toHaveProperty('id');
-    const served = await page(scope, { first: 10 });
-    expect(served.edges.map((e) => e.node.id)).toEqual(
-      ids.flatMap((o) => [0, 1].map((c) => connectionGlobalId('LEEN', o, `${o}-k${c}`))),
-    );
   });
 
   it('refuses a bad page size or cursor before any vendor call', async () => {

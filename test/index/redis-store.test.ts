@@ -3,6 +3,8 @@ import { Cluster, Redis } from 'ioredis';
 import { createRedisConnectionIndexStore, eventStreamKey } from '../../src/cache/redis-connection-index-store.js';
 import { createRedisLeaseStore, leaseKey } from '../../src/cache/lease-store.js';
 import { startRedis, startRedisCluster, type RunningRedis, type RunningRedisCluster } from '../helpers/redis.js';
+import { connectionGlobalId } from '../../src/domain/global-id.js';
+import { connection } from './fixtures.js';
 import { retentionContract, storeContract, type StoreUnderTest } from './store-contract.js';
 
 /** The connection index and leases on a real redis-server, single node and a three-master Cluster. */
@@ -65,6 +67,28 @@ describe('connection index on a single redis-server', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.startsWith('junction:{tagged}:')).toBe(true);
     expect(eventStreamKey('tagged')).toBe('junction:{tagged}:index:v1:events');
+  });
+
+  it('stores connections without their IDs and reads them back with them, entries stored before models had IDs too', async () => {
+    const { store } = await setup();
+    const unit = { tenantId: 'ids', vendor: 'LEEN' as const, organizationId: 'org-1' };
+    const connections = [connection('k1'), connection('k2')];
+    await store.commit(unit, {
+      expectedVersion: null,
+      syncedAt: new Date().toISOString(),
+      connections,
+      events: [],
+      lease: null,
+    });
+    const [key] = await admin.keys('*{ids}*org*');
+    const stored = JSON.parse((await admin.hget(key!, 'd'))!) as Record<string, unknown>[];
+    expect(stored.map((c) => c.key)).toEqual(['k1', 'k2']);
+    for (const c of stored) expect(c).not.toHaveProperty('id');
+    const [entry] = await store.read('ids', [unit]);
+    expect(entry?.connections).toEqual(connections);
+    expect(entry?.connections.map((c) => c.id)).toEqual(
+      ['k1', 'k2'].map((k) => connectionGlobalId('LEEN', 'org-1', k)),
+    );
   });
 });
 
