@@ -36,13 +36,17 @@ export function exchange(
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Until the response starts: never handed out (an exchange resolves only after its response started). */
+const NO_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({});
 
 /** Private: undici calls it as the exchange goes; it settles the exchange's promise once. */
 class CollectingHandler implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #status = 0;
-  #headers: Record<string, string | string[] | undefined> = {};
-  #chunks: Buffer[] = [];
+  #headers: Record<string, string | string[] | undefined> = NO_HEADERS;
+  /** The first chunk alone: most bodies arrive in one, and need no array. */
+  #first: Buffer | undefined;
+  #chunks: Buffer[] | undefined;
   #size = 0;
 
   constructor(
@@ -78,13 +82,13 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     this.#size += chunk.length;
     // One that streams past it is cut there.
     if (this.#size > this.options.limit) return controller.abort(this.options.tooLarge(this.#status));
-    this.#chunks.push(chunk);
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#chunks ??= [this.#first]).push(chunk);
   }
 
   onResponseEnd(): void {
     this.#settle();
-    const chunks = this.#chunks;
-    const body = chunks.length === 1 ? chunks[0]! : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, this.#size);
+    const body = this.#chunks ? Buffer.concat(this.#chunks, this.#size) : (this.#first ?? EMPTY);
     this.resolve({ status: this.#status, headers: this.#headers, body });
   }
 

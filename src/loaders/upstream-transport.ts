@@ -116,7 +116,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
           route: p.route,
           trace,
           deadline,
-          headers: (headers ??= { ...revealHeaders(endpoint.headers), ...extraHeaders }),
+          headers: (headers ??= mergeHeaders(endpoint.headers, extraHeaders)),
           scrub: (scrub ??= scrubOf(requestSecrets, endpoint.headers)),
           body,
         });
@@ -246,7 +246,12 @@ function scrubOf(requestSecrets: readonly string[], headers: Readonly<Record<str
 
 /** Private: the secret header values an endpoint sends, and the token inside a `Bearer <token>` one. */
 function credentialsOf(headers: Readonly<Record<string, string | Secret>>): string[] {
-  return Object.values(headers).flatMap((value) => (value instanceof Secret ? credentialOf(value) : []));
+  const found: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value instanceof Secret) for (const credential of credentialOf(value)) found.push(credential);
+  }
+  return found;
 }
 
 /** Private: a configured credential is the same Secret on every request, so its spellings are worked out once. */
@@ -261,10 +266,18 @@ function credentialOf(secret: Secret): readonly string[] {
   return known;
 }
 
-function revealHeaders(headers: Readonly<Record<string, string | Secret>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, value instanceof Secret ? value.reveal() : value]),
-  );
+/** The endpoint's headers revealed, then the request's own: one object, built once per endpoint and request. */
+function mergeHeaders(
+  headers: Readonly<Record<string, string | Secret>>,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!;
+    merged[name] = value instanceof Secret ? value.reveal() : value;
+  }
+  for (const name of Object.keys(extra)) merged[name] = extra[name]!;
+  return merged;
 }
 
 /** `baseUrl` without its trailing slashes. */
