@@ -20,9 +20,9 @@ export const HEAP_GROWING_PERCENT = 50;
  * gateway under load fills: its RSS peaked at 274–287 MB instead of 198–201 MB
  * in the bench's cold scenarios), so `npm start` and the image pin it on
  * node's command line; V8 sizes the young generation once, before any of our
- * code runs, so it cannot be set from here. 32 MB would spend 8–14 % less
- * CPU on a cold list request, but puts the cold gateway's RSS peak at 194–218
- * MB, past its 200 MB budget; V8 rounds the cap up to a power of two, so
+ * code runs, so it cannot be set from here. 32 MB would spend 7–14 % less
+ * CPU on a cold list request, but puts the cold gateway's RSS peak at 186–218
+ * MB, at or past its 200 MB budget; V8 rounds the cap up to a power of two, so
  * there is nothing in between.
  */
 export const MAX_SEMI_SPACE_MB = 16;
