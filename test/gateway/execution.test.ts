@@ -1,4 +1,3 @@
-import type * as GraphqlJit from 'graphql-jit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/global-id.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
@@ -14,18 +13,9 @@ import { startStack, type TestStack } from '../helpers/stack.js';
 
 // graphql-jit as it is, but every run of a query it compiled is counted: the proof the second run is compiled.
 const compiledRuns = vi.hoisted(() => ({ count: 0 }));
-vi.mock('graphql-jit', async (importOriginal) => {
-  const jit = await importOriginal<typeof GraphqlJit>();
-  const compileQuery: typeof jit.compileQuery = (...args) => {
-    const compiled = jit.compileQuery(...args);
-    if (!('query' in compiled)) return compiled; // errors: not compiled
-    const query = compiled.query.bind(compiled);
-    return Object.assign(compiled, {
-      query: (...run: Parameters<typeof query>) => ((compiledRuns.count += 1), query(...run)),
-    });
-  };
-  return { ...jit, compileQuery };
-});
+vi.mock('graphql-jit', async (importOriginal) =>
+  (await import('../helpers/compiled-runs.js')).countingCompiledRuns(await importOriginal(), compiledRuns),
+);
 
 const ACME = LEEN_SEED[0]!;
 const orgId = encodeGlobalId({ typename: 'Organization', vendor: 'LEEN', organizationId: ACME.id, keys: [] });
