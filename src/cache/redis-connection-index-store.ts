@@ -55,12 +55,21 @@ end
 if ARGV[7] ~= '' and #ids > 0 then redis.call('XTRIM', KEYS[3], 'MINID', '~', ARGV[7]) end
 return {version, ids}`;
 
-/** Private: an event as stored (its id is the Stream's). */
-const encodeEvent = (event: ConnectionEventInput) => JSON.stringify(event);
-const decodeEvent = (id: string, fields: string[]): ConnectionEvent => ({
-  ...(JSON.parse(fields[fields.indexOf('e') + 1] ?? '{}') as ConnectionEventInput),
-  id,
-});
+/** Private: an event as stored (its id is the Stream's), its connections without their global IDs as in an entry. */
+type StoredEvent = Omit<ConnectionEventInput, 'before' | 'after'> & {
+  readonly before: StoredConnection | null;
+  readonly after: StoredConnection | null;
+};
+const encodeEvent = (event: ConnectionEventInput) =>
+  JSON.stringify({
+    ...event,
+    before: event.before && storedForm(event.before),
+    after: event.after && storedForm(event.after),
+  } satisfies StoredEvent);
+const decodeEvent = (id: string, fields: string[]): ConnectionEvent => {
+  const event = JSON.parse(fields[fields.indexOf('e') + 1] ?? '{}') as StoredEvent;
+  return { ...event, before: event.before && withId(event.before), after: event.after && withId(event.after), id };
+};
 
 /** Private: a field of XINFO STREAM's flat reply. */
 function infoField(info: unknown, name: string): unknown {
@@ -167,10 +176,13 @@ export function createRedisConnectionIndexStore(
 }
 
 /**
- * An entry's connections are stored without their global IDs, which their vendor, organization and key make again on
+ * An entry's (and an event's) connections are stored without their global IDs, which their vendor, organization and key make again on
  * read: an ID is about a tenth of a stored connection. Entries stored before models carried IDs read the same way.
  */
 type StoredConnection = Omit<ConnectionModel, 'id'>;
 const storedForm = ({ id: _id, ...stored }: ConnectionModel): StoredConnection => stored;
-const withIds = (stored: StoredConnection[]): ConnectionModel[] =>
-  stored.map((c) => ({ id: connectionGlobalId(c.vendor, c.organizationId, c.key), ...c }));
+const withId = (c: StoredConnection): ConnectionModel => ({
+  id: connectionGlobalId(c.vendor, c.organizationId, c.key),
+  ...c,
+});
+const withIds = (stored: StoredConnection[]): ConnectionModel[] => stored.map(withId);

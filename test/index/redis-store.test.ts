@@ -90,6 +90,50 @@ describe('connection index on a single redis-server', () => {
       ['k1', 'k2'].map((k) => connectionGlobalId('LEEN', 'org-1', k)),
     );
   });
+
+  it("stores events' connections without their IDs and reads them back with them, events logged before too", async () => {
+    const { store } = await setup();
+    const unit = { tenantId: 'event-ids', vendor: 'LEEN' as const, organizationId: 'org-1' };
+    const before = connection('k1');
+    const after = connection('k1', { status: 'DISCONNECTED' });
+    const { id: _id, ...beforeAsLoggedBefore } = before;
+    const event = {
+      type: 'STATUS_CHANGED',
+      changes: ['STATUS_CHANGED'],
+      time: new Date().toISOString(),
+      tenantId: unit.tenantId,
+      vendor: 'LEEN',
+      organizationId: 'org-1',
+      connectionKey: 'k1',
+      before,
+      after,
+      source: { kind: 'SYNC' },
+    } as const;
+    await store.commit(unit, {
+      expectedVersion: null,
+      syncedAt: new Date().toISOString(),
+      connections: [after],
+      events: [event],
+      lease: null,
+    });
+    // One logged the way every event was before models carried IDs.
+    await admin.xadd(
+      eventStreamKey(unit.tenantId),
+      '*',
+      'e',
+      JSON.stringify({ ...event, before: beforeAsLoggedBefore, after: null }),
+    );
+    const logged = await admin.xrange(eventStreamKey(unit.tenantId), '-', '+');
+    const stored = JSON.parse(logged[0]![1][1]!) as { before: object; after: object };
+    expect(stored.before).not.toHaveProperty('id');
+    expect(stored.after).not.toHaveProperty('id');
+    const { events } = await store.readEvents(unit.tenantId, { after: null, limit: 10 });
+    expect(events.map((e) => [e.before, e.after])).toEqual([
+      [before, after],
+      [before, null],
+    ]);
+    expect(events[1]!.before!.id).toBe(connectionGlobalId('LEEN', 'org-1', 'k1'));
+  });
 });
 
 describe('connection index on a Redis Cluster (three masters)', () => {
