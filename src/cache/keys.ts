@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { boundedMemo } from '../domain/bounded-memo.js';
 
 /** SHA-256, base64url, by Node's one-shot `crypto.hash`: no Hash object per digest, the same digest as createHash's. */
-const sha256 = (text: string): string => hash('sha256', text, 'base64url');
+export const sha256 = (text: string): string => hash('sha256', text, 'base64url');
 
 /**
  * Cache keys, built only here. `{tenant}` is a Redis Cluster hash tag: all of a

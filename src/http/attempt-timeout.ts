@@ -1,3 +1,5 @@
+import { runThenCleanUp } from './run-then.js';
+
 /**
  * The per-attempt timeout as an attempt sees it. Not an AbortSignal: a
  * listener on one (undici's, for every call) cost tens of microseconds per
@@ -38,22 +40,8 @@ class AttemptTimer implements AttemptTimeout {
  */
 export function withTimeout<R>(ms: number, attempt: (timeout: AttemptTimeout) => Promise<R>): Promise<R> {
   const timer = new AttemptTimer(ms);
-  let running: Promise<R>;
-  try {
-    running = attempt(timer);
-  } catch (error) {
-    timer.clear();
-    return Promise.reject(error as Error);
-  }
-  // Handlers, not an await: an async function here was a suspended frame kept for the whole vendor call.
-  return running.then(
-    (value) => {
-      timer.clear();
-      return value;
-    },
-    (error: unknown) => {
-      timer.clear();
-      throw error;
-    },
+  return runThenCleanUp(
+    () => attempt(timer),
+    () => timer.clear(),
   );
 }

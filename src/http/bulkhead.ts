@@ -1,3 +1,5 @@
+import { runThenCleanUp } from './run-then.js';
+
 /**
  * The concurrency limits around vendor calls: per vendor, a global cap on calls
  * in flight; within it, per tenant and vendor, a share of that cap and a
@@ -124,25 +126,8 @@ function holdingTenant<T>(tenant: Slots, vendor: Slots, work: () => Promise<T>):
 
 /** Private: runs `work` on the two slots it holds and hands them back once it settles, the vendor's first. */
 function holdingBoth<T>(tenant: Slots, vendor: Slots, work: () => Promise<T>): Promise<T> {
-  const release = () => {
+  return runThenCleanUp(work, () => {
     vendor.release();
     tenant.release();
-  };
-  let running: Promise<T>;
-  try {
-    running = work();
-  } catch (error) {
-    release();
-    return Promise.reject(error as Error);
-  }
-  return running.then(
-    (value) => {
-      release();
-      return value;
-    },
-    (error: unknown) => {
-      release();
-      throw error;
-    },
-  );
+  });
 }

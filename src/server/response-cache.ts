@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { CacheStore } from '../cache/cache-store.js';
 import { boundedMemo } from '../domain/bounded-memo.js';
-import { responseKey } from '../cache/keys.js';
+import { responseKey, sha256 } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
 import type { ReadGenerations } from '../loaders/read-generations.js';
 import type { Logger } from '../observability/logger.js';
@@ -133,7 +132,7 @@ export function createResponseCache(deps: {
   const configDigest = (config: object) => {
     let digest = configDigests.get(config);
     if (digest === undefined) {
-      digest = createHash('sha256').update(JSON.stringify(config)).digest('base64url');
+      digest = sha256(JSON.stringify(config));
       configDigests.set(config, digest);
     }
     return digest;
