@@ -38,7 +38,8 @@ export function createVendorAdapters(
 
 /** Private: a read-only Map whose entries are the configured vendors, their adapters built when first asked for. */
 class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
-  readonly #built = new Map<Vendor, VendorAdapter>();
+  // By the registry's position, sized once: cheaper to make than a Map, for the one or two vendors a request reaches.
+  readonly #built = new Array<VendorAdapter | undefined>(VENDOR_REGISTRY.length);
   readonly #vendors: readonly Vendor[];
 
   constructor(
@@ -56,13 +57,17 @@ class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
     return this.#vendors.includes(vendor);
   }
   get(vendor: Vendor): VendorAdapter | undefined {
-    const built = this.#built.get(vendor);
+    const position = REGISTRY_POSITION[vendor];
+    const built = this.#built[position];
     if (built || !this.has(vendor)) return built;
-    const registration = VENDOR_REGISTRY.find((r) => r.vendor === vendor)!;
-    const adapter = createAdapter(registration, this.configs, this.connect, {
-      forwardedCredential: this.forwardedCredentials[vendor],
-    });
-    this.#built.set(vendor, adapter);
+    const forwardedCredential = this.forwardedCredentials[vendor];
+    const adapter = createAdapter(
+      VENDOR_REGISTRY[position]!,
+      this.configs,
+      this.connect,
+      forwardedCredential ? { forwardedCredential } : NOT_FORWARDED,
+    );
+    this.#built[position] = adapter;
     return adapter;
   }
   *entries(): MapIterator<[Vendor, VendorAdapter]> {
@@ -81,6 +86,14 @@ class LazyAdapters implements ReadonlyMap<Vendor, VendorAdapter> {
     return this.entries();
   }
 }
+
+/** Private: each vendor's index in VENDOR_REGISTRY. */
+const REGISTRY_POSITION = Object.fromEntries(VENDOR_REGISTRY.map((r, position) => [r.vendor, position])) as Record<
+  Vendor,
+  number
+>;
+/** Private: the options of an adapter without a forwarded credential (most requests): one frozen object for them all. */
+const NOT_FORWARDED: AdapterRequestOptions = Object.freeze({});
 
 const configuredByConfigs = new WeakMap<VendorConfigs, readonly Vendor[]>();
 

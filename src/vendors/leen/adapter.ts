@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport, VendorTransport } from '../../loaders/vendor-transport.js';
-import type { ConnectionModel } from '../../domain/models.js';
+import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
+import type { ConnectionModel, ProviderModel } from '../../domain/models.js';
 import type { VendorAdapter } from '../port.js';
-import { adapterBasics, isUpstreamFailure } from '../adapter-kit.js';
+import {
+  type AdapterSetup,
+  configuredOrganizations,
+  isUpstreamFailure,
+  perConfiguration,
+  RequestAdapter,
+} from '../adapter-kit.js';
 import type { LeenConfig } from './config.js';
 import { toConnectionModel, toProviderModel } from './to-model.js';
 import { LeenConnection, LeenConnectionList, LeenConnectionWithOrganization, LeenValidationError } from './wire.js';
@@ -44,77 +50,90 @@ function interpretLeenFailure(failure: UpstreamFailure): UpstreamError | undefin
   });
 }
 
-export function createLeenAdapter(config: LeenConfig, connect: ConnectTransport): VendorAdapter {
-  // One API key reaches every organization of the tenant, so one transport serves them all.
-  const leen: VendorTransport = connect({
+interface LeenSetup extends AdapterSetup {
+  /** One API key reaches every organization of the tenant, so one endpoint (and one transport a request) serves them all. */
+  readonly endpoint: VendorEndpoint;
+}
+
+const setupOf = perConfiguration((config: LeenConfig): LeenSetup => ({
+  vendor: 'LEEN',
+  organizations: configuredOrganizations(config.organizations),
+  endpoint: {
     vendor: 'LEEN',
     baseUrl: config.baseUrl,
     headers: { 'x-api-key': config.apiKey },
     scope: 'leen',
     interpretFailure: interpretLeenFailure,
-  });
+  },
+}));
+
+export const createLeenAdapter = (config: LeenConfig, connect: ConnectTransport): VendorAdapter =>
+  new LeenAdapter(setupOf(config), connect);
+
+/** Private: Leen has no organization endpoint (the name comes from configuration) and no actions: the kit's defaults. */
+class LeenAdapter extends RequestAdapter<LeenSetup> implements VendorAdapter {
+  checkConnectionKey(key: string): string | null {
+    return isUuid(key) ? null : 'a Leen connection id must be a UUID';
+  }
 
   // Not async: an async function that only awaits the read would be a frame kept for the whole vendor call.
-  const listConnections = (organizationId: string): Promise<ConnectionModel[]> => {
+  listConnections(organizationId: string): Promise<ConnectionModel[]> {
     try {
-      return leen
+      return this.transport(this.setup.endpoint)
         .read({ ...connectionsPath(organizationId), resource: 'connections', schema: LeenConnectionList })
         .then((list) => list.map(toConnectionModel));
     } catch (error) {
       return Promise.reject(error as Error);
     }
-  };
+  }
 
-  return {
-    // Leen has no organization endpoint (the name comes from configuration) and no actions.
-    ...adapterBasics('LEEN', config.organizations),
-    checkConnectionKey: (key) => (isUuid(key) ? null : 'a Leen connection id must be a UUID'),
+  async getConnection(organizationId: string, key: string): Promise<ConnectionModel | null> {
+    try {
+      const c = await this.transport(this.setup.endpoint).read({
+        ...connectionPath(organizationId, key),
+        resource: 'connections',
+        schema: LeenConnectionWithOrganization,
+      });
+      return c.organization_id === organizationId ? toConnectionModel(c) : null;
+    } catch (error) {
+      if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND)) return null;
+      throw error;
+    }
+  }
 
-    listConnections,
+  async listProviders(organizationId: string): Promise<ProviderModel[]> {
+    // Leen has no catalogue endpoint; the tools an organization has connected are its providers.
+    const connections = await this.listConnections(organizationId);
+    const vendors = [...new Set(connections.map((c) => c.provider.slug))].sort();
+    return vendors.map((v) => toProviderModel(v, organizationId));
+  }
 
-    async getConnection(organizationId, key) {
-      try {
-        const c = await leen.read({
-          ...connectionPath(organizationId, key),
-          resource: 'connections',
-          schema: LeenConnectionWithOrganization,
-        });
-        return c.organization_id === organizationId ? toConnectionModel(c) : null;
-      } catch (error) {
-        if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND)) return null;
-        throw error;
-      }
-    },
+  /** Made when a mutation asks for it (a read never does). */
+  get deleteConnection(): NonNullable<VendorAdapter['deleteConnection']> {
+    return { check: checkDelete, execute: (connection) => this.#delete(connection) };
+  }
 
-    async listProviders(organizationId) {
-      // Leen has no catalogue endpoint; the tools an organization has connected are its providers.
-      const connections = await listConnections(organizationId);
-      const vendors = [...new Set(connections.map((c) => c.provider.slug))].sort();
-      return vendors.map((v) => toProviderModel(v, organizationId));
-    },
-
-    deleteConnection: {
-      check: ({ deleteExternalAccount }) =>
-        deleteExternalAccount
-          ? [
-              new UserFacingError(
-                'INVALID_INPUT',
-                'deleteExternalAccount is a UserHub option; Leen connections have no external account to delete',
-                ['input', 'deleteExternalAccount'],
-              ),
-            ]
-          : [],
-      async execute(connection) {
-        const deleted = await leen.write({
-          method: 'DELETE',
-          ...connectionPath(connection.organizationId, connection.key),
-          schema: LeenConnection,
-          // Not idempotent in effect for the caller: a repeat after a lost answer finds the
-          // connection gone (422 not_found) and would report NOT_FOUND for a delete that worked.
-          idempotent: false,
-        });
-        return { connection: deleted ? toConnectionModel(deleted) : null, organization: null };
-      },
-    },
-  };
+  async #delete(connection: ConnectionModel) {
+    const deleted = await this.transport(this.setup.endpoint).write({
+      method: 'DELETE',
+      ...connectionPath(connection.organizationId, connection.key),
+      schema: LeenConnection,
+      // Not idempotent in effect for the caller: a repeat after a lost answer finds the
+      // connection gone (422 not_found) and would report NOT_FOUND for a delete that worked.
+      idempotent: false,
+    });
+    return { connection: deleted ? toConnectionModel(deleted) : null, organization: null };
+  }
 }
+
+/** Private: Leen connections have no external account; the option is another vendor's. */
+const checkDelete: NonNullable<VendorAdapter['deleteConnection']>['check'] = ({ deleteExternalAccount }) =>
+  deleteExternalAccount
+    ? [
+        new UserFacingError(
+          'INVALID_INPUT',
+          'deleteExternalAccount is a UserHub option; Leen connections have no external account to delete',
+          ['input', 'deleteExternalAccount'],
+        ),
+      ]
+    : [];

@@ -1,10 +1,18 @@
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import { textInputProblem } from '../../domain/input-policy.js';
-import type { ConnectionModel } from '../../domain/models.js';
+import type { ConnectionModel, ProviderModel } from '../../domain/models.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport } from '../../loaders/vendor-transport.js';
-import type { VendorAdapter } from '../port.js';
-import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
+import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
+import type { DisconnectTarget, VendorAdapter } from '../port.js';
+import {
+  type AdapterSetup,
+  bearer,
+  configuredOrganizations,
+  endpointPerOrganization,
+  isUpstreamFailure,
+  perConfiguration,
+  RequestAdapter,
+} from '../adapter-kit.js';
 import type { OutlitConfig } from './config.js';
 import { isKnownProviderId, isNotConnected, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -56,115 +64,140 @@ function interpretOutlitFailure(failure: UpstreamFailure): UpstreamError | undef
   return undefined;
 }
 
-export function createOutlitAdapter(config: OutlitConfig, connect: ConnectTransport): VendorAdapter {
-  // One API key per Outlit organization: one transport (and cache scope) each.
-  const outlit = transportPerOrganization(connect, config.organizations, (o) => ({
+interface OutlitSetup extends AdapterSetup {
+  /** One API key per Outlit organization: one endpoint (and cache scope) each. */
+  readonly endpointOf: (organizationId: string) => VendorEndpoint;
+}
+
+const setupOf = perConfiguration((config: OutlitConfig): OutlitSetup => ({
+  vendor: 'OUTLIT',
+  organizations: configuredOrganizations(config.organizations),
+  endpointOf: endpointPerOrganization(config.organizations, (o) => ({
     vendor: 'OUTLIT',
     baseUrl: config.baseUrl,
     headers: { authorization: bearer(o.apiKey) },
     scope: `outlit:${o.id}`,
     interpretFailure: interpretOutlitFailure,
-  }));
+  })),
+}));
 
-  const listIntegrations = async (organizationId: string) =>
-    (await outlit(organizationId).read({ ...INTEGRATIONS, resource: 'connections', schema: OutlitIntegrationList }))
-      .items;
+export const createOutlitAdapter = (config: OutlitConfig, connect: ConnectTransport): VendorAdapter =>
+  new OutlitAdapter(setupOf(config), connect);
+
+/** Private: Outlit has no organization endpoint (the organization is the one behind the API key) and no actions. */
+class OutlitAdapter extends RequestAdapter<OutlitSetup> implements VendorAdapter {
+  #outlit(organizationId: string) {
+    return this.transport(this.setup.endpointOf(organizationId));
+  }
+
+  async #listIntegrations(organizationId: string) {
+    return (
+      await this.#outlit(organizationId).read({
+        ...INTEGRATIONS,
+        resource: 'connections',
+        schema: OutlitIntegrationList,
+      })
+    ).items;
+  }
+
+  // Any provider id Outlit may list, known or not: such a key is only compared with the list, never sent.
+  checkConnectionKey(key: string): string | null {
+    const problem = textInputProblem(key);
+    return problem ? `an Outlit connection key (a provider id) ${problem}` : null;
+  }
+
+  async listConnections(organizationId: string): Promise<ConnectionModel[]> {
+    const items = await this.#listIntegrations(organizationId);
+    return items.filter((i) => !isNotConnected(i)).map((i) => toConnectionModel(i, organizationId));
+  }
 
   /** A connected integration, with its per-model sync health; null when not connected. */
-  const getConnection = async (organizationId: string, provider: string): Promise<ConnectionModel | null> => {
+  async getConnection(organizationId: string, provider: string): Promise<ConnectionModel | null> {
     if (!isProviderId(provider)) {
       // A provider the contract does not list: the list alone (sync-status takes listed ids only).
-      const item = (await listIntegrations(organizationId)).find((i) => i.id === provider);
+      const item = (await this.#listIntegrations(organizationId)).find((i) => i.id === provider);
       return item && !isNotConnected(item) ? toConnectionModel(item, organizationId) : null;
     }
     // Both reads start in the same tick, so the loader fetches them concurrently.
     const [items, syncStatus] = await Promise.all([
-      listIntegrations(organizationId),
-      outlit(organizationId).read({ ...syncStatusPath(provider), resource: 'connections', schema: OutlitSyncStatus }),
+      this.#listIntegrations(organizationId),
+      this.#outlit(organizationId).read({
+        ...syncStatusPath(provider),
+        resource: 'connections',
+        schema: OutlitSyncStatus,
+      }),
     ]);
     const item = items.find((i) => i.id === provider);
     if (!item || isNotConnected(item) || syncStatus.status === 'not_connected') return null;
     return toConnectionModel(item, organizationId, syncStatus.syncs);
-  };
+  }
 
-  return {
-    // Outlit has no organization endpoint (the organization is the one behind the API key) and no actions.
-    ...adapterBasics('OUTLIT', config.organizations),
-    // Any provider id Outlit may list, known or not: such a key is only compared with the list, never sent.
-    checkConnectionKey: (key) => {
-      const problem = textInputProblem(key);
-      return problem ? `an Outlit connection key (a provider id) ${problem}` : null;
-    },
+  async listProviders(organizationId: string): Promise<ProviderModel[]> {
+    // The list holds every provider Outlit offers, connected or not.
+    return (await this.#listIntegrations(organizationId)).map((i) => toProviderModel(i, organizationId));
+  }
 
-    async listConnections(organizationId) {
-      const items = await listIntegrations(organizationId);
-      return items.filter((i) => !isNotConnected(i)).map((i) => toConnectionModel(i, organizationId));
-    },
+  /** Made when a mutation asks for it (a read never does). */
+  get disconnectIntegration(): NonNullable<VendorAdapter['disconnectIntegration']> {
+    return {
+      check: checkDisconnect,
+      preview: (target) => this.getConnection(target.organizationId, target.provider),
+      execute: (target) => this.#disconnect(target),
+    };
+  }
 
-    getConnection,
+  async #disconnect(target: DisconnectTarget) {
+    const transport = this.#outlit(target.organizationId);
+    // Read first (usually cached): the payload reports the connection as it was, now disconnected.
+    const before = (await this.#listIntegrations(target.organizationId)).find((i) => i.id === target.provider);
+    try {
+      await transport.write({
+        method: 'POST',
+        ...DISCONNECT,
+        body: { provider: target.provider },
+        schema: OutlitDisconnectResponse,
+        // Not repeated after an unknown outcome: a repeat of a disconnect that went through
+        // finds the provider no longer connected and would fail a disconnect that worked.
+        idempotent: false,
+      });
+    } catch (error) {
+      if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
+        throw new UserFacingError(
+          'NOT_CONNECTED',
+          `${target.provider} is not connected at Outlit${error.details.vendorMessage ? `: ${error.details.vendorMessage}` : ''}`,
+          ['input', 'provider'],
+        );
+      if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
+        throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
+      throw error;
+    }
+    const connection = before
+      ? toConnectionModel(
+          {
+            ...before,
+            status: 'not_connected',
+            connectionId: before.connectionId,
+            syncStatus: null,
+            errorMessage: null,
+          },
+          target.organizationId,
+        )
+      : null;
+    return { connection, disconnectedActionCount: 1 };
+  }
+}
 
-    async listProviders(organizationId) {
-      // The list holds every provider Outlit offers, connected or not.
-      return (await listIntegrations(organizationId)).map((i) => toProviderModel(i, organizationId));
-    },
-
-    disconnectIntegration: {
-      check(target) {
-        const problems: UserFacingError[] = [];
-        if (!isProviderId(target.provider))
-          problems.push(new UserFacingError('INVALID_INPUT', `provider ${notAProvider}`, ['input', 'provider']));
-        if (target.action !== undefined)
-          problems.push(
-            new UserFacingError(
-              'INVALID_INPUT',
-              'action is a Supervity option; Outlit disconnects whole integrations',
-              ['input', 'action'],
-            ),
-          );
-        return problems;
-      },
-
-      preview: (target) => getConnection(target.organizationId, target.provider),
-
-      async execute(target) {
-        const transport = outlit(target.organizationId);
-        // Read first (usually cached): the payload reports the connection as it was, now disconnected.
-        const before = (await listIntegrations(target.organizationId)).find((i) => i.id === target.provider);
-        try {
-          await transport.write({
-            method: 'POST',
-            ...DISCONNECT,
-            body: { provider: target.provider },
-            schema: OutlitDisconnectResponse,
-            // Not repeated after an unknown outcome: a repeat of a disconnect that went through
-            // finds the provider no longer connected and would fail a disconnect that worked.
-            idempotent: false,
-          });
-        } catch (error) {
-          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
-            throw new UserFacingError(
-              'NOT_CONNECTED',
-              `${target.provider} is not connected at Outlit${error.details.vendorMessage ? `: ${error.details.vendorMessage}` : ''}`,
-              ['input', 'provider'],
-            );
-          if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
-            throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
-          throw error;
-        }
-        const connection = before
-          ? toConnectionModel(
-              {
-                ...before,
-                status: 'not_connected',
-                connectionId: before.connectionId,
-                syncStatus: null,
-                errorMessage: null,
-              },
-              target.organizationId,
-            )
-          : null;
-        return { connection, disconnectedActionCount: 1 };
-      },
-    },
-  };
+/** Private: a disconnect names one of Outlit's providers, and no action (a Supervity option). */
+function checkDisconnect(target: DisconnectTarget): UserFacingError[] {
+  const problems: UserFacingError[] = [];
+  if (!isProviderId(target.provider))
+    problems.push(new UserFacingError('INVALID_INPUT', `provider ${notAProvider}`, ['input', 'provider']));
+  if (target.action !== undefined)
+    problems.push(
+      new UserFacingError('INVALID_INPUT', 'action is a Supervity option; Outlit disconnects whole integrations', [
+        'input',
+        'action',
+      ]),
+    );
+  return problems;
 }

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
-import type { ConnectionModel } from '../../domain/models.js';
+import type { Secret } from '../../config/secret.js';
+import type { ConnectionModel, ProviderModel } from '../../domain/models.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport } from '../../loaders/vendor-transport.js';
-import type { AdapterRequestOptions, VendorAdapter } from '../port.js';
-import { adapterBasics, bearer, isUpstreamFailure, transportPerOrganization } from '../adapter-kit.js';
+import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
+import type { AdapterRequestOptions, DisconnectTarget, VendorAdapter } from '../port.js';
+import {
+  type AdapterSetup,
+  bearer,
+  configuredOrganizations,
+  endpointPerOrganization,
+  isUpstreamFailure,
+  perConfiguration,
+  RequestAdapter,
+} from '../adapter-kit.js';
 import type { ProjectManagerConfig } from './config.js';
 import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';
 import {
@@ -71,26 +80,56 @@ function interpretPmFailure(failure: UpstreamFailure): UpstreamError | undefined
   return envelopeFailure(body.data, failure.status);
 }
 
-export function createProjectManagerAdapter(
-  config: ProjectManagerConfig,
-  connect: ConnectTransport,
-  options: AdapterRequestOptions = {},
-): VendorAdapter {
-  const forwarded = options.forwardedCredential;
-  // A forwarded user token replaces the workspace's; cached reads are then that user's own.
-  const pm = transportPerOrganization(connect, config.organizations, (o) => ({
+interface ProjectManagerSetup extends AdapterSetup {
+  /** The endpoint of each workspace on its configured token: one cache scope each. */
+  readonly endpointOf: (organizationId: string) => VendorEndpoint;
+  readonly config: ProjectManagerConfig;
+}
+
+/** Private: each workspace's endpoint, on its own token or on a forwarded user's (whose reads are then that user's own). */
+const endpointsOf = (config: ProjectManagerConfig, forwarded?: Secret) => {
+  const userAuthorization = forwarded && bearer(forwarded);
+  return endpointPerOrganization(config.organizations, (o) => ({
     vendor: 'PROJECTMANAGER',
     baseUrl: config.baseUrl,
     headers: {
-      authorization: bearer(forwarded ?? o.token),
+      authorization: userAuthorization ?? bearer(o.token),
       'x-integration-name': PROJECTMANAGER_INTEGRATION_NAME,
     },
     scope: forwarded ? `projectmanager:${o.id}:user:${forwarded.fingerprint()}` : `projectmanager:${o.id}`,
     interpretFailure: interpretPmFailure,
   }));
+};
 
-  const listProviders = async (organizationId: string): Promise<readonly PmIntegrationProvider[]> => {
-    const transport = pm(organizationId);
+const setupOf = perConfiguration((config: ProjectManagerConfig): ProjectManagerSetup => ({
+  vendor: 'PROJECTMANAGER',
+  organizations: configuredOrganizations(config.organizations),
+  endpointOf: endpointsOf(config),
+  config,
+}));
+
+export const createProjectManagerAdapter = (
+  config: ProjectManagerConfig,
+  connect: ConnectTransport,
+  options: AdapterRequestOptions = {},
+): VendorAdapter => new ProjectManagerAdapter(setupOf(config), connect, options.forwardedCredential);
+
+/** Private: ProjectManager has no workspace read in this contract (the name comes from configuration) and no actions. */
+class ProjectManagerAdapter extends RequestAdapter<ProjectManagerSetup> implements VendorAdapter {
+  readonly #endpointOf: (organizationId: string) => VendorEndpoint;
+
+  constructor(setup: ProjectManagerSetup, connect: ConnectTransport, forwardedCredential: Secret | undefined) {
+    super(setup, connect);
+    // A forwarded user token replaces the workspace's: endpoints made for this request.
+    this.#endpointOf = forwardedCredential ? endpointsOf(setup.config, forwardedCredential) : setup.endpointOf;
+  }
+
+  #pm(organizationId: string) {
+    return this.transport(this.#endpointOf(organizationId));
+  }
+
+  async #listProviders(organizationId: string): Promise<readonly PmIntegrationProvider[]> {
+    const transport = this.#pm(organizationId);
     const result = await transport.read({ ...PROVIDERS, resource: 'providers', schema: PmProviderListResult });
     if (!isSuccess(result)) {
       // The transport cached the 200; a failure must not be served again from the cache.
@@ -98,93 +137,88 @@ export function createProjectManagerAdapter(
       throw envelopeFailure(result, 200);
     }
     return result.data ?? [];
-  };
+  }
 
-  const getConnection = async (organizationId: string, providerId: string): Promise<ConnectionModel | null> => {
-    const provider = (await listProviders(organizationId)).find((p) => p.id === providerId.toLowerCase());
+  checkConnectionKey(key: string): string | null {
+    return isUuid(key) ? null : 'a ProjectManager connection key must be a provider UUID';
+  }
+
+  async listConnections(organizationId: string): Promise<ConnectionModel[]> {
+    return (await this.#listProviders(organizationId))
+      .filter(isConnection)
+      .map((p) => toConnectionModel(p, organizationId));
+  }
+
+  async getConnection(organizationId: string, providerId: string): Promise<ConnectionModel | null> {
+    const provider = (await this.#listProviders(organizationId)).find((p) => p.id === providerId.toLowerCase());
     return provider && isConnection(provider) ? toConnectionModel(provider, organizationId) : null;
-  };
+  }
 
-  return {
-    // ProjectManager has no workspace read in this contract (the name comes from configuration) and no actions.
-    ...adapterBasics('PROJECTMANAGER', config.organizations),
-    checkConnectionKey: (key) => (isUuid(key) ? null : 'a ProjectManager connection key must be a provider UUID'),
+  async listProviders(organizationId: string): Promise<ProviderModel[]> {
+    return (await this.#listProviders(organizationId)).map((p) => toProviderModel(p, organizationId));
+  }
 
-    async listConnections(organizationId) {
-      return (await listProviders(organizationId))
-        .filter(isConnection)
-        .map((p) => toConnectionModel(p, organizationId));
-    },
+  /** Made when a mutation asks for it (a read never does). */
+  get disconnectIntegration(): NonNullable<VendorAdapter['disconnectIntegration']> {
+    return {
+      check: checkDisconnect,
+      preview: (target) => this.getConnection(target.organizationId, target.provider),
+      execute: (target) => this.#disconnect(target),
+    };
+  }
 
-    getConnection,
+  async #disconnect(target: DisconnectTarget) {
+    const transport = this.#pm(target.organizationId);
+    // Read first (usually cached): the payload reports the connection as it was, now disconnected.
+    const before = await this.getConnection(target.organizationId, target.provider);
+    let result: AstroResult | undefined;
+    try {
+      result = await transport.write({
+        method: 'DELETE',
+        ...userConnectionPath(target.provider.toLowerCase()),
+        schema: AstroResult,
+        // Not repeated after an unknown outcome: a repeat of a DELETE that went through answers
+        // a Conflict envelope (no user connection) and would fail a disconnect that worked.
+        idempotent: false,
+      });
+    } catch (error) {
+      const nothing =
+        error instanceof UpstreamError &&
+        nothingToDisconnect(error.details.status, target.provider, error.details.vendorMessage ?? '');
+      if (nothing) throw nothing;
+      if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
+        throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
+      throw error;
+    }
+    // A 200 is not a success by itself: only an envelope that says so is.
+    if (!result || !isSuccess(result)) {
+      const nothing = nothingToDisconnect(result?.statusCode, target.provider, describeAstroFailure(result));
+      if (nothing) throw nothing;
+      const failure = envelopeFailure(result, 200);
+      if (failure.code === GatewayErrorCode.UPSTREAM_UNAUTHORIZED) throw failure;
+      throw new UserFacingError('VENDOR_REJECTED', failure.message, ['input', 'provider']);
+    }
+    const connection = before
+      ? { ...before, status: 'DISCONNECTED' as const, vendorStatus: 'user connection deleted' }
+      : null;
+    return { connection, disconnectedActionCount: 1 };
+  }
+}
 
-    async listProviders(organizationId) {
-      return (await listProviders(organizationId)).map((p) => toProviderModel(p, organizationId));
-    },
-
-    disconnectIntegration: {
-      check(target) {
-        const problems: UserFacingError[] = [];
-        if (!isUuid(target.provider))
-          problems.push(
-            new UserFacingError('INVALID_INPUT', 'provider must be a ProjectManager provider UUID', [
-              'input',
-              'provider',
-            ]),
-          );
-        if (target.action !== undefined)
-          problems.push(
-            new UserFacingError(
-              'INVALID_INPUT',
-              'action is a Supervity option; ProjectManager disconnects whole provider connections',
-              ['input', 'action'],
-            ),
-          );
-        return problems;
-      },
-
-      preview: (target) => getConnection(target.organizationId, target.provider),
-
-      async execute(target) {
-        const transport = pm(target.organizationId);
-        // Read first (usually cached): the payload reports the connection as it was, now disconnected.
-        const before = await getConnection(target.organizationId, target.provider);
-        let result: AstroResult | undefined;
-        try {
-          result = await transport.write({
-            method: 'DELETE',
-            ...userConnectionPath(target.provider.toLowerCase()),
-            schema: AstroResult,
-            // Not repeated after an unknown outcome: a repeat of a DELETE that went through answers
-            // a Conflict envelope (no user connection) and would fail a disconnect that worked.
-            idempotent: false,
-          });
-        } catch (error) {
-          const nothing =
-            error instanceof UpstreamError &&
-            nothingToDisconnect(error.details.status, target.provider, error.details.vendorMessage ?? '');
-          if (nothing) throw nothing;
-          if (isUpstreamFailure(error, GatewayErrorCode.UPSTREAM_REJECTED))
-            throw new UserFacingError('VENDOR_REJECTED', error.message, ['input', 'provider']);
-          throw error;
-        }
-        // A 200 is not a success by itself: only an envelope that says so is.
-        if (!result || !isSuccess(result)) {
-          const nothing = nothingToDisconnect(result?.statusCode, target.provider, describeAstroFailure(result));
-          if (nothing) throw nothing;
-          const failure = envelopeFailure(result, 200);
-          if (failure.code === GatewayErrorCode.UPSTREAM_UNAUTHORIZED) throw failure;
-          throw new UserFacingError('VENDOR_REJECTED', failure.message, ['input', 'provider']);
-        }
-        const connection = before
-          ? {
-              ...before,
-              status: 'DISCONNECTED' as const,
-              vendorStatus: 'user connection deleted',
-            }
-          : null;
-        return { connection, disconnectedActionCount: 1 };
-      },
-    },
-  };
+/** Private: a disconnect names a provider UUID, and no action (a Supervity option). */
+function checkDisconnect(target: DisconnectTarget): UserFacingError[] {
+  const problems: UserFacingError[] = [];
+  if (!isUuid(target.provider))
+    problems.push(
+      new UserFacingError('INVALID_INPUT', 'provider must be a ProjectManager provider UUID', ['input', 'provider']),
+    );
+  if (target.action !== undefined)
+    problems.push(
+      new UserFacingError(
+        'INVALID_INPUT',
+        'action is a Supervity option; ProjectManager disconnects whole provider connections',
+        ['input', 'action'],
+      ),
+    );
+  return problems;
 }

@@ -1,8 +1,16 @@
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport, VendorTransport } from '../../loaders/vendor-transport.js';
+import type { ConnectionModel, OrganizationModel, ProviderModel } from '../../domain/models.js';
+import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
 import type { VendorAdapter } from '../port.js';
-import { adapterBasics, bearer, isUpstreamFailure } from '../adapter-kit.js';
+import {
+  type AdapterSetup,
+  bearer,
+  configuredOrganizations,
+  isUpstreamFailure,
+  perConfiguration,
+  RequestAdapter,
+} from '../adapter-kit.js';
 import type { UserHubConfig } from './config.js';
 import { connectionsOf, toOrganizationModel, toProviderModel } from './to-model.js';
 import { UserHubOrganization, UserHubStatus } from './wire.js';
@@ -60,79 +68,100 @@ function interpretUserHubFailure(failure: UpstreamFailure): UpstreamError | unde
   }
 }
 
-export function createUserHubAdapter(config: UserHubConfig, connect: ConnectTransport): VendorAdapter {
-  // One admin key reaches every organization of the tenant, so one transport serves them all.
-  const userhub: VendorTransport = connect({
+interface UserHubSetup extends AdapterSetup {
+  /** One admin key reaches every organization of the tenant, so one endpoint (and one transport a request) serves them all. */
+  readonly endpoint: VendorEndpoint;
+}
+
+const setupOf = perConfiguration((config: UserHubConfig): UserHubSetup => ({
+  vendor: 'USERHUB',
+  organizations: configuredOrganizations(config.organizations),
+  endpoint: {
     vendor: 'USERHUB',
     baseUrl: config.baseUrl,
     headers: { authorization: bearer(config.apiKey) },
     scope: 'userhub',
     interpretFailure: interpretUserHubFailure,
-  });
-  const basics = adapterBasics('USERHUB', config.organizations);
-  const configuredName = (id: string) => basics.organizations.get(id)?.displayName ?? null;
+  },
+}));
 
-  const readOrganization = (organizationId: string) =>
-    userhub.read({ ...organizationPath(organizationId), resource: 'organization', schema: UserHubOrganization });
+export const createUserHubAdapter = (config: UserHubConfig, connect: ConnectTransport): VendorAdapter =>
+  new UserHubAdapter(setupOf(config), connect);
 
-  const listConnections = async (organizationId: string) => connectionsOf(await readOrganization(organizationId));
+/** Private: UserHub has no actions (the kit's default); its organizations are read from UserHub. */
+class UserHubAdapter extends RequestAdapter<UserHubSetup> implements VendorAdapter {
+  #configuredName(id: string) {
+    return this.setup.organizations.get(id)?.displayName ?? null;
+  }
 
-  return {
-    // UserHub has no actions; its organizations are read from UserHub (getOrganization below).
-    ...basics,
-    checkConnectionKey: (key) => (CONNECTION_ID.test(key) ? null : 'a UserHub connection id looks like conn_…'),
+  #readOrganization(organizationId: string) {
+    return this.transport(this.setup.endpoint).read({
+      ...organizationPath(organizationId),
+      resource: 'organization',
+      schema: UserHubOrganization,
+    });
+  }
 
-    async getOrganization(organizationId) {
-      return toOrganizationModel(await readOrganization(organizationId), configuredName(organizationId));
-    },
+  checkConnectionKey(key: string): string | null {
+    return CONNECTION_ID.test(key) ? null : 'a UserHub connection id looks like conn_…';
+  }
 
-    listConnections,
+  override async getOrganization(organizationId: string): Promise<OrganizationModel> {
+    return toOrganizationModel(await this.#readOrganization(organizationId), this.#configuredName(organizationId));
+  }
 
-    async getConnection(organizationId, key) {
-      return (await listConnections(organizationId)).find((c) => c.key === key) ?? null;
-    },
+  async listConnections(organizationId: string): Promise<ConnectionModel[]> {
+    return connectionsOf(await this.#readOrganization(organizationId));
+  }
 
-    async listProviders(organizationId) {
-      // No catalogue endpoint: the connection types an organization is linked through are its providers.
-      const types = new Set((await listConnections(organizationId)).map((c) => c.provider.slug));
-      return [...types].sort().map((type) => toProviderModel(type, organizationId));
-    },
+  async getConnection(organizationId: string, key: string): Promise<ConnectionModel | null> {
+    return (await this.listConnections(organizationId)).find((c) => c.key === key) ?? null;
+  }
 
-    deleteConnection: {
-      // Deleting the external account (a Stripe customer) cannot be undone: the caller must confirm it.
-      check: ({ deleteExternalAccount, confirmed }) =>
-        deleteExternalAccount && !confirmed
-          ? [
-              new UserFacingError(
-                'CONFIRMATION_REQUIRED',
-                'deleteExternalAccount irreversibly deletes the external account: repeat the connection ID in confirmConnectionId',
-                ['input', 'confirmConnectionId'],
-              ),
-            ]
-          : [],
-      async execute(connection, { deleteExternalAccount }) {
-        let organization;
-        try {
-          organization = await userhub.write({
-            method: 'POST',
-            ...disconnectPath(connection.organizationId),
-            body: { connectionId: connection.key, ...(deleteExternalAccount && { deleteExternalAccount: true }) },
-            schema: UserHubOrganization,
-            // Not repeated after an unknown outcome: a second :disconnect of a connection that is
-            // already gone is an error at UserHub, and deleteExternalAccount is not undoable.
-            idempotent: false,
-          });
-        } catch (error) {
-          if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
-            throw new UserFacingError('NOT_FOUND', 'UserHub does not know this connection', ['input', 'connectionId']);
-          throw error;
-        }
-        return {
-          // UserHub answers with the organization only; the account link it removed is reported as disconnected.
-          connection: { ...connection, status: 'DISCONNECTED' },
-          organization: organization ? toOrganizationModel(organization, configuredName(organization.id)) : null,
-        };
-      },
-    },
-  };
+  async listProviders(organizationId: string): Promise<ProviderModel[]> {
+    // No catalogue endpoint: the connection types an organization is linked through are its providers.
+    const types = new Set((await this.listConnections(organizationId)).map((c) => c.provider.slug));
+    return [...types].sort().map((type) => toProviderModel(type, organizationId));
+  }
+
+  /** Made when a mutation asks for it (a read never does). */
+  get deleteConnection(): NonNullable<VendorAdapter['deleteConnection']> {
+    return { check: checkDelete, execute: (connection, request) => this.#delete(connection, request) };
+  }
+
+  async #delete(connection: ConnectionModel, { deleteExternalAccount }: { readonly deleteExternalAccount: boolean }) {
+    let organization;
+    try {
+      organization = await this.transport(this.setup.endpoint).write({
+        method: 'POST',
+        ...disconnectPath(connection.organizationId),
+        body: { connectionId: connection.key, ...(deleteExternalAccount && { deleteExternalAccount: true }) },
+        schema: UserHubOrganization,
+        // Not repeated after an unknown outcome: a second :disconnect of a connection that is
+        // already gone is an error at UserHub, and deleteExternalAccount is not undoable.
+        idempotent: false,
+      });
+    } catch (error) {
+      if (isUpstreamFailure(error, GatewayErrorCode.NOT_FOUND))
+        throw new UserFacingError('NOT_FOUND', 'UserHub does not know this connection', ['input', 'connectionId']);
+      throw error;
+    }
+    return {
+      // UserHub answers with the organization only; the account link it removed is reported as disconnected.
+      connection: { ...connection, status: 'DISCONNECTED' as const },
+      organization: organization ? toOrganizationModel(organization, this.#configuredName(organization.id)) : null,
+    };
+  }
 }
+
+/** Private: deleting the external account (a Stripe customer) cannot be undone: the caller must confirm it. */
+const checkDelete: NonNullable<VendorAdapter['deleteConnection']>['check'] = ({ deleteExternalAccount, confirmed }) =>
+  deleteExternalAccount && !confirmed
+    ? [
+        new UserFacingError(
+          'CONFIRMATION_REQUIRED',
+          'deleteExternalAccount irreversibly deletes the external account: repeat the connection ID in confirmConnectionId',
+          ['input', 'confirmConnectionId'],
+        ),
+      ]
+    : [];
