@@ -24,7 +24,7 @@ import { createRedisConnectionIndexStore } from '../src/cache/redis-connection-i
 import { diffConnections } from '../src/domain/connection-changes.js';
 import type { ConnectionIndexStore } from '../src/domain/connection-index.js';
 import { connectionGlobalId } from '../src/domain/global-id.js';
-import type { ConnectionModel } from '../src/domain/models.js';
+import { type ConnectionModel, NO_ACTIONS } from '../src/domain/models.js';
 
 const count = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ORGANIZATIONS = count('FOOTPRINT_ORGANIZATIONS', 10_000);
@@ -62,6 +62,7 @@ function connection(organizationId: string, i: number): ConnectionModel {
     },
     accountIdentifier: `org-${i}-${slug.toLowerCase()}-prod`,
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     createdAt: '2024-05-02T10:15:00.000Z',
     updatedAt: '2024-06-01T08:00:00.000Z',

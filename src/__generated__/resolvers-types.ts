@@ -142,7 +142,7 @@ export type Connection = Node & {
   readonly __typename?: 'Connection';
   /** The connected account's identifier, for example an e-mail address (Supervity) or an external customer id (UserHub). */
   readonly accountIdentifier: Maybe<Scalars['String']['output']>;
-  /** Actions available through this connection (Supervity); empty for other vendors; null, with an error at this path, when the vendor could not be read. */
+  /** Actions available through this connection (Supervity), as read with it: for a page of the connection index, at its organization's last sync; empty for other vendors. */
   readonly actions: Maybe<ReadonlyArray<Action>>;
   /** When the vendor created the connection, where it reports it. */
   readonly createdAt: Maybe<Scalars['DateTime']['output']>;

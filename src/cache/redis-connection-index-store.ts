@@ -5,7 +5,7 @@ import type {
   SyncUnit,
 } from '../domain/connection-index.js';
 import { connectionGlobalId } from '../domain/global-id.js';
-import type { ConnectionModel } from '../domain/models.js';
+import { type ConnectionModel, NO_ACTIONS } from '../domain/models.js';
 import {
   compareIds,
   countsOf,
@@ -177,12 +177,16 @@ export function createRedisConnectionIndexStore(
 
 /**
  * An entry's (and an event's) connections are stored without their global IDs, which their vendor, organization and key make again on
- * read: an ID is about a tenth of a stored connection. Entries stored before models carried IDs read the same way.
+ * read: an ID is about a tenth of a stored connection. Entries stored before models carried IDs read the same way. A connection
+ * without actions (every vendor's but Supervity's) is stored without its empty list and read back with NO_ACTIONS, as are the
+ * entries stored before models carried actions.
  */
-type StoredConnection = Omit<ConnectionModel, 'id'>;
-const storedForm = ({ id: _id, ...stored }: ConnectionModel): StoredConnection => stored;
+type StoredConnection = Omit<ConnectionModel, 'id' | 'actions'> & { readonly actions?: ConnectionModel['actions'] };
+const storedForm = ({ id: _id, actions, ...stored }: ConnectionModel): StoredConnection =>
+  actions.length > 0 ? { ...stored, actions } : stored;
 const withId = (c: StoredConnection): ConnectionModel => ({
   id: connectionGlobalId(c.vendor, c.organizationId, c.key),
   ...c,
+  actions: c.actions ?? NO_ACTIONS,
 });
 const withIds = (stored: StoredConnection[]): ConnectionModel[] => stored.map(withId);

@@ -66,6 +66,11 @@ export interface ConnectionModel {
   readonly health: ConnectionHealthModel | null;
   readonly accountIdentifier: string | null;
   readonly sharedTeamKeys: readonly string[] | null;
+  /**
+   * The actions available through the connection, read with it (Supervity's from the same /me body; NO_ACTIONS
+   * for every other vendor): a property GraphQL reads, where a resolver per connection cost a dashboard 400 calls.
+   */
+  readonly actions: readonly ActionModel[];
   /** Where the connection's owner re-authorizes it (Leen's `oauth2_authorize_url`); null where the vendor gives none. */
   readonly reauthorizeUrl: string | null;
   readonly createdAt: string | null;
@@ -93,3 +98,6 @@ export interface UserErrorModel {
   readonly message: string;
   readonly code: UserErrorCode;
 }
+
+/** Frozen, so the one list every connection of a vendor without actions shares cannot be changed through one of them. */
+export const NO_ACTIONS: readonly ActionModel[] = Object.freeze([]);

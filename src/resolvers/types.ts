@@ -32,7 +32,6 @@ export const Organization: OrganizationResolvers = {
 
 export const Connection: ConnectionResolvers = {
   organization: (c, _args, { tenant }) => reads.getOrganizationOf(tenant, c.vendor, c.organizationId),
-  actions: (c, _args, { tenant }) => reads.listActions(tenant, c.provider),
   syncedAt: (c, _args, { tenant }) => reads.syncedAtOf(tenant, c),
 };
 

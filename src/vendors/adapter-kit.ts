@@ -1,6 +1,6 @@
 import { Secret } from '../config/secret.js';
 import { type GatewayErrorCode, UpstreamError } from '../domain/errors.js';
-import type { ActionModel, OrganizationModel, Vendor } from '../domain/models.js';
+import { type ActionModel, NO_ACTIONS, type OrganizationModel, type Vendor } from '../domain/models.js';
 import type { ConnectTransport, VendorEndpoint, VendorTransport } from '../loaders/vendor-transport.js';
 import type { ConfiguredOrganization, ConfiguredOrganizations } from './port.js';
 
@@ -130,9 +130,6 @@ export abstract class RequestAdapter<S extends AdapterSetup> {
     return NO_ACTIONS;
   }
 }
-
-/** Frozen, so the one list every connection of a vendor without actions shares cannot be changed through one of them. */
-const NO_ACTIONS: readonly ActionModel[] = Object.freeze([]);
 
 /**
  * One endpoint per configured organization, each built on first use, for vendors whose credential or headers

@@ -1,5 +1,5 @@
 import { connectionGlobalId } from '../../src/domain/global-id.js';
-import type { ConnectionModel, Vendor } from '../../src/domain/models.js';
+import { type ConnectionModel, NO_ACTIONS, type Vendor } from '../../src/domain/models.js';
 
 /** A connection as an adapter maps it, with the fields a test changes given. */
 export function connection(
@@ -26,6 +26,7 @@ export function connection(
     health: null,
     accountIdentifier: `${key}@example.com`,
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',

@@ -4,6 +4,7 @@ import { createRedisConnectionIndexStore, eventStreamKey } from '../../src/cache
 import { createRedisLeaseStore, leaseKey } from '../../src/cache/lease-store.js';
 import { startRedis, startRedisCluster, type RunningRedis, type RunningRedisCluster } from '../helpers/redis.js';
 import { connectionGlobalId } from '../../src/domain/global-id.js';
+import { NO_ACTIONS } from '../../src/domain/models.js';
 import { connection } from './fixtures.js';
 import { retentionContract, storeContract, type StoreUnderTest } from './store-contract.js';
 
@@ -89,6 +90,36 @@ describe('connection index on a single redis-server', () => {
     expect(entry?.connections.map((c) => c.id)).toEqual(
       ['k1', 'k2'].map((k) => connectionGlobalId('LEEN', 'org-1', k)),
     );
+  });
+
+  it('stores a connection without actions without its empty list, and reads it (as one stored before models had actions) with none', async () => {
+    const { store } = await setup();
+    const unit = { tenantId: 'actions', vendor: 'SUPERVITY' as const, organizationId: 'org-1' };
+    const provider = connection('k2', {}, 'SUPERVITY').provider;
+    const action = {
+      vendor: 'SUPERVITY' as const,
+      name: 'send-email',
+      displayName: 'Send email',
+      description: null,
+      documentationUrls: [],
+      notes: null,
+      provider,
+    };
+    const connections = [connection('k1', {}, 'SUPERVITY'), connection('k2', { actions: [action] }, 'SUPERVITY')];
+    await store.commit(unit, {
+      expectedVersion: null,
+      syncedAt: new Date().toISOString(),
+      connections,
+      events: [],
+      lease: null,
+    });
+    const [key] = await admin.keys('*{actions}*org*');
+    const stored = JSON.parse((await admin.hget(key!, 'd'))!) as Record<string, unknown>[];
+    expect(stored[0]).not.toHaveProperty('actions');
+    expect(stored[1]!.actions).toEqual([action]);
+    const [entry] = await store.read('actions', [unit]);
+    expect(entry?.connections).toEqual(connections);
+    expect(entry?.connections[0]!.actions).toBe(NO_ACTIONS);
   });
 
   it("stores events' connections without their IDs and reads them back with them, events logged before too", async () => {

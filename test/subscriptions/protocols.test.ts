@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionEvent, ConnectionEventInput, ConnectionIndexStore } from '../../src/domain/connection-index.js';
 import { connectionGlobalId } from '../../src/domain/global-id.js';
-import type { ConnectionModel } from '../../src/domain/models.js';
+import { type ConnectionModel, NO_ACTIONS } from '../../src/domain/models.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { demoRoleKeys } from '../../src/sandbox/demo-key.js';
 import { demoTenantConfig } from '../../src/sandbox/demo-config.js';
@@ -73,6 +73,7 @@ function model(connectionId: string, status: ConnectionModel['status']): Connect
     health: null,
     accountIdentifier: 'acme-tenable-prod',
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     createdAt: null,
     updatedAt: null,

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionGlobalId } from '../../src/domain/global-id.js';
-import type { ConnectionModel } from '../../src/domain/models.js';
+import { type ConnectionModel, NO_ACTIONS } from '../../src/domain/models.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { eventually } from '../cache/dashboard.js';
 import { ROOT } from '../helpers/processes.js';
@@ -95,7 +95,7 @@ describe("README's subscription examples, pasted", () => {
         scopeOrganizationId: organization.id,
       },
       ...{ status: 'ERROR', vendorStatus: 'ERROR', health: null, accountIdentifier: null, sharedTeamKeys: null },
-      ...{ reauthorizeUrl: null, createdAt: null, updatedAt: null },
+      ...{ actions: NO_ACTIONS, reauthorizeUrl: null, createdAt: null, updatedAt: null },
     };
     const time = new Date().toISOString();
     const committed = await store.commit(unit, {

@@ -433,6 +433,42 @@ describe('Supervity through the gateway', () => {
 });
 
 /**
+ * A page of the connection index carries each connection's actions as the sync read them, with the rest of the row:
+ * they come with the model (the /me body the connection came from), where a resolver read /me again live for each
+ * organization of the page.
+ */
+describe('Supervity connections paged from the connection index', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // Vendor reads uncached: a page that read /me again would show as a call.
+    stack = await startStack({
+      config: { sync: { enabled: true }, cache: { enabled: false } },
+      start: { backgroundSync: 'manual' },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it("answers each connection's actions as the sync read them, without a vendor call", async () => {
+    const live = await stack.gql(ORG_CONNECTIONS, { id: orgId(ACME.id) });
+    expect(live.body.errors).toBeUndefined();
+    const liveConnections = (live.body.data!.organization as { connections: ConnectionView[] }).connections;
+    expect(liveConnections.some((c) => c.actions.length > 0)).toBe(true);
+    await stack.gateway.syncNow();
+    stack.sandbox.get('SUPERVITY').reset();
+
+    const { body } = await stack.gql(
+      `{ connections(first: 50, filter: { vendor: [SUPERVITY] }) {
+          edges { node { id actions { name displayName documentationUrls } } } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const paged = (body.data!.connections as { edges: { node: Pick<ConnectionView, 'id' | 'actions'> }[] }).edges;
+    const byId = new Map(paged.map((e) => [e.node.id, e.node.actions]));
+    for (const c of liveConnections) expect(byId.get(c.id)).toEqual(c.actions);
+    expect(stack.sandbox.get('SUPERVITY').stats().total).toBe(0);
+  });
+});
+
+/**
  * The adapter side of a forwarded user token, below the X-Junction-Supervity-Token
  * header (test/gateway/tenancy.test.ts covers the header itself): the real
  * registry, transport, cache and undici client against the running Supervity simulator.

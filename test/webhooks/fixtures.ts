@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ConnectionEventInput, ConnectionIndexStore } from '../../src/domain/connection-index.js';
 import { connectionGlobalId } from '../../src/domain/global-id.js';
-import type { ConnectionModel } from '../../src/domain/models.js';
+import { type ConnectionModel, NO_ACTIONS } from '../../src/domain/models.js';
 
 /** A webhook receiver on loopback, as a customer would run one, and events committed to an index store. */
 
@@ -67,6 +67,7 @@ export function connection(key: string, changes: Partial<ConnectionModel> = {}):
     health: null,
     accountIdentifier: `${key}@example.com`,
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',

@@ -1,4 +1,10 @@
-import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import {
+  type ConnectionHealthModel,
+  type ConnectionModel,
+  type ConnectionStatus,
+  NO_ACTIONS,
+  type ProviderModel,
+} from '../../domain/models.js';
 import { boundedMemo } from '../../domain/bounded-memo.js';
 import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
@@ -57,6 +63,7 @@ export const toConnectionModel = (c: LeenConnection): ConnectionModel => ({
   },
   accountIdentifier: c.identifier ?? null,
   sharedTeamKeys: null,
+  actions: NO_ACTIONS,
   reauthorizeUrl: webUrlOrNull(c.oauth2_authorize_url),
   createdAt: c.created_at,
   updatedAt: c.updated_at,

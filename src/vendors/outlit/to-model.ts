@@ -1,4 +1,10 @@
-import type { ConnectionHealthModel, ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import {
+  type ConnectionHealthModel,
+  type ConnectionModel,
+  type ConnectionStatus,
+  NO_ACTIONS,
+  type ProviderModel,
+} from '../../domain/models.js';
 import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import { OutlitProviderId, type OutlitIntegration, type OutlitSync } from './wire.js';
@@ -96,6 +102,7 @@ export function toConnectionModel(
     health: syncs ? syncHealth(syncs) : listHealth(i),
     accountIdentifier: null,
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     // Outlit reports when data last arrived, not when the connection changed.
     createdAt: null,

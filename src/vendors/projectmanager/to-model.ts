@@ -1,4 +1,4 @@
-import type { ConnectionModel, ConnectionStatus, ProviderModel } from '../../domain/models.js';
+import { type ConnectionModel, type ConnectionStatus, NO_ACTIONS, type ProviderModel } from '../../domain/models.js';
 import { connectionGlobalId } from '../../domain/global-id.js';
 import type { PmIntegrationProvider } from './wire.js';
 
@@ -41,6 +41,7 @@ export function toConnectionModel(p: PmIntegrationProvider, organizationId: stri
     health: null,
     accountIdentifier: null,
     sharedTeamKeys: null,
+    actions: NO_ACTIONS,
     reauthorizeUrl: null,
     createdAt: created.sort()[0] ?? null,
     updatedAt: modified.sort().at(-1) ?? null,

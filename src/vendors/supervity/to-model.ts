@@ -47,6 +47,10 @@ export const toConnectionModel = (
     health: null,
     accountIdentifier: account.accountIdentifier,
     sharedTeamKeys: account.sharedTeamKeys,
+    // What listActions answers for the account's integration, from the same /me body.
+    actions: me.userActions
+      .filter((a) => a.group.name === account.integrationSlug)
+      .map((a) => toActionModel(me, a, organizationId)),
     reauthorizeUrl: null,
     createdAt: null,
     updatedAt: null,

@@ -1,4 +1,10 @@
-import type { ConnectionModel, ConnectionStatus, OrganizationModel, ProviderModel } from '../../domain/models.js';
+import {
+  type ConnectionModel,
+  type ConnectionStatus,
+  NO_ACTIONS,
+  type OrganizationModel,
+  type ProviderModel,
+} from '../../domain/models.js';
 import { connectionGlobalId } from '../../domain/global-id.js';
 import { noteUnknownValue } from '../unknown-values.js';
 import type { UserHubAccountConnection, UserHubConnection, UserHubOrganization } from './wire.js';
@@ -73,6 +79,7 @@ export const toConnectionModel = (
   },
   accountIdentifier: account.externalId,
   sharedTeamKeys: null,
+  actions: NO_ACTIONS,
   reauthorizeUrl: null,
   createdAt: account.createTime,
   updatedAt: account.updateTime,
