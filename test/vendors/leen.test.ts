@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.js';
 import { LEEN_SEED } from '../../src/sandbox/leen/seed.js';
 import { globalId, legacyGlobalId, startStack, type TestStack } from '../helpers/stack.js';
 
@@ -110,6 +111,21 @@ describe('Leen through the gateway', () => {
     expect(action.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('lists a connection Leen claims for an organization the tenant lacks with no actions, not an error (actions come with the model)', async () => {
+    const path = `/provisioning/organizations/${ACME.id}/connections`;
+    const res = await fetch(`${leen().url}${path}`, { headers: { 'x-api-key': SANDBOX_CREDENTIALS.leen.apiKey } });
+    const body = (await res.json()) as { organization_id: string }[];
+    body[0]!.organization_id = randomUUID();
+    leen().addFault({ method: 'GET', pathPrefix: path, status: 200, body });
+    const { body: answer } = await stack.gql(
+      `query ($id: ID!) { organization(id: $id) { connections { externalId actions { name } } } }`,
+      { id: orgId(ACME.id) },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect((answer.data!.organization as { connections: unknown[] }).connections).toEqual(
+      ACME.connections.map((c) => ({ externalId: c.id, actions: [] })),
+    );
+  });
   it('filters connections by unified status and provider', async () => {
     const byStatus = await stack.gql(ORG_CONNECTIONS, {
       id: orgId(ACME.id),
