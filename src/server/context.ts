@@ -131,7 +131,8 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       if (deps.logger.isLevelEnabled('debug'))
         logger().debug({ forwardedCredentials: Object.keys(forwarded) }, 'request authenticated');
       // Held for this request, so never passed on from a vendor's answer (each endpoint adds its own credential).
-      const secrets = [callerCredential, ...Object.values(forwarded)].map((secret) => secret.reveal());
+      const secrets = [callerCredential.reveal()];
+      for (const secret of Object.values(forwarded)) secrets.push(secret.reveal());
       const connect = deps.reads.forRequest(tenant.id, {
         headers: { 'x-request-id': requestId, traceparent },
         ledger: request.reads,
@@ -167,19 +168,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
                 logger().warn({ error: (error as Error).message }, 'connection index not updated after a mutation'),
             })),
       );
-      return new RequestContext(
-        request,
-        scope,
-        deps.idempotency.forRequest(tenant.id, idempotencyKey),
-        audit,
-        // The `admin` scope is checked before execution (scope-check.ts) and here again, next to the data.
-        (args) => {
-          requireScope(request.caller, 'admin', '`Query.auditLog`');
-          return readAuditLog(deps.audit, tenant.id, args);
-        },
-        adminOnly(request, deps.webhooks ? tenantWebhookAdmin(deps.webhooks, tenant.id, audit) : undefined),
-        logger,
-      );
+      return new RequestContext(request, scope, audit, deps, idempotencyKey, logger);
     },
   };
 }
@@ -205,29 +194,57 @@ function adminOnly(request: RequestState, admin: TenantWebhookAdmin | undefined)
 }
 
 const MAKE_LOGGER = Symbol('makeLogger');
+const DEPS = Symbol('deps');
+const IDEMPOTENCY_KEY = Symbol('idempotencyKey');
 
 /**
- * Private: a request's context. Its logger is a getter of the class, made on first use: Apollo runs
- * each operation with a shallow copy of the context (same prototype, own properties copied, the
- * symbol-keyed maker too), which would call an own getter and so make every request's logger.
+ * Private: a request's context. Its logger, idempotency guard, audit log and webhook admin are getters of the
+ * class, made when a resolver asks (a read asks for none of them, and the webhook admin alone was a dozen closures
+ * per request): Apollo runs each operation with a shallow copy of the context (same prototype, own properties
+ * copied, the symbol-keyed ones too), which would call an own getter and so make them for every request.
  */
 class RequestContext implements GatewayContext {
+  private readonly [MAKE_LOGGER]: () => Logger;
+  private readonly [DEPS]: ContextDeps;
+  private readonly [IDEMPOTENCY_KEY]: string | undefined;
+
   constructor(
     readonly request: RequestState,
     readonly tenant: TenantScope,
-    readonly idempotency: IdempotencyGuard,
     readonly audit: AuditRecorder,
-    readonly auditLog: GatewayContext['auditLog'],
-    readonly webhooks: TenantWebhookAdmin,
+    deps: ContextDeps,
+    idempotencyKey: string | undefined,
     makeLogger: () => Logger,
   ) {
     this[MAKE_LOGGER] = makeLogger;
+    this[DEPS] = deps;
+    this[IDEMPOTENCY_KEY] = idempotencyKey;
   }
-
-  private readonly [MAKE_LOGGER]: () => Logger;
 
   get logger(): Logger {
     return this[MAKE_LOGGER]();
+  }
+
+  get idempotency(): IdempotencyGuard {
+    return this[DEPS].idempotency.forRequest(this.tenant.tenantId, this[IDEMPOTENCY_KEY]);
+  }
+
+  get auditLog(): GatewayContext['auditLog'] {
+    const { request, tenant } = this;
+    const { audit } = this[DEPS];
+    // The `admin` scope is checked before execution (scope-check.ts) and here again, next to the data.
+    return (args) => {
+      requireScope(request.caller, 'admin', '`Query.auditLog`');
+      return readAuditLog(audit, tenant.tenantId, args);
+    };
+  }
+
+  get webhooks(): TenantWebhookAdmin {
+    const { webhooks } = this[DEPS];
+    return adminOnly(
+      this.request,
+      webhooks ? tenantWebhookAdmin(webhooks, this.tenant.tenantId, this.audit) : undefined,
+    );
   }
 }
 
