@@ -37,10 +37,25 @@ export const MAX_SEMI_SPACE_MB = 16;
  */
 export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
+/**
+ * Off: V8's allocation-site pretenuring, which allocates straight into the old generation the objects
+ * of a literal whose earlier objects mostly survived a young collection.
+ *
+ * Why: a request's objects survive one when it runs during their request, which under load is often
+ * enough for V8 to tenure the literals of a vendor body's parse, its validation and the answer's
+ * items; once old, each of them holds what the request allocates next (their strings, the models)
+ * through every young collection until a full one, so the next objects survive too and the site stays
+ * tenured. With it off, a cold list with one request in flight promotes 0.2 % of what it allocates
+ * instead of 11 %, and under the bench's load spends 15 % less CPU per request. V8 reads it at each
+ * collection, so it is set at start-up too (Node 20 and 22); node's own flag, when given, wins.
+ */
+export const NO_PRETENURING_FLAG = '--no-allocation-site-pretenuring';
+
 /** Node's command-line flags `npm start`, the image and the bench's gateways run with (tested to agree). */
 export const NODE_HEAP_FLAGS: readonly string[] = [
   `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
   `--max-semi-space-size=${MAX_SEMI_SPACE_MB}`,
+  NO_PRETENURING_FLAG,
 ];
 
 const nodeFlagsOfProcess = (): string[] => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -53,6 +68,14 @@ export function boundHeapGrowth(
 ): boolean {
   if (given(nodeFlags, 'heap-growing-percent')) return false;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
+  return true;
+}
+
+/** Turns V8's allocation-site pretenuring off (NO_PRETENURING_FLAG) unless node was told either way; true when it did. */
+export function stopPretenuring(nodeFlags: readonly string[] = nodeFlagsOfProcess()): boolean {
+  if (given(nodeFlags, 'allocation-site-pretenuring') || given(nodeFlags, 'no-allocation-site-pretenuring'))
+    return false;
+  setFlagsFromString(NO_PRETENURING_FLAG);
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { boundHeapGrowth, holdYoungGeneration } from './heap-growth.js';
+import { boundHeapGrowth, holdYoungGeneration, stopPretenuring } from './heap-growth.js';
 
 /**
  * Entry point (`npm start`, the image): V8's heap settings first, then the
@@ -7,6 +7,7 @@ import { boundHeapGrowth, holdYoungGeneration } from './heap-growth.js';
  */
 
 boundHeapGrowth();
+stopPretenuring();
 const releaseYoungGeneration = holdYoungGeneration();
 try {
   const { runGatewayProcess } = await import('./gateway-process.js');
