@@ -131,6 +131,29 @@ export abstract class RequestAdapter<S extends AdapterSetup> {
   }
 }
 
+/** A vendor whose organizations each have an endpoint, on the configured credential or on a caller's forwarded one. */
+export interface ForwardableSetup extends AdapterSetup {
+  /** Each organization's endpoint on the configured credential: built once per configuration. */
+  readonly endpointOf: (organizationId: string) => VendorEndpoint;
+  /** The same on a forwarded credential, whose reads are that caller's own: built for the request that forwarded it. */
+  readonly forwardedEndpoints: (credential: Secret) => (organizationId: string) => VendorEndpoint;
+}
+
+/** A request's adapter to a vendor that takes a forwarded credential in place of the configured one. */
+export abstract class ForwardingRequestAdapter<S extends ForwardableSetup> extends RequestAdapter<S> {
+  readonly #endpointOf: (organizationId: string) => VendorEndpoint;
+
+  constructor(setup: S, connect: ConnectTransport, forwardedCredential: Secret | undefined) {
+    super(setup, connect);
+    this.#endpointOf = forwardedCredential ? setup.forwardedEndpoints(forwardedCredential) : setup.endpointOf;
+  }
+
+  /** This request's transport to an organization's endpoint. */
+  protected transportOf(organizationId: string): VendorTransport {
+    return this.transport(this.#endpointOf(organizationId));
+  }
+}
+
 /**
  * One endpoint per configured organization, each built on first use, for vendors whose credential or headers
  * differ per organization (and so whose cached reads must too: the endpoint's scope names the organization).

@@ -3,16 +3,16 @@ import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/e
 import type { Secret } from '../../config/secret.js';
 import type { ConnectionModel, ProviderModel } from '../../domain/models.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
+import type { ConnectTransport } from '../../loaders/vendor-transport.js';
 import type { AdapterRequestOptions, DisconnectTarget, VendorAdapter } from '../port.js';
 import {
-  type AdapterSetup,
   bearer,
   configuredOrganizations,
   endpointPerOrganization,
   isUpstreamFailure,
   perConfiguration,
-  RequestAdapter,
+  ForwardingRequestAdapter,
+  type ForwardableSetup,
 } from '../adapter-kit.js';
 import type { ProjectManagerConfig } from './config.js';
 import { isConnection, toConnectionModel, toProviderModel } from './to-model.js';
@@ -80,12 +80,6 @@ function interpretPmFailure(failure: UpstreamFailure): UpstreamError | undefined
   return envelopeFailure(body.data, failure.status);
 }
 
-interface ProjectManagerSetup extends AdapterSetup {
-  /** The endpoint of each workspace on its configured token: one cache scope each. */
-  readonly endpointOf: (organizationId: string) => VendorEndpoint;
-  readonly config: ProjectManagerConfig;
-}
-
 /** Private: each workspace's endpoint, on its own token or on a forwarded user's (whose reads are then that user's own). */
 const endpointsOf = (config: ProjectManagerConfig, forwarded?: Secret) => {
   const userAuthorization = forwarded && bearer(forwarded);
@@ -101,11 +95,12 @@ const endpointsOf = (config: ProjectManagerConfig, forwarded?: Secret) => {
   }));
 };
 
-const setupOf = perConfiguration((config: ProjectManagerConfig): ProjectManagerSetup => ({
+const setupOf = perConfiguration((config: ProjectManagerConfig): ForwardableSetup => ({
   vendor: 'PROJECTMANAGER',
   organizations: configuredOrganizations(config.organizations),
+  // Each workspace on its own token, one cache scope each; a forwarded user token replaces it.
   endpointOf: endpointsOf(config),
-  config,
+  forwardedEndpoints: (token) => endpointsOf(config, token),
 }));
 
 export const createProjectManagerAdapter = (
@@ -115,21 +110,9 @@ export const createProjectManagerAdapter = (
 ): VendorAdapter => new ProjectManagerAdapter(setupOf(config), connect, options.forwardedCredential);
 
 /** Private: ProjectManager has no workspace read in this contract (the name comes from configuration) and no actions. */
-class ProjectManagerAdapter extends RequestAdapter<ProjectManagerSetup> implements VendorAdapter {
-  readonly #endpointOf: (organizationId: string) => VendorEndpoint;
-
-  constructor(setup: ProjectManagerSetup, connect: ConnectTransport, forwardedCredential: Secret | undefined) {
-    super(setup, connect);
-    // A forwarded user token replaces the workspace's: endpoints made for this request.
-    this.#endpointOf = forwardedCredential ? endpointsOf(setup.config, forwardedCredential) : setup.endpointOf;
-  }
-
-  #pm(organizationId: string) {
-    return this.transport(this.#endpointOf(organizationId));
-  }
-
+class ProjectManagerAdapter extends ForwardingRequestAdapter<ForwardableSetup> implements VendorAdapter {
   async #listProviders(organizationId: string): Promise<readonly PmIntegrationProvider[]> {
-    const transport = this.#pm(organizationId);
+    const transport = this.transportOf(organizationId);
     const result = await transport.read({ ...PROVIDERS, resource: 'providers', schema: PmProviderListResult });
     if (!isSuccess(result)) {
       // The transport cached the 200; a failure must not be served again from the cache.
@@ -168,7 +151,7 @@ class ProjectManagerAdapter extends RequestAdapter<ProjectManagerSetup> implemen
   }
 
   async #disconnect(target: DisconnectTarget) {
-    const transport = this.#pm(target.organizationId);
+    const transport = this.transportOf(target.organizationId);
     // Read first (usually cached): the payload reports the connection as it was, now disconnected.
     const before = await this.getConnection(target.organizationId, target.provider);
     let result: AstroResult | undefined;

@@ -2,16 +2,16 @@ import type { Secret } from '../../config/secret.js';
 import { GatewayErrorCode, UpstreamError, UserFacingError } from '../../domain/errors.js';
 import type { ActionModel, ConnectionModel, ProviderModel } from '../../domain/models.js';
 import type { UpstreamFailure } from '../../http/failure-classification.js';
-import type { ConnectTransport, VendorEndpoint } from '../../loaders/vendor-transport.js';
+import type { ConnectTransport } from '../../loaders/vendor-transport.js';
 import type { AdapterRequestOptions, DisconnectTarget, VendorAdapter } from '../port.js';
 import {
-  type AdapterSetup,
   bearer,
   configuredOrganizations,
   endpointPerOrganization,
   isUpstreamFailure,
   perConfiguration,
-  RequestAdapter,
+  ForwardingRequestAdapter,
+  type ForwardableSetup,
 } from '../adapter-kit.js';
 import type { SupervityConfig } from './config.js';
 import { CONNECTION_KEY, connectionKeyOf, toActionModel, toConnectionModel, toProviderModel } from './to-model.js';
@@ -49,12 +49,6 @@ function interpretSupervityFailure(failure: UpstreamFailure): UpstreamError | un
   );
 }
 
-interface SupervitySetup extends AdapterSetup {
-  /** The endpoint of each organization on the configured token: the organization travels in x-active-org, so it is part of the scope. */
-  readonly endpointOf: (organizationId: string) => VendorEndpoint;
-  readonly config: SupervityConfig;
-}
-
 /** Private: an organization's endpoint with a token; cached reads are per organization and per whose token it is. */
 const endpointsWith = (config: SupervityConfig, token: Secret, credentialScope: string) => {
   const authorization = bearer(token);
@@ -67,11 +61,13 @@ const endpointsWith = (config: SupervityConfig, token: Secret, credentialScope: 
   }));
 };
 
-const setupOf = perConfiguration((config: SupervityConfig): SupervitySetup => ({
+const setupOf = perConfiguration((config: SupervityConfig): ForwardableSetup => ({
   vendor: 'SUPERVITY',
   organizations: configuredOrganizations(config.organizations),
+  // The organization travels in x-active-org, so it is part of the scope; a caller's own JWT replaces the
+  // configured token, and reads are then cached per user.
   endpointOf: endpointsWith(config, config.token, 'service'),
-  config,
+  forwardedEndpoints: (token) => endpointsWith(config, token, `user:${token.fingerprint()}`),
 }));
 
 export const createSupervityAdapter = (
@@ -81,23 +77,9 @@ export const createSupervityAdapter = (
 ): VendorAdapter => new SupervityAdapter(setupOf(config), connect, options.forwardedCredential);
 
 /** Private: Supervity has no organization endpoint (the organization is an x-active-org value from configuration); it has actions. */
-class SupervityAdapter extends RequestAdapter<SupervitySetup> implements VendorAdapter {
-  readonly #endpointOf: (organizationId: string) => VendorEndpoint;
-
-  constructor(setup: SupervitySetup, connect: ConnectTransport, forwardedCredential: Secret | undefined) {
-    super(setup, connect);
-    // A caller's own JWT replaces the configured one; reads are then cached per user (endpoints made for this request).
-    this.#endpointOf = forwardedCredential
-      ? endpointsWith(setup.config, forwardedCredential, `user:${forwardedCredential.fingerprint()}`)
-      : setup.endpointOf;
-  }
-
-  #transportOf(organizationId: string) {
-    return this.transport(this.#endpointOf(organizationId));
-  }
-
+class SupervityAdapter extends ForwardingRequestAdapter<ForwardableSetup> implements VendorAdapter {
   #readMe(organizationId: string) {
-    return this.#transportOf(organizationId).read({ ...ME, resource: 'connections', schema: SupervityMyIntegrations });
+    return this.transportOf(organizationId).read({ ...ME, resource: 'connections', schema: SupervityMyIntegrations });
   }
 
   /** The account behind a connection key, with the /me body it came from. */
@@ -185,7 +167,7 @@ class SupervityAdapter extends RequestAdapter<SupervitySetup> implements VendorA
     const actionsBefore = (await this.#readMe(target.organizationId)).userActions.filter(
       (a) => a.group.name === target.provider,
     ).length;
-    const transport = this.#transportOf(target.organizationId);
+    const transport = this.transportOf(target.organizationId);
     let response;
     try {
       response = await transport.write({
@@ -225,7 +207,7 @@ class SupervityAdapter extends RequestAdapter<SupervitySetup> implements VendorA
         'connectionId',
       ]);
     const accountId = accountIdOf(found.account);
-    const transport = this.#transportOf(connection.organizationId);
+    const transport = this.transportOf(connection.organizationId);
     try {
       // The PATCH documents no response body: the new state is read back from /me.
       await transport.write({
