@@ -16,23 +16,46 @@ import { Redis } from 'ioredis';
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
 
-async function freePort(): Promise<number> {
+async function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.listen(port, HOST, () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
     });
   });
 }
 
+/** A cluster node also listens on its port + 10000 (the cluster bus): both must be free, and under 65536. */
+const CLUSTER_BUS_OFFSET = 10_000;
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + CLUSTER_BUS_OFFSET > 65_535) continue;
+    if (
+      await freePort(port + CLUSTER_BUS_OFFSET).then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` resolves true (at most `attempts` × 50 ms). */
+/** A server that will not come up however long it is waited for. */
+class StartFailed extends Error {}
+
+/** Polls until `check` resolves true (at most `attempts` × 50 ms); a StartFailed it throws ends the wait. */
 async function until(what: string, check: () => Promise<boolean>, attempts = 200): Promise<void> {
   for (let i = 0; i < attempts; i++) {
-    if (await check().catch(() => false)) return;
+    const done = await check().catch((error: unknown) => {
+      if (error instanceof StartFailed) throw error;
+      return false;
+    });
+    if (done) return;
     await sleep(50);
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -70,7 +93,11 @@ class RedisProcess {
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
-    await until(`redis-server on ${this.port}`, async () => (await this.command('PING')) === 'PONG');
+    // A server that could not bind (a port taken since it was picked) exits at once: say so, do not wait it out.
+    await until(`redis-server on ${this.port}`, async () => {
+      if (child.exitCode !== null) throw new StartFailed(`redis-server on ${this.port} exited (${child.exitCode})`);
+      return (await this.command('PING')) === 'PONG';
+    });
   }
 
   /** SIGKILL: the server dies without a goodbye, like a crashed node. */
@@ -138,10 +165,28 @@ async function sumCalls(nodes: readonly RedisProcess[]): Promise<Record<string, 
   return total;
 }
 
-export async function startRedis(): Promise<RunningRedis> {
+/** Starts anew on other ports when a server could not bind the ones picked (another process took one since). */
+async function onFreshPorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof StartFailed) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+export const startRedis = (): Promise<RunningRedis> => onFreshPorts(startRedisOnce);
+
+async function startRedisOnce(): Promise<RunningRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-redis-'));
   const node = new RedisProcess(await freePort(), dir, []);
-  await node.start();
+  try {
+    await node.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `redis://${HOST}:${node.port}`,
     port: node.port,
@@ -176,9 +221,11 @@ export interface RunningRedisCluster extends RedisCommandCounter {
 }
 
 /** Three masters, no replicas, every slot covered; `redis-cli --cluster create` assigns the slots. */
-export async function startRedisCluster(): Promise<RunningRedisCluster> {
+export const startRedisCluster = (): Promise<RunningRedisCluster> => onFreshPorts(startRedisClusterOnce);
+
+async function startRedisClusterOnce(): Promise<RunningRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-redis-cluster-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = [await freeClusterPort(), await freeClusterPort(), await freeClusterPort()];
   const processes = new Map(
     ports.map((port) => [
       `${HOST}:${port}`,
