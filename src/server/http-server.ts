@@ -56,17 +56,23 @@ export async function startHttpServer(
   host: string,
 ): Promise<RunningHttpServer> {
   let accepting = true;
-  /** Responses being produced, so a shutdown can ask their keep-alive connections to close once they are sent. */
-  const inFlight = new Set<ServerResponse>();
+  /**
+   * Responses being produced, so a shutdown can ask their keep-alive connections to close once they are sent.
+   * Each through a cell emptied on close: V8 keeps a churning Set's replaced tables, entries and all, in the old
+   * generation until a full collection, and a response held there kept its request's data through young ones.
+   */
+  const inFlight = new Set<{ res: ServerResponse | undefined }>();
   const server = createServer((req, res) => {
-    inFlight.add(res);
+    const held: { res: ServerResponse | undefined } = { res };
+    inFlight.add(held);
     const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://gateway');
     const route = url.pathname;
     const state = new RequestState(traceRequest(req, route, route === '/graphql' ? options.tracer : undefined));
     res.setHeader('x-request-id', state.trace.requestId);
     if (!accepting) res.setHeader('connection', 'close');
     res.once('close', () => {
-      inFlight.delete(res);
+      held.res = undefined;
+      inFlight.delete(held);
       options.metrics?.httpResponse?.(route, res.statusCode);
       logRequest(options.logger, req, res, route, state);
       state.trace.spans?.end(res.statusCode, {
@@ -92,7 +98,7 @@ export async function startHttpServer(
     async close(graceMs = 10_000) {
       accepting = false;
       // Otherwise their connections would idle on after the response, holding close() until the keep-alive timeout.
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      for (const { res } of inFlight) if (res && !res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
