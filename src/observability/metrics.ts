@@ -14,8 +14,11 @@ import type { DegradationListener } from './readiness.js';
 
 /** A query answer the response cache served (hit) or was offered (stored or not). */
 export interface ResponseCacheEvent {
-  /** corrupt: a stored answer that did not parse, answered as a miss and overwritten. */
-  readonly result: 'hit' | 'stored' | 'miss' | 'corrupt';
+  /**
+   * shared: the answer of an identical request that was running (response-cache.ts answerOrShare); corrupt: a
+   * stored answer that did not parse, answered as a miss and overwritten.
+   */
+  readonly result: 'hit' | 'shared' | 'stored' | 'miss' | 'corrupt';
   readonly operationName: string | null;
   /** For hits: from reading the body to sending the answer. */
   readonly seconds?: number;
@@ -271,7 +274,7 @@ export function createMetrics(): GatewayMetrics {
     responseCache({ result, operationName, seconds }) {
       responseCacheResults.inc({ result });
       // Apollo never sees a hit, so its operation is counted here.
-      if (result === 'hit') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
+      if (result === 'hit' || result === 'shared') operation(operationName ?? undefined, 'query', 'ok', seconds ?? 0);
     },
     degradation: (dependency, isDegraded) => degraded.set({ dependency }, isDegraded ? 1 : 0),
     httpResponse: (route, status) => httpResponses.inc({ route: routeLabel(route), status: String(status) }),

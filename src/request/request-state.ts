@@ -25,7 +25,7 @@ export class RequestState {
   /** The operation Apollo ran, or the one a cached answer stands for. */
   operation: OperationSummary | undefined;
   /** hit: answered from the response cache; stored: answered by Apollo and cached; miss: answered, not cacheable. */
-  responseCache: 'hit' | 'stored' | 'miss' | undefined;
+  responseCache: 'hit' | 'shared' | 'stored' | 'miss' | undefined;
   /** What the request spent from its rate limits (src/server/rate-limits.ts), when limits are on. */
   rateLimit: RateLimitSpend | undefined;
 

@@ -16,7 +16,7 @@ import { readOperationRequest, Refusal } from './http-io.js';
 import type { OperationGate, OperationRequest } from './persisted-operations.js';
 import { RateLimitedError, rejectIfRefused } from './rate-limit-plugin.js';
 import { rateLimitField, type RateLimiter } from './rate-limits.js';
-import type { ResponseCache } from './response-cache.js';
+import type { AnswerFlight, CacheHit, ResponseCache } from './response-cache.js';
 
 export interface GraphQLRouteOptions {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -99,16 +99,29 @@ async function serveGraphQL(
     caller,
     options.responseCache,
   );
-  if (slot && (await answerFromCache(res, slot, caller, options, state))) return;
-  const context = options.context.contextFor(caller, state, audit.recorder);
-  const response = await runOperation(req, request, context, options.apollo);
-  writeRateLimitFields(res, state);
-  audit.answered(response);
-  const body =
-    response.body.kind === 'complete'
-      ? sendAnswer(res, response, response.body.string)
-      : await sendStream(res, response);
-  if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state);
+  let flight: AnswerFlight | undefined;
+  if (slot) {
+    const found = await slot.cache.answerOrShare(slot.key, caller.tenant.id, configuredVendors(caller.tenant.vendors));
+    if ('hit' in found) return sendCachedAnswer(res, found.hit, 'hit', options, state);
+    if ('shared' in found) {
+      const shared = await found.shared;
+      if (shared) return sendCachedAnswer(res, shared, 'shared', options, state);
+    } else flight = found.leads;
+  }
+  try {
+    const context = options.context.contextFor(caller, state, audit.recorder);
+    const response = await runOperation(req, request, context, options.apollo);
+    writeRateLimitFields(res, state);
+    audit.answered(response);
+    const body =
+      response.body.kind === 'complete'
+        ? sendAnswer(res, response, response.body.string)
+        : await sendStream(res, response);
+    if (slot && body !== undefined) await offerToCache(res, slot, response, body, options, state, flight);
+  } finally {
+    // The requests waiting for this answer run the operation themselves when it was not one to share.
+    flight?.land(undefined);
+  }
 }
 
 /**
@@ -195,16 +208,14 @@ function cacheSlotOf(
   return key === undefined ? undefined : { cache, key };
 }
 
-/** Sends the cached answer when there is a current one; true when it did. */
-async function answerFromCache(
+/** Sends a cached answer, or the answer of an identical request that ran at the same time. */
+async function sendCachedAnswer(
   res: ServerResponse,
-  { cache, key }: CacheSlot,
-  caller: AuthenticatedRequest,
+  hit: CacheHit,
+  result: 'hit' | 'shared',
   options: GraphQLRouteOptions,
   state: RequestState,
-): Promise<boolean> {
-  const hit = await cache.lookup(key, caller.tenant.id, configuredVendors(caller.tenant.vendors));
-  if (!hit) return false;
+): Promise<void> {
   // A cached answer costs what running its operation did.
   const limiter = options.rateLimiter;
   const spend = state.rateLimit;
@@ -214,13 +225,12 @@ async function answerFromCache(
     writeRateLimitFields(res, state);
   }
   state.operation = { operationName: hit.operationName, operationType: 'query', outcome: 'ok', errorCodes: [] };
-  state.responseCache = 'hit';
+  state.responseCache = result;
   const seconds = (performance.now() - state.started) / 1000;
-  options.onResponseCache?.({ result: 'hit', operationName: hit.operationName, seconds });
+  options.onResponseCache?.({ result, operationName: hit.operationName, seconds });
   // x-request-id is already set; writeHead merges it with the stored headers (only read: shared by every hit).
   res.writeHead(hit.status, hit.headerFields);
   res.end(hit.body);
-  return true;
 }
 
 function runOperation(
@@ -266,7 +276,10 @@ function writeHead(res: ServerResponse, response: HTTPGraphQLResponse): void {
   res.statusCode = response.status ?? 200;
 }
 
-/** A complete, error-free query answer is stored when every read it was built from allows (ReadLedger). */
+/**
+ * A complete, error-free query answer is stored when every read it was built from allows (ReadLedger), and
+ * handed first to the identical requests that waited for it.
+ */
 async function offerToCache(
   res: ServerResponse,
   { cache, key }: CacheSlot,
@@ -274,6 +287,7 @@ async function offerToCache(
   body: string,
   options: GraphQLRouteOptions,
   state: RequestState,
+  flight: AnswerFlight | undefined,
 ): Promise<void> {
   const summary = state.operation;
   if (summary?.operationType !== 'query' || summary.outcome !== 'ok' || res.statusCode !== 200) return;
@@ -284,6 +298,7 @@ async function offerToCache(
     operationName: summary.operationName,
     ...(state.rateLimit?.cost !== undefined && { cost: state.rateLimit.cost }),
   };
+  flight?.land(answer, state.reads);
   const stored = await cache.store(key, answer, state.reads);
   state.responseCache = stored ? 'stored' : 'miss';
   options.onResponseCache?.({ result: state.responseCache, operationName: summary.operationName });

@@ -4,7 +4,7 @@ import type { CacheStore } from '../cache/cache-store.js';
 import { boundedMemo } from '../domain/bounded-memo.js';
 import { responseKey, sha256 } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
-import type { ReadGenerations } from '../loaders/read-generations.js';
+import type { Generation, ReadGenerations } from '../loaders/read-generations.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReadLedger } from '../request/read-ledger.js';
 
@@ -91,11 +91,37 @@ const MAX_REMEMBERED_TEXT = 2048;
 /** A document that may hold a mutation is never looked up (it would only ever miss); a hint, not a rule: store() checks. */
 const MAY_BE_MUTATION = /(?:^|[^\w$])mutation\b/;
 
+/** The answer being made by the first request that missed a key, for identical requests that miss meanwhile. */
+export interface AnswerFlight {
+  /**
+   * Hands the answer to the requests waiting for it, with the reads it was made from; undefined (an error, a
+   * mutation, anything not to store) sends them to run the operation themselves. Must be called; only once counts.
+   */
+  land(answer: CachedResponse | undefined, ledger?: ReadLedger): void;
+}
+
+/**
+ * What a request that may have a cached answer does: send the `hit`; wait for an identical request running now
+ * (`shared`: its answer, or undefined when it does not fit what this request's lookup saw, so run it); or run it
+ * and land the flight it `leads` for the identical requests that come meanwhile.
+ */
+export type CachedAnswer =
+  | { readonly hit: CacheHit }
+  | { readonly shared: Promise<CacheHit | undefined> }
+  | { readonly leads: AnswerFlight | undefined };
+
 export interface ResponseCache {
   /** The cache key of a request that may have a cached answer, or undefined when it cannot. */
   keyOf(request: CacheableRequest): string | undefined;
   /** The cached answer, when there is one and every vendor it read from is unchanged since. */
   lookup(key: string, tenantId: string, vendors: readonly Vendor[]): Promise<CacheHit | undefined>;
+  /**
+   * The lookup, and on a miss one run per key at a time: without it, a popular answer that expired (or could not
+   * be stored) was made again by every request until one was stored, and those runs slowed the store past its
+   * deadline, so under load it stayed uncached. A waiting request takes the answer only when every vendor it read
+   * from has the generation this request's own lookup saw: what a hit stored by the first would have required.
+   */
+  answerOrShare(key: string, tenantId: string, vendors: readonly Vendor[]): Promise<CachedAnswer>;
   /** Stores an answer when the ledger of its reads allows; true when stored. */
   store(key: string, response: CachedResponse, ledger: ReadLedger): Promise<boolean>;
 }
@@ -137,6 +163,68 @@ export function createResponseCache(deps: {
     }
     return digest;
   };
+  /** The current answer for the key, if any, and the tenant's generations as the lookup saw them (none if it failed). */
+  const lookUp = (
+    key: string,
+    tenantId: string,
+    vendors: readonly Vendor[],
+  ): Promise<{ readonly hit?: CacheHit; readonly seen?: ReadonlyMap<Vendor, Generation> }> =>
+    // Handlers rather than awaits: a near-kept answer is sent one promise hop after the lookup starts.
+    safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined).then((found) => {
+      if (!found) return {};
+      const { generations, values } = found;
+      const raw = values[0];
+      if (raw === undefined) return { seen: generations };
+      const entry = parse(key, raw);
+      if (!entry) {
+        deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
+        deps.onCorruptRecord?.();
+        return { seen: generations };
+      }
+      for (const [vendor, generation] of entry.generations) {
+        const now = generations.get(vendor);
+        // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
+        if (!now || now.token !== generation || !now.trusted) return { seen: generations };
+      }
+      return { hit: entry.hit };
+    });
+
+  // Each flight's entry is a cell emptied when it lands: a long-lived Map that churns keeps its replaced tables,
+  // entries and all, until a full collection (see single-flight.ts), and a landed answer must not stay with them.
+  interface Flight {
+    landed: Promise<SharedAnswer | undefined> | undefined;
+  }
+  const flights = new Map<string, Flight>();
+  const lead = (key: string): AnswerFlight => {
+    let settle!: (answer: SharedAnswer | undefined) => void;
+    const entry: Flight = { landed: new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve)) };
+    flights.set(key, entry);
+    let open = true;
+    return {
+      land(answer, ledger) {
+        if (!open) return;
+        open = false;
+        entry.landed = undefined;
+        if (flights.get(key) === entry) flights.delete(key);
+        settle(answer && ledger && storable(answer, ledger) ? sharedAnswer(answer, ledger) : undefined);
+      },
+    };
+  };
+  /** What store() requires of an answer, but Redis taking it. */
+  const storable = (answer: CachedResponse, ledger: ReadLedger) =>
+    ledger.cacheable &&
+    ledger.reads > 0 &&
+    answer.body.length <= MAX_CACHED_BODY_CHARS &&
+    ledger.expiresAt - now() >= 1000;
+  const fits = (answer: SharedAnswer, seen: ReadonlyMap<Vendor, Generation> | undefined) =>
+    seen !== undefined &&
+    answer.expiresAt > now() &&
+    answer.generations.every(([vendor, token]) => {
+      const generation = seen.get(vendor);
+      // One made up (none stored yet when this request looked): no write to the vendor was recorded before it came.
+      return generation !== undefined && generation.trusted && (generation.token === token || generation.isNew);
+    });
+
   // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
   const safely = <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
     const unavailable = (error: unknown) => {
@@ -175,39 +263,48 @@ export function createResponseCache(deps: {
       return keysByText(known, () => keyOf(request));
     },
 
-    lookup(key, tenantId, vendors) {
-      // Handlers rather than awaits: a near-kept answer is sent one promise hop after the lookup starts.
-      const current = ({ generations, values }: Awaited<ReturnType<ReadGenerations['lookup']>>) => {
-        const raw = values[0];
-        if (raw === undefined) return undefined;
-        const entry = parse(key, raw);
-        if (!entry) {
-          deps.logger.warn({ key }, 'response cache record does not parse; answering as a miss and overwriting it');
-          deps.onCorruptRecord?.();
-          return undefined;
-        }
-        for (const [vendor, generation] of entry.generations) {
-          const now = generations.get(vendor);
-          // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
-          if (!now || now.token !== generation || !now.trusted) return undefined;
-        }
-        return entry.hit;
-      };
-      return safely(() => deps.generations.lookup(tenantId, vendors, [key]), undefined).then(
-        (found) => found && current(found),
-      );
+    lookup: (key, tenantId, vendors) => lookUp(key, tenantId, vendors).then((found) => found.hit),
+
+    answerOrShare(key, tenantId, vendors) {
+      return lookUp(key, tenantId, vendors).then(({ hit, seen }): CachedAnswer => {
+        if (hit) return { hit };
+        const running = flights.get(key)?.landed;
+        if (running)
+          return { shared: running.then((answer) => (answer && fits(answer, seen) ? answer.hit : undefined)) };
+        // A lookup that failed saw no generations to hold a shared answer to: it runs alone.
+        return { leads: seen ? lead(key) : undefined };
+      });
     },
 
     async store(key, response, ledger) {
-      if (!ledger.cacheable || ledger.reads === 0 || response.body.length > MAX_CACHED_BODY_CHARS) return false;
+      if (!storable(response, ledger)) return false;
       const ttlSeconds = Math.floor((ledger.expiresAt - now()) / 1000);
-      if (ttlSeconds < 1) return false;
       const { body, ...rest } = response;
       const head: StoredHead = { format: RECORD_FORMAT, generations: Object.fromEntries(ledger.generations), ...rest };
       const value = `${JSON.stringify(head)}\n${body}`;
       return safely(() => deps.cache.setMany([{ key, value, ttlSeconds }]), false);
     },
   };
+}
+
+/** An answer one request made, as the identical requests that waited for it take it. */
+interface SharedAnswer {
+  readonly hit: CacheHit;
+  readonly generations: readonly (readonly [Vendor, string])[];
+  readonly expiresAt: number;
+}
+
+function sharedAnswer(answer: CachedResponse, ledger: ReadLedger): SharedAnswer {
+  const { status, headers, body, operationName, cost } = answer;
+  const hit: CacheHit = Object.freeze({
+    status,
+    headers,
+    headerFields: Object.freeze(Object.fromEntries(headers)),
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+    operationName,
+    ...(cost !== undefined && { cost }),
+  });
+  return { hit, generations: [...ledger.generations], expiresAt: ledger.expiresAt };
 }
 
 /** A stored record as its hits use it, worked out once per record. */

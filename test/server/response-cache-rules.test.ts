@@ -218,3 +218,78 @@ describe('response cache storing and serving', () => {
     expect(await cache.lookup(key, 'acme', ['LEEN'])).toBeUndefined();
   });
 });
+
+describe('identical requests that miss together', () => {
+  const VENDORS: Vendor[] = ['LEEN'];
+  const leadOf = async (cache: ReturnType<typeof setup>['cache'], key: string) => {
+    const first = await cache.answerOrShare(key, 'acme', VENDORS);
+    if (!('leads' in first) || !first.leads)
+      throw new Error(`the first miss should lead, got ${JSON.stringify(first)}`);
+    return first.leads;
+  };
+  const sharedOf = async (cache: ReturnType<typeof setup>['cache'], key: string) => {
+    const next = await cache.answerOrShare(key, 'acme', VENDORS);
+    if (!('shared' in next)) throw new Error(`a miss while one runs should wait for it, got ${JSON.stringify(next)}`);
+    // Wrapped: an async function returning the promise itself would wait for it.
+    return { answer: next.shared };
+  };
+
+  it('the first runs the operation; the others take its answer as a hit would serve it', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const flight = await leadOf(cache, key);
+    const waiting = [await sharedOf(cache, key), await sharedOf(cache, key)];
+    flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    expect(await Promise.all(waiting.map((w) => w.answer))).toEqual([SERVED, SERVED]);
+    // Landed: the next miss of the key leads a flight of its own (nothing was stored here).
+    expect(await cache.answerOrShare(key, 'acme', VENDORS)).toEqual({ leads: expect.any(Object) });
+  });
+
+  it('a request that came after a write does not take an answer read before it: it runs the operation', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const flight = await leadOf(cache, key);
+    const readBeforeWrite = await ledgerOf(generations, clock.now(), VENDORS);
+    await generations.invalidate('acme', 'LEEN');
+    const afterWrite = await sharedOf(cache, key);
+    flight.land(ANSWER, readBeforeWrite);
+    expect(await afterWrite.answer).toBeUndefined();
+  });
+
+  it('nothing is shared that would not be stored: an answer not cacheable, expiring, or none at all', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const spoiled = await ledgerOf(generations, clock.now(), VENDORS);
+    spoiled.spoil();
+    const cases: [CachedResponse | undefined, ReadLedger | undefined][] = [
+      [ANSWER, spoiled],
+      [ANSWER, await ledgerOf(generations, clock.now(), VENDORS, 500)],
+      [ANSWER, new ReadLedger()],
+      [undefined, undefined],
+    ];
+    for (const [answer, ledger] of cases) {
+      const flight = await leadOf(cache, key);
+      const waiting = await sharedOf(cache, key);
+      flight.land(answer, ledger);
+      expect(await waiting.answer).toBeUndefined();
+    }
+  });
+
+  it('only the first landing counts, and a lookup that failed neither waits nor leads', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const flight = await leadOf(cache, key);
+    const waiting = await sharedOf(cache, key);
+    flight.land(undefined);
+    flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    expect(await waiting.answer).toBeUndefined();
+
+    const failing: CacheStore = {
+      ...createMemoryCache({ now: clock.now }),
+      getMany: () => Promise.reject(new Error('Redis is down')),
+    };
+    const down = setup({ store: failing }).cache;
+    await leadOf(cache, key);
+    expect(await down.answerOrShare(key, 'acme', VENDORS)).toEqual({ leads: undefined });
+  });
+});
