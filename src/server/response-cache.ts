@@ -221,8 +221,8 @@ export function createResponseCache(deps: {
     answer.expiresAt > now() &&
     answer.generations.every(([vendor, token]) => {
       const generation = seen.get(vendor);
-      // One made up (none stored yet when this request looked): no write to the vendor was recorded before it came.
-      return generation !== undefined && generation.trusted && (generation.token === token || generation.isNew);
+      // Not one made up: a lookup that failed makes one up too, and then cannot tell a write that came before it.
+      return generation !== undefined && generation.trusted && !generation.isNew && generation.token === token;
     });
 
   // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
@@ -271,7 +271,7 @@ export function createResponseCache(deps: {
         const running = flights.get(key)?.landed;
         if (running)
           return { shared: running.then((answer) => (answer && fits(answer, seen) ? answer.hit : undefined)) };
-        // A lookup that failed saw no generations to hold a shared answer to: it runs alone.
+        // A lookup that did not answer saw no generations to hold a shared answer to: it runs alone.
         return { leads: seen ? lead(key) : undefined };
       });
     },

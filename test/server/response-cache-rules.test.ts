@@ -237,12 +237,23 @@ describe('identical requests that miss together', () => {
   it('the first runs the operation; the others take its answer as a hit would serve it', async () => {
     const { clock, generations, cache } = setup();
     const key = cache.keyOf(REQUEST)!;
+    // The reads' generation is stored before the others look: theirs is the one the answer was read under.
+    const reads = await ledgerOf(generations, clock.now(), VENDORS);
     const flight = await leadOf(cache, key);
     const waiting = [await sharedOf(cache, key), await sharedOf(cache, key)];
-    flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    flight.land(ANSWER, reads);
     expect(await Promise.all(waiting.map((w) => w.answer))).toEqual([SERVED, SERVED]);
     // Landed: the next miss of the key leads a flight of its own (nothing was stored here).
     expect(await cache.answerOrShare(key, 'acme', VENDORS)).toEqual({ leads: expect.any(Object) });
+  });
+
+  it('a request that saw no stored generation does not take an answer: its lookup may have failed', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const flight = await leadOf(cache, key);
+    const madeUp = await sharedOf(cache, key);
+    flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    expect(await madeUp.answer).toBeUndefined();
   });
 
   it('a request that came after a write does not take an answer read before it: it runs the operation', async () => {
@@ -278,10 +289,11 @@ describe('identical requests that miss together', () => {
   it('only the first landing counts, and a lookup that failed neither waits nor leads', async () => {
     const { clock, generations, cache } = setup();
     const key = cache.keyOf(REQUEST)!;
+    const reads = await ledgerOf(generations, clock.now(), VENDORS);
     const flight = await leadOf(cache, key);
     const waiting = await sharedOf(cache, key);
     flight.land(undefined);
-    flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    flight.land(ANSWER, reads);
     expect(await waiting.answer).toBeUndefined();
 
     const failing: CacheStore = {
