@@ -269,10 +269,12 @@ export function createResponseCache(deps: {
       return lookUp(key, tenantId, vendors).then(({ hit, seen }): CachedAnswer => {
         if (hit) return { hit };
         const running = flights.get(key)?.landed;
-        if (running)
+        if (!running) return { leads: seen ? lead(key) : undefined };
+        if (seen && ![...seen.values()].some((generation) => generation.isNew))
           return { shared: running.then((answer) => (answer && fits(answer, seen) ? answer.hit : undefined)) };
-        // A lookup that did not answer saw no generations to hold a shared answer to: it runs alone.
-        return { leads: seen ? lead(key) : undefined };
+        // Generations made up (a lookup that did not answer in time makes them up too): nothing to hold the answer
+        // to, so wait for the run and look again. Running at once instead kept a loaded gateway's lookups late.
+        return { shared: running.then(() => lookUp(key, tenantId, vendors)).then((again) => again.hit) };
       });
     },
 

@@ -247,13 +247,24 @@ describe('identical requests that miss together', () => {
     expect(await cache.answerOrShare(key, 'acme', VENDORS)).toEqual({ leads: expect.any(Object) });
   });
 
-  it('a request that saw no stored generation does not take an answer: its lookup may have failed', async () => {
+  it('a request that saw no stored generation (its lookup may have failed) takes no answer: it looks again', async () => {
     const { clock, generations, cache } = setup();
     const key = cache.keyOf(REQUEST)!;
     const flight = await leadOf(cache, key);
     const madeUp = await sharedOf(cache, key);
     flight.land(ANSWER, await ledgerOf(generations, clock.now(), VENDORS));
+    // Nothing was stored: looking again finds nothing either, so it runs the operation.
     expect(await madeUp.answer).toBeUndefined();
+  });
+
+  it('looking again after the run finds the answer it stored, even when the run shares none', async () => {
+    const { clock, generations, cache } = setup();
+    const key = cache.keyOf(REQUEST)!;
+    const flight = await leadOf(cache, key);
+    const madeUp = await sharedOf(cache, key);
+    expect(await cache.store(key, ANSWER, await ledgerOf(generations, clock.now(), VENDORS))).toBe(true);
+    flight.land(undefined);
+    expect(await madeUp.answer).toEqual(SERVED);
   });
 
   it('a request that came after a write does not take an answer read before it: it runs the operation', async () => {
