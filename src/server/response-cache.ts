@@ -181,12 +181,7 @@ export function createResponseCache(deps: {
         deps.onCorruptRecord?.();
         return { seen: generations };
       }
-      for (const [vendor, generation] of entry.generations) {
-        const now = generations.get(vendor);
-        // A vendor no longer configured, a write since, or a write this instance could not record: built from old reads.
-        if (!now || now.token !== generation || !now.trusted) return { seen: generations };
-      }
-      return { hit: entry.hit };
+      return builtUnder(entry.generations, generations) ? entry : { seen: generations };
     });
 
   // Each flight's entry is a cell emptied when it lands: a long-lived Map that churns keeps its replaced tables,
@@ -216,14 +211,8 @@ export function createResponseCache(deps: {
     ledger.reads > 0 &&
     answer.body.length <= MAX_CACHED_BODY_CHARS &&
     ledger.expiresAt - now() >= 1000;
-  const fits = (answer: SharedAnswer, seen: ReadonlyMap<Vendor, Generation> | undefined) =>
-    seen !== undefined &&
-    answer.expiresAt > now() &&
-    answer.generations.every(([vendor, token]) => {
-      const generation = seen.get(vendor);
-      // Not one made up: a lookup that failed makes one up too, and then cannot tell a write that came before it.
-      return generation !== undefined && generation.trusted && !generation.isNew && generation.token === token;
-    });
+  const fits = (answer: SharedAnswer, seen: ReadonlyMap<Vendor, Generation>) =>
+    answer.expiresAt > now() && builtUnder(answer.generations, seen);
 
   // Stores never throw by contract; this cache is an optimisation, so even one that does only costs the shortcut.
   const safely = <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
@@ -270,8 +259,10 @@ export function createResponseCache(deps: {
         if (hit) return { hit };
         const running = flights.get(key)?.landed;
         if (!running) return { leads: seen ? lead(key) : undefined };
-        if (seen && ![...seen.values()].some((generation) => generation.isNew))
-          return { shared: running.then((answer) => (answer && fits(answer, seen) ? answer.hit : undefined)) };
+        if (seen && ![...seen.values()].some((generation) => generation.isNew)) {
+          const stored = seen;
+          return { shared: running.then((answer) => (answer && fits(answer, stored) ? answer.hit : undefined)) };
+        }
         // Generations made up (a lookup that did not answer in time makes them up too): nothing to hold the answer
         // to, so wait for the run and look again. Running at once instead kept a loaded gateway's lookups late.
         return { shared: running.then(() => lookUp(key, tenantId, vendors)).then((again) => again.hit) };
@@ -297,16 +288,35 @@ interface SharedAnswer {
 }
 
 function sharedAnswer(answer: CachedResponse, ledger: ReadLedger): SharedAnswer {
-  const { status, headers, body, operationName, cost } = answer;
-  const hit: CacheHit = Object.freeze({
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+  return { hit: cacheHit(answer, body), generations: [...ledger.generations], expiresAt: ledger.expiresAt };
+}
+
+/** Private: an answer as its hits send it, made once and shared by all of them. */
+function cacheHit({ status, headers, operationName, cost }: Omit<CachedResponse, 'body'>, body: Buffer): CacheHit {
+  return Object.freeze({
     status,
     headers,
     headerFields: Object.freeze(Object.fromEntries(headers)),
-    body: typeof body === 'string' ? Buffer.from(body) : body,
+    body,
     operationName,
     ...(cost !== undefined && { cost }),
   });
-  return { hit, generations: [...ledger.generations], expiresAt: ledger.expiresAt };
+}
+
+/**
+ * Private: whether an answer read under `generations` is current by what a lookup `seen`: every vendor it read
+ * from still configured, unchanged since (no write), with no write this instance could not record pending, and
+ * its generation stored rather than made up (a lookup that failed makes one up, and cannot tell a write before it).
+ */
+function builtUnder(
+  generations: readonly (readonly [Vendor, string])[],
+  seen: ReadonlyMap<Vendor, Generation>,
+): boolean {
+  return generations.every(([vendor, token]) => {
+    const now = seen.get(vendor);
+    return now !== undefined && now.trusted && !now.isNew && now.token === token;
+  });
 }
 
 /** A stored record as its hits use it, worked out once per record. */
@@ -317,16 +327,7 @@ interface ParsedRecord {
 }
 
 function parsedRecord(raw: string, record: StoredHead, body: Buffer): ParsedRecord {
-  const { status, headers, operationName, cost } = record;
-  const hit: CacheHit = Object.freeze({
-    status,
-    headers,
-    headerFields: Object.freeze(Object.fromEntries(headers)),
-    body,
-    operationName,
-    ...(cost !== undefined && { cost }),
-  });
-  return { raw, generations: Object.entries(record.generations) as [Vendor, string][], hit };
+  return { raw, generations: Object.entries(record.generations) as [Vendor, string][], hit: cacheHit(record, body) };
 }
 
 /** Private: the stored head, or undefined when it is not JSON or not of the current format with every field. */
