@@ -13,6 +13,7 @@ import {
   setIfAbsentAnnounced,
 } from './near-cache.js';
 import { createRedisClient, isCluster } from './redis-client.js';
+import { CacheTimeoutError, withinDeadline } from './deadline.js';
 
 /**
  * The shared cache on Redis, single node or Redis Cluster, through ioredis.
@@ -58,39 +59,6 @@ function bySlotGroup(keys: readonly string[]): Map<string, { key: string; index:
     else groups.set(tag, [{ key, index }]);
   });
   return groups;
-}
-
-class CacheTimeoutError extends Error {}
-
-/**
- * Private: `work`, or a CacheTimeoutError once `timeoutMs` has passed without its answer. When the
- * timer fires the event loop may have been busy past the deadline with the answer already waiting
- * in the socket; setImmediate runs after the loop has read it, so only an answer Redis did not send
- * in time is a timeout (a plain timer race failed cache reads whenever the gateway itself was loaded).
- */
-function withinDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(
-      () =>
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new CacheTimeoutError('cache operation timed out'));
-        }),
-      timeoutMs,
-    );
-    const settle = (done: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      done();
-    };
-    work.then(
-      (value) => settle(() => resolve(value)),
-      (error: unknown) => settle(() => reject(error)),
-    );
-  });
 }
 
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
@@ -155,7 +123,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
       return fallback;
     }
     try {
-      const result = await withinDeadline(run(), timeoutMs);
+      const result = await withinDeadline(run(), timeoutMs, Math.max(timeoutMs, timeouts.commandTimeoutMs));
       noteSuccess();
       return result;
     } catch (error) {

@@ -115,6 +115,33 @@ describe('Redis command deadline', () => {
     }
   });
 
+  it('an answer Redis sends while the gateway is busy past the deadline counts: the stall is given back', async () => {
+    const counters = createCacheCounters();
+    const store = createRedisCache({
+      url: redis.url,
+      commandTimeoutMs: 20,
+      logger: createLogger('silent'),
+      observer: counters.observer,
+    });
+    try {
+      await eventually('the store to answer', () =>
+        store.setMany([{ key: 'junction:{t1}:behind', value: 'kept', ttlSeconds: 60 }]),
+      );
+      const faults = counters.counters.faults;
+      // Redis answers only after the loop, busy past the deadline, has come round to its timer (as a reply
+      // queued behind replies the loop has not read does): the answer is not there when the deadline fires.
+      redis.pause();
+      const read = store.getMany(['junction:{t1}:behind']);
+      setTimeout(() => setImmediate(() => redis.resume()), 20);
+      busy(150);
+      expect(await read).toEqual(['kept']);
+      expect(counters.counters.faults).toBe(faults);
+    } finally {
+      redis.resume();
+      await store.close();
+    }
+  });
+
   it('a server that does not answer still costs one deadline, counted as a timeout', async () => {
     const faults: string[] = [];
     const store = createRedisCache({
