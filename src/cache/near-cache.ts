@@ -16,7 +16,8 @@ import { isNearCacheable } from './keys.js';
  *
  * A value is kept only while this instance's subscription has been up since it
  * was fetched, and not when an announcement of its key came while it was in
- * flight. When the subscription drops (Redis down, restarted empty, failed
+ * flight. The instance that wrote a value keeps it from the moment it hears its
+ * own announcement: any later change of the key is announced after that one. When the subscription drops (Redis down, restarted empty, failed
  * over) everything is forgotten and nothing is kept until it is back. Values
  * live no longer than in Redis (their PTTL), and never longer than
  * MAX_AGE_MS: the bound on a subscription that went silent without closing.
@@ -52,9 +53,15 @@ export interface NearCache {
   keep(ticket: NearTicket, key: string, value: string | undefined, ttlMs: number): void;
   /**
    * The message announcing a change of `keys` (`*`: everything), to publish with it; `heard` resolves once
-   * this instance's subscription has read it back (at once when it is not up). The keys are forgotten now.
+   * this instance's subscription has read it back, with the ticket of that moment: the writer may keep what
+   * it wrote from it, as a fetch keeps what it found (undefined when it was not heard: nothing to keep).
+   * The keys are forgotten now. `unsent` drops the wait when the change failed and nothing was published.
    */
-  announce(keys: readonly string[] | '*'): { readonly message: string; readonly heard: Promise<void> };
+  announce(keys: readonly string[] | '*'): {
+    readonly message: string;
+    readonly heard: Promise<NearTicket | undefined>;
+    unsent(): void;
+  };
   close(): void;
 }
 
@@ -72,7 +79,7 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
   const self = randomToken(9);
   let sent = 0;
   /** This instance's announcements not yet heard back, by id. */
-  const unheard = new Map<string, () => void>();
+  const unheard = new Map<string, (ticket: NearTicket | undefined) => void>();
 
   const forgetEverything = () => {
     epoch += 1;
@@ -82,7 +89,7 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
     live = false;
     forgetEverything();
     // Nothing will be heard on this connection: a change waiting for its echo completes as it would without one.
-    for (const heard of unheard.values()) heard();
+    for (const heard of unheard.values()) heard(undefined);
     unheard.clear();
   };
   const announced = (message: string) => {
@@ -99,8 +106,10 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
     const heard = typeof parsed?.from === 'string' ? unheard.get(parsed.from) : undefined;
     if (heard) {
       unheard.delete(parsed!.from!);
+      // Taken now: every later change of the key is announced after this message, and refuses the keep.
+      const ticket = { epoch, seq };
       // After this pass over the sockets: the instances of this process read the same message in it too.
-      setImmediate(heard);
+      setImmediate(() => heard(ticket));
     }
   };
   const forget = (keys: readonly unknown[]) => {
@@ -144,8 +153,9 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
       else forget(keys);
       const from = `${self}:${(sent += 1)}`;
       const message = JSON.stringify({ from, keys } satisfies Announcement);
-      if (!live) return { message, heard: Promise.resolve() };
-      return { message, heard: new Promise<void>((resolve) => unheard.set(from, resolve)) };
+      const unsent = () => void unheard.delete(from);
+      if (!live) return { message, heard: Promise.resolve(undefined), unsent };
+      return { message, heard: new Promise((resolve) => unheard.set(from, resolve)), unsent };
     },
     keep(ticket, key, value, ttlMs) {
       if (!live || ticket.epoch !== epoch) return;
@@ -170,7 +180,13 @@ export function createNearCache(options: { subscriber: Redis; maxBytes: number }
  * (idempotency records, probes) are written plainly.
  */
 function announcement(near: NearCache | undefined, keys: readonly string[] | '*') {
-  return near?.announce(keys) ?? { message: JSON.stringify({ from: '', keys }), heard: Promise.resolve() };
+  return (
+    near?.announce(keys) ?? {
+      message: JSON.stringify({ from: '', keys }),
+      heard: Promise.resolve(undefined),
+      unsent: () => undefined,
+    }
+  );
 }
 
 /** Runs the MULTI (or plain pipeline); throws the first command's error; the replies otherwise. */
@@ -179,6 +195,21 @@ async function run(batch: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
   const failed = results.find(([error]) => error);
   if (failed) throw failed[0]!;
   return results.map(([, reply]) => reply);
+}
+
+/** Runs an announced change; when it fails (Redis full aborts the MULTI, publish and all) its echo is not awaited. */
+async function runAnnounced(
+  batch: ReturnType<Redis['multi']>,
+  { message, heard, unsent }: ReturnType<typeof announcement>,
+): Promise<{ replies: unknown[]; ticket: NearTicket | undefined }> {
+  let replies: unknown[];
+  try {
+    replies = await run(batch.publish(NEAR_CHANNEL, message));
+  } catch (error) {
+    unsent();
+    throw error;
+  }
+  return { replies, ticket: await heard };
 }
 
 export async function setAnnounced(
@@ -190,9 +221,15 @@ export async function setAnnounced(
   const batch = keys.length > 0 ? client.multi() : client.pipeline();
   for (const { key, value, ttlSeconds } of entries) batch.set(key, value, 'EX', ttlSeconds);
   if (keys.length === 0) return void (await run(batch));
-  const { message, heard } = announcement(near, keys);
-  await run(batch.publish(NEAR_CHANNEL, message));
-  await heard;
+  // Before sending: Redis counts the TTL from later, so the copy kept here expires first.
+  const sentAt = Date.now();
+  const { ticket } = await runAnnounced(batch, announcement(near, keys));
+  // The writer keeps what it wrote: after a store, the next lookups cost no round trip (each announcement
+  // made every instance forget the key, its writer too, so a stored answer was fetched again at once).
+  if (!near || !ticket) return;
+  const elapsed = Date.now() - sentAt;
+  for (const { key, value, ttlSeconds } of entries)
+    if (isNearCacheable(key)) near.keep(ticket, key, value, ttlSeconds * 1000 - elapsed);
 }
 
 export async function deleteAnnounced(
@@ -202,14 +239,7 @@ export async function deleteAnnounced(
 ): Promise<void> {
   const announced = keys.filter(isNearCacheable);
   if (announced.length === 0) return void (await client.del(...keys));
-  const { message, heard } = announcement(near, announced);
-  await run(
-    client
-      .multi()
-      .del(...keys)
-      .publish(NEAR_CHANNEL, message),
-  );
-  await heard;
+  await runAnnounced(client.multi().del(...keys), announcement(near, announced));
 }
 
 /** SET NX EX, announced when it may change a near-kept key; true when this call set it. */
@@ -219,16 +249,20 @@ export async function setIfAbsentAnnounced(
   near: NearCache | undefined,
 ): Promise<boolean> {
   if (!isNearCacheable(key)) return (await client.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
-  const { message, heard } = announcement(near, [key]);
-  const [reply] = await run(client.multi().set(key, value, 'EX', ttlSeconds, 'NX').publish(NEAR_CHANNEL, message));
-  await heard;
-  return reply === 'OK';
+  const { replies } = await runAnnounced(
+    client.multi().set(key, value, 'EX', ttlSeconds, 'NX'),
+    announcement(near, [key]),
+  );
+  return replies[0] === 'OK';
 }
 
 /** After an operator's sweep of the keyspace: every instance forgets everything it kept. */
 export async function announceEverything(client: Redis, near: NearCache | undefined): Promise<void> {
-  const { message, heard } = announcement(near, EVERYTHING);
-  await client.publish(NEAR_CHANNEL, message);
+  const { message, heard, unsent } = announcement(near, EVERYTHING);
+  await client.publish(NEAR_CHANNEL, message).catch((error: unknown) => {
+    unsent();
+    throw error;
+  });
   await heard;
 }
 

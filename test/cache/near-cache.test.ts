@@ -77,6 +77,55 @@ describe('near cache, one Redis node, two instances', () => {
     }
   });
 
+  it('the instance that stored a value serves it near: the next reads cost no Redis command', async () => {
+    await warm(a, [generation]);
+    for (let round = 0; round < 5; round++) {
+      await a.setMany([
+        { key: answer, value: `answer ${round}`, ttlSeconds: 60 },
+        { key: generation, value: `g${round}`, ttlSeconds: 60 },
+      ]);
+      await redis.resetStats();
+      expect(await a.getMany([answer, generation])).toEqual([`answer ${round}`, `g${round}`]);
+      expect(await dataCommands()).toEqual({});
+    }
+  });
+
+  it('two instances storing the same key at once each end up serving what Redis holds', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      for (let round = 0; round < 40; round++) {
+        await Promise.all([
+          a.setMany([{ key: answer, value: `a${round}`, ttlSeconds: 60 }]),
+          b.setMany([{ key: answer, value: `b${round}`, ttlSeconds: 60 }]),
+        ]);
+        const held = await admin.get(answer);
+        expect([`a${round}`, `b${round}`]).toContain(held);
+        expect(await a.getMany([answer])).toEqual([held]);
+        expect(await b.getMany([answer])).toEqual([held]);
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  it('a store Redis refuses (memory full) is not kept: the instance serves what Redis still holds', async () => {
+    await a.setMany([{ key: answer, value: 'before', ttlSeconds: 60 }]);
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+      try {
+        expect(await a.setMany([{ key: answer, value: 'refused', ttlSeconds: 60 }])).toBe(false);
+      } finally {
+        await admin.config('SET', 'maxmemory', '0');
+      }
+      expect(await a.getMany([answer])).toEqual(['before']);
+      expect(await admin.get(answer)).toBe('before');
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('clear() through one instance empties the near cache of every instance', async () => {
     await a.setMany([{ key: answer, value: 'answer', ttlSeconds: 60 }]);
     expect(await warm(b, [answer])).toEqual(['answer']);

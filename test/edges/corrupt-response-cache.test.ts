@@ -71,7 +71,15 @@ describe('a corrupt response-cache record', () => {
     expect(first.status).toBe(200);
     const [key] = await responseKeys();
     expect(key).toBeDefined();
-    await client.set(key!, corrupt, 'EX', 60);
+    // Written as another instance (an older release) would: announced, so the gateway forgets its own copy.
+    const writer = createRedisCache({ url: redis.url, commandTimeoutMs: 5_000, logger: createLogger('silent') });
+    try {
+      await eventually('the writer to store the record', () =>
+        writer.setMany([{ key: key!, value: corrupt, ttlSeconds: 60 }]),
+      );
+    } finally {
+      await writer.close();
+    }
     const before = await corruptCount();
 
     const repeat = await stack.gql(LIST, variables);
