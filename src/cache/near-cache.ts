@@ -17,7 +17,8 @@ import { isNearCacheable } from './keys.js';
  * A value is kept only while this instance's subscription has been up since it
  * was fetched, and not when an announcement of its key came while it was in
  * flight. The instance that wrote a value keeps it from the moment it hears its
- * own announcement: any later change of the key is announced after that one. When the subscription drops (Redis down, restarted empty, failed
+ * own announcement: any later change of the key is announced after that one.
+ * When the subscription drops (Redis down, restarted empty, failed
  * over) everything is forgotten and nothing is kept until it is back. Values
  * live no longer than in Redis (their PTTL), and never longer than
  * MAX_AGE_MS: the bound on a subscription that went silent without closing.
