@@ -89,8 +89,8 @@ describe('Redis command deadline', () => {
     const until = performance.now() + ms;
     while (performance.now() < until);
   };
-
-  it('an answer Redis sent in time counts even when the gateway reads it after the deadline', async () => {
+  /** A store with a 20 ms deadline that holds `key`, and its fault count so far. */
+  const storeHolding = async (key: string) => {
     const counters = createCacheCounters();
     const store = createRedisCache({
       url: redis.url,
@@ -98,36 +98,30 @@ describe('Redis command deadline', () => {
       logger: createLogger('silent'),
       observer: counters.observer,
     });
+    await eventually('the store to answer', () => store.setMany([{ key, value: 'kept', ttlSeconds: 60 }]));
+    return { store, faults: () => counters.counters.faults };
+  };
+
+  it('an answer Redis sent in time counts even when the gateway reads it after the deadline', async () => {
+    const { store, faults } = await storeHolding('junction:{t1}:late');
     try {
-      await eventually('the store to answer', () =>
-        store.setMany([{ key: 'junction:{t1}:late', value: 'kept', ttlSeconds: 60 }]),
-      );
-      const faults = counters.counters.faults;
+      const before = faults();
       for (let i = 0; i < 3; i++) {
         const read = store.getMany(['junction:{t1}:late']);
         // The answer arrives within a millisecond, but the loop only looks again after five deadlines.
         busy(100);
         expect(await read).toEqual(['kept']);
       }
-      expect(counters.counters.faults).toBe(faults);
+      expect(faults()).toBe(before);
     } finally {
       await store.close();
     }
   });
 
   it('an answer Redis sends while the gateway is busy past the deadline counts: the stall is given back', async () => {
-    const counters = createCacheCounters();
-    const store = createRedisCache({
-      url: redis.url,
-      commandTimeoutMs: 20,
-      logger: createLogger('silent'),
-      observer: counters.observer,
-    });
+    const { store, faults } = await storeHolding('junction:{t1}:behind');
     try {
-      await eventually('the store to answer', () =>
-        store.setMany([{ key: 'junction:{t1}:behind', value: 'kept', ttlSeconds: 60 }]),
-      );
-      const faults = counters.counters.faults;
+      const before = faults();
       // Redis answers only after the loop, busy past the deadline, has come round to its timer (as a reply
       // queued behind replies the loop has not read does): the answer is not there when the deadline fires.
       redis.pause();
@@ -135,7 +129,7 @@ describe('Redis command deadline', () => {
       setTimeout(() => setImmediate(() => redis.resume()), 20);
       busy(150);
       expect(await read).toEqual(['kept']);
-      expect(counters.counters.faults).toBe(faults);
+      expect(faults()).toBe(before);
     } finally {
       redis.resume();
       await store.close();

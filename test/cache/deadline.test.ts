@@ -62,10 +62,14 @@ function outcome<T>(promise: Promise<T>) {
   return state;
 }
 
+/** A command Redis never answers, under a 50 ms deadline bounded at 1 s. */
+const unanswered = (clock: DeadlineClock) =>
+  outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, clock));
+
 describe('a cache command deadline', () => {
   it('fails an answer Redis does not send within the deadline, with the loop free to read it', async () => {
     const loop = loopClock();
-    const read = outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, loop.clock));
+    const read = unanswered(loop.clock);
     await loop.idle(49);
     expect(read.done).toBe(false);
     await loop.idle(2);
@@ -89,7 +93,7 @@ describe('a cache command deadline', () => {
 
   it('still fails once the given-back time has passed with no answer', async () => {
     const loop = loopClock();
-    const read = outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, loop.clock));
+    const read = unanswered(loop.clock);
     loop.stall(300);
     await loop.turn();
     await loop.idle(249);
@@ -100,7 +104,7 @@ describe('a cache command deadline', () => {
 
   it('waits no longer than its bound however often the loop stalls', async () => {
     const loop = loopClock();
-    const read = outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, loop.clock));
+    const read = unanswered(loop.clock);
     for (let turns = 0; turns < 100 && !read.done; turns++) {
       loop.stall(200);
       await loop.turn();
@@ -111,7 +115,7 @@ describe('a cache command deadline', () => {
 
   it("treats a timer's usual lateness as time Redis had", async () => {
     const loop = loopClock();
-    const read = outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, loop.clock));
+    const read = unanswered(loop.clock);
     loop.stall(53);
     await loop.turn();
     expect(read.error).toBeInstanceOf(CacheTimeoutError);
