@@ -19,8 +19,8 @@ const nodeClock: DeadlineClock = {
 /**
  * `work`, or a CacheTimeoutError once Redis had `timeoutMs` of the event loop's attention without answering.
  * Time the loop spent elsewhere (the timer firing late) is given back, up to `maxWaitMs` in all: on one
- * connection a reply waits behind the replies the loop has not read yet, so a gateway that was busy made its
- * own lookups late, answered them as misses, ran them in full, and stayed busy.
+ * connection a reply waits behind the replies the loop has not read yet, and counting that against Redis
+ * would turn a busy gateway's lookups into misses it runs in full, which keep it busy.
  * The setImmediate re-check runs after the loop has read its sockets: an answer already there is not late.
  */
 export function withinDeadline<T>(

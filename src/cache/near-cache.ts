@@ -225,8 +225,8 @@ export async function setAnnounced(
   // Before sending: Redis counts the TTL from later, so the copy kept here expires first.
   const sentAt = Date.now();
   const { ticket } = await runAnnounced(batch, announcement(near, keys));
-  // The writer keeps what it wrote: after a store, the next lookups cost no round trip (each announcement
-  // made every instance forget the key, its writer too, so a stored answer was fetched again at once).
+  // The writer keeps what it wrote: its announcement made every instance forget the key, this one too, and
+  // the next lookups of a value just stored would otherwise all go to Redis.
   if (!near || !ticket) return;
   const elapsed = Date.now() - sentAt;
   for (const { key, value, ttlSeconds } of entries)
