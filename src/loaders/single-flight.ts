@@ -1,10 +1,13 @@
 /**
- * Reads in flight on this instance, by key: concurrent misses for one key
- * (from any request) make one upstream call. Process-wide.
+ * Work in flight on this instance, by key: concurrent misses for one key
+ * (from any request) make one upstream call, or one run of an operation
+ * (the response cache's identical requests).
  */
 export interface SingleFlight {
   /** The flight for `key`: one already up, or `start()`; `leader` is true for the call that started it. */
   join<T>(key: string, start: () => Promise<T>): { readonly flight: Promise<T>; readonly leader: boolean };
+  /** The flight up for `key`, if any, without starting one. */
+  running<T>(key: string): Promise<T> | undefined;
   /** Lets no later read join the flights whose key starts with `prefix` (a write made them stale). */
   forget(prefix: string): void;
 }
@@ -21,9 +24,10 @@ interface Entry {
 
 export function createSingleFlight(): SingleFlight {
   const flights = new Map<string, Entry>();
+  const running = <T>(key: string) => flights.get(key)?.flight as Promise<T> | undefined;
   return {
     join<T>(key: string, start: () => Promise<T>) {
-      const existing = flights.get(key)?.flight as Promise<T> | undefined;
+      const existing = running<T>(key);
       if (existing) return { flight: existing, leader: false };
       const flight = start();
       const entry: Entry = { flight };
@@ -36,6 +40,7 @@ export function createSingleFlight(): SingleFlight {
       flight.then(land, land);
       return { flight, leader: true };
     },
+    running,
     forget(prefix) {
       for (const key of flights.keys()) if (key.startsWith(prefix)) flights.delete(key);
     },

@@ -5,6 +5,7 @@ import { boundedMemo } from '../domain/bounded-memo.js';
 import { responseKey, sha256 } from '../cache/keys.js';
 import type { Vendor } from '../domain/models.js';
 import type { Generation, ReadGenerations } from '../loaders/read-generations.js';
+import { createSingleFlight } from '../loaders/single-flight.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReadLedger } from '../request/read-ledger.js';
 
@@ -184,25 +185,14 @@ export function createResponseCache(deps: {
       return builtUnder(entry.generations, generations) ? entry : { seen: generations };
     });
 
-  // Each flight's entry is a cell emptied when it lands: a long-lived Map that churns keeps its replaced tables,
-  // entries and all, until a full collection (see single-flight.ts), and a landed answer must not stay with them.
-  interface Flight {
-    landed: Promise<SharedAnswer | undefined> | undefined;
-  }
-  const flights = new Map<string, Flight>();
+  // The runs in progress, one per key; the flight ends when its answer lands (a promise settles once).
+  const flights = createSingleFlight();
   const lead = (key: string): AnswerFlight => {
-    let settle!: (answer: SharedAnswer | undefined) => void;
-    const entry: Flight = { landed: new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve)) };
-    flights.set(key, entry);
-    let open = true;
+    let settle: (answer: SharedAnswer | undefined) => void = () => undefined;
+    flights.join(key, () => new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve)));
     return {
-      land(answer, ledger) {
-        if (!open) return;
-        open = false;
-        entry.landed = undefined;
-        if (flights.get(key) === entry) flights.delete(key);
-        settle(answer && ledger && storable(answer, ledger) ? sharedAnswer(answer, ledger) : undefined);
-      },
+      land: (answer, ledger) =>
+        settle(answer && ledger && storable(answer, ledger) ? sharedAnswer(answer, ledger) : undefined),
     };
   };
   /** What store() requires of an answer, but Redis taking it. */
@@ -257,7 +247,7 @@ export function createResponseCache(deps: {
     answerOrShare(key, tenantId, vendors) {
       return lookUp(key, tenantId, vendors).then(({ hit, seen }): CachedAnswer => {
         if (hit) return { hit };
-        const running = flights.get(key)?.landed;
+        const running = flights.running<SharedAnswer | undefined>(key);
         if (!running) return { leads: seen ? lead(key) : undefined };
         if (seen && ![...seen.values()].some((generation) => generation.isNew)) {
           const stored = seen;
