@@ -34,14 +34,15 @@ export interface ScenarioFigures {
 export function summarise(
   scenarios: readonly Scenario[],
   runs: ReadonlyMap<string, readonly RunFigures[]>,
-  pairedFloor: ReadonlyMap<string, readonly RunFigures[]>,
+  /** Per scenario run, the floor runs before and after it. */
+  pairedFloor: ReadonlyMap<string, readonly (readonly [RunFigures, RunFigures])[]>,
 ): Record<string, ScenarioFigures> {
   return Object.fromEntries(
     scenarios.map((s) => {
       const list = runs.get(s.key)!;
       const floors = pairedFloor.get(s.key)!;
       const ratio = (of: (x: RunFigures) => number) =>
-        s.floor ? round(median(list.map((run, i) => of(run) / of(floors[i]!)))) : 1;
+        s.floor ? round(median(list.map((run, i) => of(run) / ((of(floors[i]![0]) + of(floors[i]![1])) / 2)))) : 1;
       const figures: ScenarioFigures = {
         label: s.label,
         rps: round(median(list.map((x) => x.rps)), 0),
@@ -119,13 +120,18 @@ export function checkTargets(input: {
   p99AtMost('dashboardCacheOff', 3, 'cold dashboard');
   atLeast('listWarm', 2, 'cached list');
   const small = figures.listSmallTenants;
-  at('listLargeTenant', 'tenant size: 10,000-organization tenant CPU/request ≤ 1.15 × 5-organization tenants', (f) =>
-    small
-      ? {
-          pass: f.cpuMsPerRequest <= small.cpuMsPerRequest * 1.15,
-          measured: `${f.cpuMsPerRequest} vs ${small.cpuMsPerRequest} ms (${round(f.cpuMsPerRequest / small.cpuMsPerRequest)} ×); ${f.rps} vs ${small.rps} req/s`,
-        }
-      : { pass: null, measured: '(5-organization tenants not run)' },
+  // Each tenant's CPU per request as a multiple of its floor's: the two scenarios never run at the same time,
+  // and the machine's speed drifts between their runs by more than the target's margin.
+  at(
+    'listLargeTenant',
+    'tenant size: 10,000-organization tenant CPU/request ≤ 1.15 × 5-organization tenants (each × its floor)',
+    (f) =>
+      small
+        ? {
+            pass: f.cpuRatioToFloor <= small.cpuRatioToFloor * 1.15,
+            measured: `${f.cpuRatioToFloor} vs ${small.cpuRatioToFloor} × floor (${round(f.cpuRatioToFloor / small.cpuRatioToFloor)} ×); ${f.cpuMsPerRequest} vs ${small.cpuMsPerRequest} ms; ${f.rps} vs ${small.rps} req/s`,
+          }
+        : { pass: null, measured: '(5-organization tenants not run)' },
   );
   targets.push({
     target: 'cross-vendor dashboard, cold: upstream calls = distinct resources (one request)',

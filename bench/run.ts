@@ -22,10 +22,10 @@ import { measureWebhookLatency } from './webhook-latency.js';
  * is installed, two gateways from the built JS (dist/main.js; one with
  * `cache.enabled: false`, one with the cache on and REDIS_URL), and the floor
  * (bench/floor.mjs). Then drives each scenario with autocannon for a fixed
- * duration, each run right after a run of its floor (the list or the
+ * duration, each run between two runs of its floor (the list or the
  * dashboard), scenarios rotated round after round, and prints a table and, as
  * the last line, one JSON object with every figure. Targets are ratios to the
- * floor run paired with each run.
+ * mean of the two floor runs around each run.
  *
  * Cold scenarios read a different organization on every request (rotating
  * through all of them), so no two requests in flight share a vendor call: the
@@ -570,30 +570,41 @@ async function main(): Promise<number> {
   }
 
   const runs = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
-  /** Per scenario, its floor's run just before each of its runs. */
-  const pairedFloor = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
+  /** Per scenario, the two runs of its floor around each of its runs (before and after). */
+  const pairedFloor = new Map<string, (readonly [RunFigures, RunFigures])[]>(allScenarios.map((s) => [s.key, []]));
   // RSS right after a run depends on where the garbage collector happens to be; the peak over a whole round
   // (sampled every 200 ms) is the steadier figure to compare from round to round.
   const rssPeakRound: Record<keyof typeof processes, number>[] = [];
   for (let r = 0; r < settings.rounds; r += 1) {
-    // Rotated each round so no scenario always runs first (or right after the same one). Each runs right after
-    // a run of its floor, and its ratio is to that floor run: on a shared machine the load swings within a round.
+    // Rotated each round so no scenario always runs first (or right after the same one). Each run sits between two
+    // runs of its floor, and its ratio is to their mean: on a shared machine the load swings within a round, and a
+    // floor on one side only would lend the run its drift. The floor run after one scenario is the run before the
+    // next when both have the same floor.
     const order = measured.map((_, i) => measured[(i + r) % measured.length]!);
     const peak = { cacheOff: 0, cacheOn: 0, floor: 0 };
     const sampler = setInterval(() => {
       const now = rssNow();
       for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], now[k]);
     }, 200);
+    const runLogged = async (s: Scenario): Promise<RunFigures> => {
+      const figures = await drive(s, run, upstreamOf(s));
+      runs.get(s.key)!.push(figures);
+      log(
+        `round ${r + 1}/${settings.rounds} ${s.key}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, upstream/request ${figures.upstreamPerRequest.toFixed(3)}, CPU ${figures.cpuMsPerRequest.toFixed(2)} ms/request${figures.failures ? `, ${figures.failures} FAILED` : ''}`,
+      );
+      return figures;
+    };
+    /** The scenario run last, waiting for the floor run after it. */
+    let open: { readonly scenario: Scenario; readonly before: RunFigures } | undefined;
+    const close = (after: RunFigures) => pairedFloor.get(open!.scenario.key)!.push([open!.before, after]);
     for (const scenario of order) {
-      for (const s of [byKey.get(scenario.floor!)!, scenario]) {
-        const figures = await drive(s, run, upstreamOf(s));
-        runs.get(s.key)!.push(figures);
-        if (s.floor) pairedFloor.get(s.key)!.push(runs.get(s.floor)!.at(-1)!);
-        log(
-          `round ${r + 1}/${settings.rounds} ${s.key}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, upstream/request ${figures.upstreamPerRequest.toFixed(3)}, CPU ${figures.cpuMsPerRequest.toFixed(2)} ms/request${figures.failures ? `, ${figures.failures} FAILED` : ''}`,
-        );
-      }
+      if (open && open.scenario.floor !== scenario.floor) close(await runLogged(byKey.get(open.scenario.floor!)!));
+      const before = await runLogged(byKey.get(scenario.floor!)!);
+      if (open?.scenario.floor === scenario.floor) close(before);
+      await runLogged(scenario);
+      open = { scenario, before };
     }
+    if (open) close(await runLogged(byKey.get(open.scenario.floor!)!));
     clearInterval(sampler);
     rssPeakRound.push(peak);
   }
