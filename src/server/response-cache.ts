@@ -54,7 +54,7 @@ export interface CachedResponse {
 /** A looked-up answer: made once per stored record and shared by its hits, so never to be changed. */
 export interface CacheHit extends CachedResponse {
   readonly body: Buffer;
-  /** `headers` as the object res.writeHead takes. */
+  /** `headers` and the body's length, as the object res.writeHead takes. */
   readonly headerFields: Readonly<Record<string, string>>;
 }
 
@@ -287,7 +287,8 @@ function cacheHit({ status, headers, operationName, cost }: Omit<CachedResponse,
   return Object.freeze({
     status,
     headers,
-    headerFields: Object.freeze(Object.fromEntries(headers)),
+    // With its length the answer goes out whole; without, node frames it in chunks, which the client must undo.
+    headerFields: Object.freeze({ ...Object.fromEntries(headers), 'content-length': String(body.length) }),
     body,
     operationName,
     ...(cost !== undefined && { cost }),

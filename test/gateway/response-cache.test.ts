@@ -72,6 +72,10 @@ describe('response cache', () => {
     expect(second.body).toEqual(first.body);
     expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
     expect(second.headers.get('cache-control')).toBe('no-store');
+    // Sent whole, as the first was: its length declared, not chunked.
+    expect(first.headers.get('content-length')).toMatch(/^[1-9][0-9]*$/);
+    expect(second.headers.get('content-length')).toBe(first.headers.get('content-length'));
+    expect(second.headers.get('transfer-encoding')).toBeNull();
     expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     const logged = lines.filter((l) => l.msg === 'request completed' && l.route === '/graphql').slice(-2);
     expect(logged.map((l) => l.responseCache)).toEqual(['stored', 'hit']);

@@ -34,11 +34,11 @@ const ANSWER: CachedResponse = {
   body: '{"data":{"organizations":[]}}',
   operationName: null,
 };
-/** The same answer as a lookup serves it: its body as bytes, its headers also as writeHead's object. */
+/** The same answer as a lookup serves it: its body as bytes, its headers and length as writeHead's object. */
 const SERVED: CacheHit = {
   ...ANSWER,
   body: Buffer.from(ANSWER.body),
-  headerFields: { 'content-type': 'application/json' },
+  headerFields: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(ANSWER.body)) },
 };
 
 function setup(options: { store?: CacheStore; deployment?: string } = {}) {
