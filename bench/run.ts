@@ -594,17 +594,21 @@ async function main(): Promise<number> {
       );
       return figures;
     };
-    /** The scenario run last, waiting for the floor run after it. */
+    /** The scenario run last, waiting for the floor run after it: the next floor run closes its bracket. */
     let open: { readonly scenario: Scenario; readonly before: RunFigures } | undefined;
-    const close = (after: RunFigures) => pairedFloor.get(open!.scenario.key)!.push([open!.before, after]);
+    const runFloor = async (key: string): Promise<RunFigures> => {
+      const figures = await runLogged(byKey.get(key)!);
+      if (open) pairedFloor.get(open.scenario.key)!.push([open.before, figures]);
+      open = undefined;
+      return figures;
+    };
     for (const scenario of order) {
-      if (open && open.scenario.floor !== scenario.floor) close(await runLogged(byKey.get(open.scenario.floor!)!));
-      const before = await runLogged(byKey.get(scenario.floor!)!);
-      if (open?.scenario.floor === scenario.floor) close(before);
+      if (open && open.scenario.floor !== scenario.floor) await runFloor(open.scenario.floor!);
+      const before = await runFloor(scenario.floor!);
       await runLogged(scenario);
       open = { scenario, before };
     }
-    if (open) close(await runLogged(byKey.get(open.scenario.floor!)!));
+    if (open) await runFloor(open.scenario.floor!);
     clearInterval(sampler);
     rssPeakRound.push(peak);
   }

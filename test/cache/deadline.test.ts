@@ -66,14 +66,18 @@ function outcome<T>(promise: Promise<T>) {
 const unanswered = (clock: DeadlineClock) =>
   outcome(withinDeadline(new Promise<string>(() => undefined), 50, 1000, clock));
 
+/** The read is still pending just before `ms` more of idle loop, and has timed out just after. */
+async function expectTimeoutAfter(loop: ReturnType<typeof loopClock>, read: ReturnType<typeof unanswered>, ms: number) {
+  await loop.idle(ms - 1);
+  expect(read.done).toBe(false);
+  await loop.idle(2);
+  expect(read.error).toBeInstanceOf(CacheTimeoutError);
+}
+
 describe('a cache command deadline', () => {
   it('fails an answer Redis does not send within the deadline, with the loop free to read it', async () => {
     const loop = loopClock();
-    const read = unanswered(loop.clock);
-    await loop.idle(49);
-    expect(read.done).toBe(false);
-    await loop.idle(2);
-    expect(read.error).toBeInstanceOf(CacheTimeoutError);
+    await expectTimeoutAfter(loop, unanswered(loop.clock), 50);
   });
 
   it('gives back the time the event loop spent elsewhere, so an answer read after a stall counts', async () => {
@@ -96,10 +100,7 @@ describe('a cache command deadline', () => {
     const read = unanswered(loop.clock);
     loop.stall(300);
     await loop.turn();
-    await loop.idle(249);
-    expect(read.done).toBe(false);
-    await loop.idle(2);
-    expect(read.error).toBeInstanceOf(CacheTimeoutError);
+    await expectTimeoutAfter(loop, read, 250);
   });
 
   it('waits no longer than its bound however often the loop stalls', async () => {
