@@ -10,7 +10,8 @@ import { NODE_HEAP_FLAGS, NODE_MALLOC_ENV } from '../src/heap-growth.js';
 import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
-import { checkTargets, round, summarise, table } from './report.js';
+import { checkTargets, round, summarise, table, type RssFigures } from './report.js';
+import { connectHeapProbe } from './heap-probe.js';
 import { pageOrganizations, pageScenarios, pageTenants } from './pages.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 
@@ -201,7 +202,13 @@ const BENCH_RATE_LIMITS = args['rate-limits']
     }
   : { enabled: false };
 
-async function startGateway(name: string, config: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+/** `inspectPort`: the inspector listens there (loopback), for the heap probe. */
+async function startGateway(
+  name: string,
+  config: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  inspectPort?: number,
+) {
   const port = await freePort();
   const file = join(WORK, `${name}.json`);
   writeFileSync(file, JSON.stringify({ ...config, rateLimits: BENCH_RATE_LIMITS, port, host: '127.0.0.1' }, null, 2));
@@ -209,7 +216,8 @@ async function startGateway(name: string, config: Record<string, unknown>, env: 
   const url = `http://127.0.0.1:${port}`;
   // Node's heap flags as `npm start` and the image pass them (Node 24 takes them from the command line only).
   const extraArgs = args['node-args']?.split(/\s+/).filter(Boolean) ?? [];
-  const nodeArgs = [...profileArgs, ...NODE_HEAP_FLAGS, ...extraArgs, join(ROOT, 'dist/main.js')];
+  const inspectArgs = inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${inspectPort}`];
+  const nodeArgs = [...profileArgs, ...inspectArgs, ...NODE_HEAP_FLAGS, ...extraArgs, join(ROOT, 'dist/main.js')];
   const { process: proc } = await startProcess(name, process.execPath, nodeArgs, {
     // The environment `npm start` and the image set (malloc arenas); one the bench is run with wins, like --node-args.
     env: { ...NODE_MALLOC_ENV, ...baseEnv(), ...env, JUNCTION_CONFIG: file, NODE_ENV: 'production' },
@@ -301,6 +309,7 @@ async function main(): Promise<number> {
 
   // Cached reads outlive the whole run (default TTLs are 30-300 s), so "warm" stays warm from one round to the next.
   const warmTtls = { organization: 3600, connections: 3600, providers: 3600 };
+  const inspectPorts = { cacheOff: await freePort(), cacheOn: await freePort() };
   const [cold, warm, floor] = await Promise.all([
     startGateway(
       'gateway-cache-off',
@@ -310,11 +319,13 @@ async function main(): Promise<number> {
         cache: { enabled: false },
       },
       {},
+      inspectPorts.cacheOff,
     ),
     startGateway(
       'gateway-cache-on',
       { logLevel: 'info', tenants: [info.tenant], cache: { enabled: true, ttlSeconds: warmTtls } },
       redis ? { REDIS_URL: redis.url } : {},
+      inspectPorts.cacheOn,
     ),
     startFloor(`${info.urls.LEEN}/provisioning/organizations`, { 'x-api-key': info.tenant.vendors.leen.apiKey }),
   ]);
@@ -575,6 +586,16 @@ async function main(): Promise<number> {
   // RSS right after a run depends on where the garbage collector happens to be; the peak over a whole round
   // (sampled every 200 ms) is the steadier figure to compare from round to round.
   const rssPeakRound: Record<keyof typeof processes, number>[] = [];
+  // What each gateway holds after a full collection at the end of a round: the figure a leak makes grow.
+  const liveHeapRound: Record<keyof typeof inspectPorts, number>[] = [];
+  const liveHeapMb = async (port: number) => {
+    const probe = await connectHeapProbe(port);
+    try {
+      return round(await probe.liveHeapMb(), 1);
+    } finally {
+      probe.close();
+    }
+  };
   for (let r = 0; r < settings.rounds; r += 1) {
     // Rotated each round so no scenario always runs first (or right after the same one). Each run sits between two
     // runs of its floor, and its ratio is to their mean: on a shared machine the load swings within a round, and a
@@ -611,6 +632,10 @@ async function main(): Promise<number> {
     if (open) await runFloor(open.scenario.floor!);
     clearInterval(sampler);
     rssPeakRound.push(peak);
+    liveHeapRound.push({
+      cacheOff: await liveHeapMb(inspectPorts.cacheOff),
+      cacheOn: await liveHeapMb(inspectPorts.cacheOn),
+    });
   }
   const rssAfter = rssNow();
 
@@ -630,15 +655,16 @@ async function main(): Promise<number> {
   // ---- figures
   const figures = summarise(scenarios, runs, pairedFloor);
   const rssFigures = Object.fromEntries(
-    (Object.keys(processes) as (keyof typeof processes)[]).map((g) => [
+    (Object.keys(processes) as (keyof typeof processes)[]).map((g): [string, RssFigures] => [
       g,
       {
         beforeMb: round(rssBefore[g] / MB, 1),
         peakRoundMb: rssPeakRound.map((x) => round(x[g] / MB, 1)),
         afterMb: round(rssAfter[g] / MB, 1),
+        ...(g !== 'floor' && { liveHeapRoundMb: liveHeapRound.map((x) => x[g]) }),
       },
     ]),
-  ) as Record<keyof typeof processes, { beforeMb: number; peakRoundMb: number[]; afterMb: number }>;
+  ) as Record<keyof typeof processes, RssFigures>;
   const targets = checkTargets({ figures, crossVendorCold, crossVendorWarm, rssFigures });
 
   // ---- output
@@ -682,6 +708,15 @@ async function main(): Promise<number> {
         String(rssFigures[g].beforeMb),
         ...rssFigures[g].peakRoundMb.map(String),
         String(rssFigures[g].afterMb),
+      ]),
+    )}\n\n`,
+  );
+  out.write(
+    `${table(
+      ['V8 heap after a full collection (MB)', ...liveHeapRound.map((_, i) => `end of round ${i + 1}`)],
+      (['cacheOff', 'cacheOn'] as const).map((g) => [
+        { cacheOff: 'gateway, cache off', cacheOn: 'gateway, cache on' }[g],
+        ...(rssFigures[g].liveHeapRoundMb ?? []).map(String),
       ]),
     )}\n\n`,
   );

@@ -24,7 +24,7 @@ interface BenchReport {
   settings: { connections: number };
   scenarios: Record<string, ScenarioFigures>;
   crossVendorDashboard: { cold: { total: number; distinct: number }; warm: { total: number } };
-  rss: Record<'cacheOff' | 'cacheOn' | 'floor', { beforeMb: number; afterMb: number }>;
+  rss: Record<'cacheOff' | 'cacheOn' | 'floor', { beforeMb: number; afterMb: number; liveHeapRoundMb?: number[] }>;
   targets: { target: string; pass: boolean | null; measured: string }[];
   failures: number;
 }
@@ -85,6 +85,15 @@ ok(cold.total >= 5, 'cross-vendor dashboard: fewer than 5 vendor calls cold');
 strictEqual(cold.total, cold.distinct, 'cross-vendor dashboard: a resource read twice');
 ok(warm.total < cold.total, 'cross-vendor dashboard: warm no better than cold');
 ok(report.rss.cacheOff.beforeMb > 0, 'no RSS figure');
+// The heap probe answered once per round for each gateway, and a collected heap is smaller than the process.
+for (const gateway of ['cacheOff', 'cacheOn'] as const) {
+  const { liveHeapRoundMb, afterMb } = report.rss[gateway];
+  strictEqual(liveHeapRoundMb?.length, 1, `${gateway}: no heap figure after a full collection`);
+  ok(
+    liveHeapRoundMb[0]! > 0 && liveHeapRoundMb[0]! < afterMb,
+    `${gateway}: implausible live heap ${liveHeapRoundMb[0]} MB`,
+  );
+}
 ok(
   report.targets.some((t) => t.target === 'cold list ≥ 0.5 × floor req/s'),
   'the cold-list target is missing',
