@@ -24,7 +24,8 @@ import { measureWebhookLatency } from './webhook-latency.js';
  * `cache.enabled: false`, one with the cache on and REDIS_URL), and the floor
  * (bench/floor.mjs). Then drives each scenario with autocannon for a fixed
  * duration, each run between two runs of its floor (the list or the
- * dashboard), scenarios rotated round after round, and prints a table and, as
+ * dashboard) and after a second of the same load that is not recorded,
+ * scenarios rotated round after round, and prints a table and, as
  * the last line, one JSON object with every figure. Targets are ratios to the
  * mean of the two floor runs around each run.
  *
@@ -70,6 +71,8 @@ const settings = {
   rounds: args.quick ? 1 : Math.round(positive('rounds', args.rounds)),
   connections: Math.round(positive('connections', args.connections ?? (args.quick ? '10' : '50'))),
   warmupSeconds: args.quick ? 0 : positive('duration', args.duration),
+  /** Before each measured run, a second of the same load, not recorded (drive.ts says why). */
+  primeSeconds: args.quick ? 0 : 1,
 };
 
 const ROOT = join(import.meta.dirname, '..');
@@ -570,14 +573,18 @@ async function main(): Promise<number> {
   const rss = (p: BenchProcess) => p.rss() ?? Number.NaN;
   const rssNow = () => ({ cacheOff: rss(cold.process), cacheOn: rss(warm.process), floor: rss(floor.process) });
   const rssBefore = rssNow();
-  const run = { durationSeconds: settings.durationSeconds, connections: settings.connections };
+  const run = {
+    durationSeconds: settings.durationSeconds,
+    connections: settings.connections,
+    primeSeconds: settings.primeSeconds,
+  };
 
   if (settings.warmupSeconds > 0) {
-    // A full round, not recorded: JIT, connection pools and the V8 heap (whose growth the RSS target would
+    // A full round, not recorded: JIT, connection pools and the V8 heap (whose growth the heap target would
     // otherwise mistake for a leak) settle before the first measured round.
     log(`warm-up: ${settings.warmupSeconds} s per scenario (not recorded)`);
     for (const scenario of scenarios)
-      await drive(scenario, { ...run, durationSeconds: settings.warmupSeconds }, upstreamOf(scenario));
+      await drive(scenario, { ...run, durationSeconds: settings.warmupSeconds, primeSeconds: 0 }, upstreamOf(scenario));
   }
 
   const runs = new Map<string, RunFigures[]>(allScenarios.map((s) => [s.key, []]));
