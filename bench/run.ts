@@ -148,8 +148,8 @@ async function startSandbox(apiKey: string) {
 
 /** The tenant pages are measured on: SCALE_ORGANIZATIONS generated organizations (half Leen, half UserHub) of 10 connections each. */
 const SCALE_ORGANIZATIONS = 10_000;
-/** Tenants of the same organizations, each with its own index: enough never-indexed pages for every cold run. */
-const COLD_PAGE_TENANTS = args.quick ? 2 : 6;
+/** Tenants of the same organizations, each with its own index: enough never-indexed pages for every cold run and its prime. */
+const COLD_PAGE_TENANTS = args.quick ? 2 : 9;
 
 async function startScaleSandbox() {
   const { process: proc, line } = await startProcess(
