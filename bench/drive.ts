@@ -101,16 +101,17 @@ export async function drive(
   },
   sandboxUrls: readonly string[],
 ): Promise<RunFigures> {
-  if (settings.primeSeconds) {
+  // Calls the previous load left in flight (its last requests, cut by autocannon) must not count for the next.
+  const startAfresh = async () => {
     await quiesce(sandboxUrls);
     await sandboxReset(sandboxUrls);
     await scenario.prepare?.();
+  };
+  if (settings.primeSeconds) {
+    await startAfresh();
     await load(scenario, { ...settings, durationSeconds: settings.primeSeconds }, () => undefined);
   }
-  // Calls the previous run left in flight (its last requests, cut by autocannon) must not count for this one.
-  await quiesce(sandboxUrls);
-  await sandboxReset(sandboxUrls);
-  await scenario.prepare?.();
+  await startAfresh();
   const before = await sandboxStats(sandboxUrls);
   const cpuBefore = scenario.server.cpuSeconds() ?? Number.NaN;
   let failures = 0;

@@ -5,13 +5,8 @@ import WebSocket from 'ws';
  * (the gateway runs with `--inspect=127.0.0.1:PORT`): a leak is what survives a full collection from round to
  * round, whereas RSS peaks move with where the collector happens to be and how far V8 let the heap grow.
  */
-export interface HeapProbe {
-  /** Runs a full collection in the gateway, then reads its V8 heap: megabytes in use. */
-  liveHeapMb(): Promise<number>;
-  close(): void;
-}
-
-export async function connectHeapProbe(inspectPort: number): Promise<HeapProbe> {
+/** Runs a full collection in the gateway listening for the inspector on `inspectPort`, then reads its V8 heap: megabytes in use. */
+export async function liveHeapMb(inspectPort: number): Promise<number> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
@@ -37,12 +32,11 @@ export async function connectHeapProbe(inspectPort: number): Promise<HeapProbe> 
       waiting.set(nextId, resolve as (result: unknown) => void);
       socket.send(JSON.stringify({ id: nextId, method }));
     });
-  return {
-    async liveHeapMb() {
-      await call('HeapProfiler.collectGarbage');
-      const { usedSize } = await call<{ usedSize: number }>('Runtime.getHeapUsage');
-      return usedSize / (1024 * 1024);
-    },
-    close: () => socket.close(),
-  };
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const { usedSize } = await call<{ usedSize: number }>('Runtime.getHeapUsage');
+    return usedSize / (1024 * 1024);
+  } finally {
+    socket.close();
+  }
 }

@@ -11,7 +11,7 @@ import type { Vendor } from '../src/domain/models.js';
 import { drive, sandboxReset, sandboxStats, sendOnce, type RunFigures, type Scenario } from './drive.js';
 import { freePort, startProcess, stopAll, type BenchProcess } from './processes.js';
 import { checkTargets, round, summarise, table, type RssFigures } from './report.js';
-import { connectHeapProbe } from './heap-probe.js';
+import { liveHeapMb } from './heap-probe.js';
 import { pageOrganizations, pageScenarios, pageTenants } from './pages.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 
@@ -595,14 +595,6 @@ async function main(): Promise<number> {
   const rssPeakRound: Record<keyof typeof processes, number>[] = [];
   // What each gateway holds after a full collection at the end of a round: the figure a leak makes grow.
   const liveHeapRound: Record<keyof typeof inspectPorts, number>[] = [];
-  const liveHeapMb = async (port: number) => {
-    const probe = await connectHeapProbe(port);
-    try {
-      return round(await probe.liveHeapMb(), 1);
-    } finally {
-      probe.close();
-    }
-  };
   for (let r = 0; r < settings.rounds; r += 1) {
     // Rotated each round so no scenario always runs first (or right after the same one). Each run sits between two
     // runs of its floor, and its ratio is to their mean: on a shared machine the load swings within a round, and a
@@ -640,8 +632,8 @@ async function main(): Promise<number> {
     clearInterval(sampler);
     rssPeakRound.push(peak);
     liveHeapRound.push({
-      cacheOff: await liveHeapMb(inspectPorts.cacheOff),
-      cacheOn: await liveHeapMb(inspectPorts.cacheOn),
+      cacheOff: round(await liveHeapMb(inspectPorts.cacheOff), 1),
+      cacheOn: round(await liveHeapMb(inspectPorts.cacheOn), 1),
     });
   }
   const rssAfter = rssNow();
