@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VENDORS, type Vendor } from '../domain/models.js';
 import { demoRoleKeys, LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
 import { demoTenantConfig } from './demo-config.js';
@@ -30,8 +30,31 @@ import { describeSandbox, writeSandboxConfig } from './standalone.js';
  * at. Stops on SIGTERM or SIGINT.
  */
 
-const { values } = parseArgs({
+const USAGE = `Usage: npm run sandbox [-- OPTIONS]
+
+Starts the five vendor simulators, prints the credentials they accept and an API key,
+and writes a gateway config pointed at them.
+
+  --base-port N        simulators on ports N+1…N+5 (default ${SANDBOX_BASE_PORT} or JUNCTION_SANDBOX_BASE_PORT; 0: free ports)
+  --port VENDOR=PORT   one simulator's port, e.g. --port leen=6000 (repeatable)
+  --host HOST          address to listen on (default 127.0.0.1)
+  --config PATH        where the gateway config is written (default .junction/sandbox.yaml)
+  --key-file PATH      where the tenant's API key is kept (default ${LOCAL_DEMO_KEY_FILE})
+  --organizations N    seed N generated Leen organizations of --connections M (default 10) each
+  --bulk-connections K one more Leen organization of K connections
+  --scale N            N generated organizations of 10 connections, half Leen, half UserHub
+  --json               print one JSON line (URLs, tenant config, organizations) instead
+  --help               this text
+`;
+
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
+
+const { values } = parseArgsOrFail({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     organizations: { type: 'string' },
     scale: { type: 'string' },
     connections: { type: 'string', default: '10' },
@@ -45,10 +68,19 @@ const { values } = parseArgs({
   },
 });
 
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+/** An unknown or malformed option is one line naming it, not a stack trace. */
+function parseArgsOrFail<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    return fail(`${(error as Error).message}\n(npm run sandbox -- --help lists the options)`);
+  }
+}
 
 const count = (name: string, raw: string | undefined): number => {
   const n = Number(raw);

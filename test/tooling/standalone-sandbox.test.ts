@@ -105,6 +105,20 @@ describe('npm run sandbox, and a gateway on the config it writes', { timeout: 90
     expect(clash.stderr()).toContain('--base-port');
   });
 
+  it('lists its options on --help, and names an unknown option in one line', async () => {
+    const exited = (child: Child) =>
+      new Promise<number | null>((resolve) => child.child.once('close', (code) => resolve(code)));
+    const help = startSource('src/sandbox/cli.ts', ['--help']);
+    expect(await exited(help)).toBe(0);
+    for (const option of ['--base-port', '--port', '--config', '--key-file', '--scale', '--json'])
+      expect(help.stdout()).toContain(option);
+    const unknown = startSource('src/sandbox/cli.ts', ['--bogus']);
+    expect(await exited(unknown)).toBe(2);
+    expect(unknown.stderr()).toContain("Unknown option '--bogus'");
+    expect(unknown.stderr()).toContain('npm run sandbox -- --help');
+    expect(unknown.stderr()).not.toMatch(/\n\s+at /);
+  });
+
   it('prints the same key on the next start (free ports this time)', async () => {
     const again = startSource('src/sandbox/cli.ts', sandboxArgs(join(dir, 'again.yaml'), '--base-port', '0'));
     try {
