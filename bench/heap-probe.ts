@@ -18,18 +18,26 @@ export async function liveHeapMb(inspectPort: number): Promise<number> {
     socket.once('error', reject);
   });
   let nextId = 0;
-  const waiting = new Map<number, (result: unknown) => void>();
+  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
     if (message.id === undefined) return;
-    const resolve = waiting.get(message.id);
+    const call = waiting.get(message.id);
     waiting.delete(message.id);
-    resolve?.(message.error ? Promise.reject(new Error(message.error.message)) : message.result);
+    if (message.error) call?.reject(new Error(message.error.message));
+    else call?.resolve(message.result);
   });
+  // A gateway that dies or drops the socket mid-call fails the probe instead of leaving the bench waiting.
+  const failAll = (error: Error) => {
+    for (const call of waiting.values()) call.reject(error);
+    waiting.clear();
+  };
+  socket.on('error', failAll);
+  socket.on('close', () => failAll(new Error(`inspector on port ${inspectPort} closed before answering`)));
   const call = <T>(method: string): Promise<T> =>
-    new Promise<T>((resolve) => {
+    new Promise<T>((resolve, reject) => {
       nextId += 1;
-      waiting.set(nextId, resolve as (result: unknown) => void);
+      waiting.set(nextId, { resolve: resolve as (result: unknown) => void, reject });
       socket.send(JSON.stringify({ id: nextId, method }));
     });
   try {
