@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Redis } from 'ioredis';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import { NODE_HEAP_FLAGS, NODE_MALLOC_ENV } from '../src/heap-growth.js';
@@ -39,8 +39,26 @@ import { measureWebhookLatency } from './webhook-latency.js';
  *   npm run bench -- --rate-limits  the gateways count rate limits (so high that none refuses): their cost
  */
 
-const { values: args } = parseArgs({
+const USAGE = `Usage: npm run bench [-- OPTIONS]
+
+Junction against the direct-call floor (README, Benchmarks); the last line printed is a JSON report.
+
+  --quick               one 1-second round, 10 connections, 1,000 organizations (what the test suite runs)
+  --duration S          seconds per measured run (default 5)
+  --rounds N            measured rounds after the warm-up round (default 3)
+  --connections N       concurrent connections (default 50)
+  --only KEY[,KEY]      these scenarios only (their floors always run); keys as in the JSON report,
+                        e.g. listCacheOff, listWarm, dashboardCacheOff; webhookLatency for the webhook timing
+  --profile             gateways under node --cpu-prof (.bench/profiles; npx tsx bench/profile-summary.ts)
+  --rate-limits         gateways count rate limits, set too high to refuse
+  --node-args "FLAGS"   extra node flags for the gateways
+  --keep-logs           keep each gateway's stdout in .bench/NAME.log
+  --help                this text
+`;
+
+const { values: args } = parseOptions({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     quick: { type: 'boolean', default: false },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
@@ -60,6 +78,21 @@ const { values: args } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
   },
 });
+
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+/** An unknown or malformed option is one line naming it, not a stack trace. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n(npm run bench -- --help lists the options)\n`);
+    return process.exit(2);
+  }
+}
 
 const positive = (name: string, raw: string) => {
   const n = Number(raw);
