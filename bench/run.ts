@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Redis } from 'ioredis';
+import { parseCommandLine } from '../src/command-line.js';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import { NODE_HEAP_FLAGS, NODE_MALLOC_ENV } from '../src/heap-growth.js';
 import type { Vendor } from '../src/domain/models.js';
@@ -56,7 +56,7 @@ Junction against the direct-call floor (README, Benchmarks); the last line print
   --help                this text
 `;
 
-const { values: args } = parseOptions({
+const { values: args } = parseCommandLine('npm run bench', USAGE, {
   options: {
     help: { type: 'boolean', short: 'h', default: false },
     quick: { type: 'boolean', default: false },
@@ -78,21 +78,6 @@ const { values: args } = parseOptions({
     'keep-logs': { type: 'boolean', default: false },
   },
 });
-
-if (args.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-
-/** An unknown or malformed option is one line naming it, not a stack trace. */
-function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n(npm run bench -- --help lists the options)\n`);
-    return process.exit(2);
-  }
-}
 
 const positive = (name: string, raw: string) => {
   const n = Number(raw);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCommandLine } from '../command-line.js';
 import { VENDORS, type Vendor } from '../domain/models.js';
 import { demoRoleKeys, LOCAL_DEMO_KEY_FILE, persistedDemoKey, randomDemoKey } from './demo-key.js';
 import { demoTenantConfig } from './demo-config.js';
@@ -52,7 +52,7 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-const { values } = parseArgsOrFail({
+const { values } = parseCommandLine('npm run sandbox', USAGE, {
   options: {
     help: { type: 'boolean', short: 'h', default: false },
     organizations: { type: 'string' },
@@ -67,20 +67,6 @@ const { values } = parseArgsOrFail({
     json: { type: 'boolean', default: false },
   },
 });
-
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-
-/** An unknown or malformed option is one line naming it, not a stack trace. */
-function parseArgsOrFail<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    return fail(`${(error as Error).message}\n(npm run sandbox -- --help lists the options)`);
-  }
-}
 
 const count = (name: string, raw: string | undefined): number => {
   const n = Number(raw);
