@@ -47,11 +47,6 @@ and writes a gateway config pointed at them.
   --help               this text
 `;
 
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
-
 const { values } = parseCommandLine('npm run sandbox', USAGE, {
   options: {
     help: { type: 'boolean', short: 'h', default: false },
@@ -67,6 +62,11 @@ const { values } = parseCommandLine('npm run sandbox', USAGE, {
     json: { type: 'boolean', default: false },
   },
 });
+
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
 
 const count = (name: string, raw: string | undefined): number => {
   const n = Number(raw);
