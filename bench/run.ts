@@ -32,11 +32,7 @@ import { measureWebhookLatency } from './webhook-latency.js';
  * Cold scenarios read a different organization on every request (rotating
  * through all of them), so no two requests in flight share a vendor call: the
  * cost of a cold request, not of single flight (which `listSameOrgCacheOff`
- * measures on its own).
- *
- *   npm run bench [-- --duration 5 --rounds 3 --connections 50 --profile --only listCacheOff]
- *   npm run bench -- --quick        one 1-second round, fewer organizations (CI)
- *   npm run bench -- --rate-limits  the gateways count rate limits (so high that none refuses): their cost
+ * measures on its own). Options: USAGE below (`npm run bench -- --help`).
  */
 
 const USAGE = `Usage: npm run bench [-- OPTIONS]

@@ -13,10 +13,12 @@ export interface Child {
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout; rejects when the process exits first. */
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  /** Resolves with the exit code once the process ended and its output was read to the end. */
+  exited(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
-/** Runs `src/<entry>` with `args`, env stripped of Junction settings the caller did not give. */
+/** Runs `<entry>` (a path from the repository root) with `args`, env stripped of Junction settings the caller did not give. */
 export function startSource(entry: string, args: string[], env: Record<string, string> = {}): Child {
   const {
     JUNCTION_CONFIG: _c,
@@ -33,6 +35,7 @@ export function startSource(entry: string, args: string[], env: Record<string, s
       env: { ...inherited, ...env },
     },
   );
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -53,6 +56,7 @@ export function startSource(entry: string, args: string[], env: Record<string, s
         child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before ${pattern}: ${err}`)));
         check();
       }),
+    exited: () => closed,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

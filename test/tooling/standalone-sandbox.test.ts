@@ -99,21 +99,18 @@ describe('npm run sandbox, and a gateway on the config it writes', { timeout: 90
       'src/sandbox/cli.ts',
       sandboxArgs(join(dir, 'other.yaml'), '--base-port', '0', '--port', `leen=${basePort + 4}`),
     );
-    const [code] = await new Promise<[number | null]>((resolve) => clash.child.once('exit', (c) => resolve([c])));
-    expect(code).toBe(2);
+    expect(await clash.exited()).toBe(2);
     expect(clash.stderr()).toContain('A sandbox port is taken');
     expect(clash.stderr()).toContain('--base-port');
   });
 
   it('lists its options on --help, and names an unknown option in one line', async () => {
-    const exited = (child: Child) =>
-      new Promise<number | null>((resolve) => child.child.once('close', (code) => resolve(code)));
     const help = startSource('src/sandbox/cli.ts', ['--help']);
-    expect(await exited(help)).toBe(0);
+    expect(await help.exited()).toBe(0);
     for (const option of ['--base-port', '--port', '--config', '--key-file', '--scale', '--json'])
       expect(help.stdout()).toContain(option);
     const unknown = startSource('src/sandbox/cli.ts', ['--bogus']);
-    expect(await exited(unknown)).toBe(2);
+    expect(await unknown.exited()).toBe(2);
     expect(unknown.stderr()).toContain("Unknown option '--bogus'");
     expect(unknown.stderr()).toContain('npm run sandbox -- --help');
     expect(unknown.stderr()).not.toMatch(/\n\s+at /);
